@@ -1,0 +1,309 @@
+// The local control plane: kube-apiserver, kube-controller-manager, kube-scheduler, etcd and the
+// kwok controller as local processes (kwokctl's binary runtime), with fake nodes whose pods turn
+// Running/Ready without containers.
+//
+//   npm run cluster:up -- [--nodes N] [--port P]     start (or reuse) and wait until all nodes are Ready
+//   npm run cluster:down                              stop every component and remove .cluster/
+//
+// State lives in .cluster/ (git-ignored): kubeconfig, kwok/ (kwokctl's work dir), logs -> component logs.
+import { execFile, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Command, InvalidArgumentError } from 'commander';
+import type { Node } from '../src/api/core.ts';
+import { nodes as nodeResource } from '../src/api/resources.ts';
+import { KubeClient } from '../src/runtime/client/rest.ts';
+import { isAlreadyExists } from '../src/runtime/client/errors.ts';
+
+const run = promisify(execFile);
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const clusterDir = path.join(repoRoot, '.cluster');
+export const kubeconfigPath = path.join(clusterDir, 'kubeconfig');
+const workDir = path.join(clusterDir, 'kwok');
+export const clusterName = 'mwo';
+/** kwokctl's folder for this cluster: kwok.yaml (component command lines), logs/, pids/. */
+export const kwokClusterDir = path.join(workDir, 'clusters', clusterName);
+const stagesFile = path.join(repoRoot, 'hack', 'kwok', 'kwokctl.yaml');
+
+/** Zones the workers are spread over, round-robin, so topology-aware behaviour has something to see. */
+const zones = ['zone-a', 'zone-b', 'zone-c'];
+
+export class ClusterError extends Error {
+  override readonly name = 'ClusterError';
+}
+
+/** Builds the control-plane binaries (or finds them cached) and returns their folder. */
+export async function controlPlaneBin(): Promise<string> {
+  const script = path.join(repoRoot, 'hack', 'build-control-plane.sh');
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const bin = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && existsSync(bin)) resolve(bin);
+      else reject(new ClusterError(`building the control plane failed (exit ${code ?? 'signal'}); see the output above`));
+    });
+  });
+}
+
+function kwokEnv(bin: string): NodeJS.ProcessEnv {
+  return { ...process.env, KWOK_WORKDIR: workDir, PATH: `${bin}:${process.env.PATH ?? ''}` };
+}
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+export async function clientFor(kubeconfig = kubeconfigPath, qps = 0): Promise<KubeClient> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  return KubeClient.fromKubeConfig(kc, { qps, timeoutMs: 30_000, userAgent: 'mwo-hack' });
+}
+
+/** True when .cluster/kubeconfig points at an API server that answers /readyz. */
+export async function clusterHealthy(): Promise<boolean> {
+  if (!existsSync(kubeconfigPath)) return false;
+  try {
+    const client = await clientFor();
+    await client.request({ method: 'GET', path: '/readyz' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface UpOptions {
+  readonly nodes: number;
+  /** kube-apiserver port; 0 picks a free one. */
+  readonly port?: number;
+  /** Progress messages; default: stderr. */
+  readonly log?: (msg: string) => void;
+}
+
+/**
+ * Starts the cluster, or reuses a healthy one, and makes it have exactly `nodes` workers plus the
+ * control-plane node, all Ready. Resolves with the kubeconfig path.
+ */
+export async function clusterUp(options: UpOptions): Promise<string> {
+  const log = options.log ?? ((msg: string) => console.error(`[cluster] ${msg}`));
+  const started = Date.now();
+  const bin = await controlPlaneBin();
+  if (await clusterHealthy()) {
+    log('reusing the running cluster');
+  } else {
+    await clusterDown({ quiet: true, bin });
+    if (options.port && !(await portFree(options.port))) {
+      throw new ClusterError(`port ${options.port} is taken: pass another --port, or stop what listens there`);
+    }
+    mkdirSync(workDir, { recursive: true });
+    log('starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok');
+    const args = [
+      'create', 'cluster', '--name', clusterName, '--runtime', 'binary', '--wait', '3m', '--quiet-pull',
+      `--kube-apiserver-binary=${bin}/kube-apiserver`,
+      `--kube-controller-manager-binary=${bin}/kube-controller-manager`,
+      `--kube-scheduler-binary=${bin}/kube-scheduler`,
+      `--etcd-binary=${bin}/etcd`,
+      `--kwok-controller-binary=${bin}/kwok`,
+      '--config', stagesFile,
+    ];
+    if (options.port) args.push(`--kube-apiserver-port=${options.port}`);
+    try {
+      await run(path.join(bin, 'kwokctl'), args, { env: kwokEnv(bin), maxBuffer: 64 * 1024 * 1024 });
+    } catch (err) {
+      const stderr = err instanceof Error && 'stderr' in err ? String(err.stderr) : String(err);
+      const line = stderr.split('\n').filter((l) => /error|failed/i.test(l)).pop() ?? stderr.trim().split('\n').pop();
+      throw new ClusterError(`kwokctl could not create the cluster: ${line ?? 'unknown error'} (logs: ${kwokClusterDir}/logs)`);
+    }
+    copyFileSync(path.join(kwokClusterDir, 'kubeconfig.yaml'), kubeconfigPath);
+    const logsLink = path.join(clusterDir, 'logs');
+    if (!existsSync(logsLink)) symlinkSync(path.join(kwokClusterDir, 'logs'), logsLink);
+    log(`control plane up in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+  const client = await clientFor();
+  await reconcileNodes(client, options.nodes, log);
+  await waitNodesReady(client, options.nodes + 1, log);
+  log(`cluster ready with ${options.nodes} workers + control-plane in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  log(`export KUBECONFIG=${kubeconfigPath}`);
+  return kubeconfigPath;
+}
+
+export function workerName(i: number): string {
+  return `kwok-node-${String(i).padStart(4, '0')}`;
+}
+
+function nodeObject(name: string, labels: Record<string, string>, taints: Node['spec']): Node {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: {
+      name,
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        'type': 'kwok',
+        ...labels,
+      },
+      annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
+    },
+    spec: taints,
+    status: {
+      allocatable: { cpu: '32', memory: '256Gi', pods: '110', 'ephemeral-storage': '1Ti' },
+      capacity: { cpu: '32', memory: '256Gi', pods: '110', 'ephemeral-storage': '1Ti' },
+    },
+  };
+}
+
+/** Creates missing workers and the control-plane node; deletes workers beyond `count`. */
+async function reconcileNodes(client: KubeClient, count: number, log: (msg: string) => void): Promise<void> {
+  const existing = new Set((await client.listAll(nodeResource)).items.map((n) => n.metadata.name ?? ''));
+  const wanted: Node[] = [
+    nodeObject(
+      'control-plane',
+      { 'node-role.kubernetes.io/control-plane': '', 'topology.kubernetes.io/zone': zones[0] ?? 'zone-a' },
+      { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] },
+    ),
+  ];
+  for (let i = 0; i < count; i++) {
+    wanted.push(
+      nodeObject(workerName(i), { 'node-role.kubernetes.io/worker': '', 'topology.kubernetes.io/zone': zones[i % zones.length] ?? 'zone-a' }, {}),
+    );
+  }
+  const wantedNames = new Set(wanted.map((n) => n.metadata.name ?? ''));
+  const toCreate = wanted.filter((n) => !existing.has(n.metadata.name ?? ''));
+  const toDelete = [...existing].filter((name) => name.startsWith('kwok-node-') && !wantedNames.has(name));
+  if (toCreate.length > 0) log(`creating ${toCreate.length} nodes`);
+  await inParallel(toCreate, 32, async (node) => {
+    try {
+      await client.create(nodeResource, node);
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
+  });
+  if (toDelete.length > 0) log(`deleting ${toDelete.length} surplus nodes`);
+  await inParallel(toDelete, 32, (name) => client.delete(nodeResource, undefined, name));
+}
+
+async function inParallel<T>(items: readonly T[], width: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const item = items[next++];
+      if (item !== undefined) await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(width, items.length) }, worker));
+}
+
+async function waitNodesReady(client: KubeClient, expected: number, log: (msg: string) => void): Promise<void> {
+  const deadline = Date.now() + 5 * 60_000;
+  let ready = 0;
+  let total = 0;
+  while (Date.now() < deadline) {
+    const list = await client.listAll(nodeResource);
+    total = list.items.length;
+    ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+    const tainted = list.items.filter((n) => n.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/not-ready')).length;
+    if (ready === expected && total === expected && tainted === 0) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  log(`only ${ready}/${expected} nodes Ready (${total} exist)`);
+  throw new ClusterError(`nodes not Ready after 5 minutes: ${ready}/${expected}`);
+}
+
+/** Stops every component (also ones restarted by tests, listed in .cluster/extra-pids) and removes .cluster/. */
+export async function clusterDown(options: { quiet?: boolean; bin?: string } = {}): Promise<void> {
+  const log = options.quiet ? () => {} : (msg: string) => console.error(`[cluster] ${msg}`);
+  const extra = path.join(clusterDir, 'extra-pids');
+  if (existsSync(extra)) {
+    for (const pid of readFileSync(extra, 'utf8').split('\n').map(Number).filter((p) => p > 0)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  if (existsSync(kwokClusterDir)) {
+    const bin = options.bin ?? (await controlPlaneBin());
+    try {
+      await run(path.join(bin, 'kwokctl'), ['delete', 'cluster', '--name', clusterName], { env: kwokEnv(bin) });
+    } catch {
+      // fall through: kill what is left by pid
+    }
+    killPidFiles(path.join(kwokClusterDir, 'pids'));
+  }
+  rmSync(clusterDir, { recursive: true, force: true });
+  log('cluster removed');
+}
+
+function killPidFiles(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const file of readdirSafe(dir)) {
+    const pid = Number(readFileSync(path.join(dir, file), 'utf8').trim());
+    if (pid > 0) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+function readdirSafe(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** Records a pid started outside kwokctl (a restarted component) so clusterDown stops it. */
+export function recordExtraPid(pid: number): void {
+  mkdirSync(clusterDir, { recursive: true });
+  const file = path.join(clusterDir, 'extra-pids');
+  const previous = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  writeFileSync(file, `${previous}${pid}\n`);
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+  return n;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const program = new Command('cluster').description('the local kwok-based control plane');
+  program
+    .command('up')
+    .description('start (or reuse) the local cluster and wait until every node is Ready')
+    .option('--nodes <n>', 'number of fake worker nodes', positiveInt, 3)
+    .option('--port <port>', 'kube-apiserver port (default: a free one)', positiveInt, 0)
+    .action(async (opts: { nodes: number; port: number }) => {
+      await clusterUp({ nodes: opts.nodes, port: opts.port });
+    });
+  program
+    .command('down')
+    .description('stop every component and remove .cluster/')
+    .action(async () => clusterDown());
+  await program.parseAsync(argv);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main(process.argv).catch((err: unknown) => {
+    console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

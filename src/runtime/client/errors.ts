@@ -1,0 +1,94 @@
+// Errors raised by the REST client. Callers branch on `code`/`reason` (as client-go's
+// apierrors.IsNotFound, IsConflict, IsAlreadyExists, IsGone) rather than on messages.
+import type { Status } from '../../api/meta.ts';
+import { isRecord } from '../../api/meta.ts';
+
+/** The API server answered with a non-2xx status. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  readonly code: number;
+  readonly reason: string;
+  readonly status: Status | undefined;
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(
+    readonlyInit: {
+      method: string;
+      path: string;
+      code: number;
+      status: Status | undefined;
+      retryAfterSeconds: number | undefined;
+    },
+  ) {
+    const { method, path, code, status } = readonlyInit;
+    super(`${method} ${path}: ${code} ${status?.reason ?? ''}: ${status?.message ?? ''}`.trim());
+    this.code = code;
+    this.reason = status?.reason ?? '';
+    this.status = status;
+    this.retryAfterSeconds = readonlyInit.retryAfterSeconds;
+  }
+}
+
+/** The request never got an HTTP answer: connection refused or reset, DNS, TLS, timeout. */
+export class TransportError extends Error {
+  override readonly name = 'TransportError';
+  readonly method: string;
+  readonly path: string;
+  constructor(method: string, path: string, cause: unknown) {
+    super(`${method} ${path}: ${describeCause(cause)}`, { cause });
+    this.method = method;
+    this.path = path;
+  }
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) {
+    const inner: unknown = cause.cause;
+    const code = isRecord(inner) && typeof inner.code === 'string' ? ` (${inner.code})` : '';
+    return `${cause.message}${code}`;
+  }
+  return String(cause);
+}
+
+export function parseStatus(body: string): Status | undefined {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (!isRecord(parsed)) return undefined;
+    const status: Status = {
+      kind: 'Status',
+      status: typeof parsed.status === 'string' ? parsed.status : undefined,
+      message: typeof parsed.message === 'string' ? parsed.message : body.slice(0, 500),
+      reason: typeof parsed.reason === 'string' ? parsed.reason : undefined,
+      code: typeof parsed.code === 'number' ? parsed.code : undefined,
+    };
+    return status;
+  } catch {
+    return { kind: 'Status', message: body.slice(0, 500) };
+  }
+}
+
+function hasCode(err: unknown, code: number): boolean {
+  return err instanceof ApiError && err.code === code;
+}
+
+export const isNotFound = (err: unknown): boolean => hasCode(err, 404);
+export const isGone = (err: unknown): boolean => hasCode(err, 410);
+/** 409 with reason Conflict: a stale resourceVersion (not AlreadyExists, which is also 409). */
+export const isConflict = (err: unknown): boolean => hasCode(err, 409) && err instanceof ApiError && err.reason === 'Conflict';
+export const isAlreadyExists = (err: unknown): boolean =>
+  hasCode(err, 409) && err instanceof ApiError && err.reason === 'AlreadyExists';
+export const isInvalid = (err: unknown): boolean => hasCode(err, 422);
+export const isForbidden = (err: unknown): boolean => hasCode(err, 403);
+export const isTooManyRequests = (err: unknown): boolean => hasCode(err, 429);
+/** Namespace being deleted: creates in it are refused and must not be retried hot. */
+export const isNamespaceTerminating = (err: unknown): boolean =>
+  hasCode(err, 403) &&
+  err instanceof ApiError &&
+  (err.status?.message ?? '').includes('because it is being terminated');
+
+/** Extracts a human message from any error without losing the API server's reason. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof ApiError) return err.status?.message ?? err.message;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
