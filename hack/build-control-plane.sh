@@ -23,10 +23,13 @@ bin="$dir/bin"
 log() { echo "[build-control-plane] $*" >&2; }
 
 # Each check prints nothing and succeeds only if the binary runs and names the pinned version.
-check_k8s() { "$bin/$1" --version 2>/dev/null | grep -q "${KUBERNETES_VERSION}\$"; }
-check_kubectl() { "$bin/kubectl" version --client 2>/dev/null | grep -q "Client Version: ${KUBERNETES_VERSION}\$"; }
-check_etcd() { "$bin/etcd" --version 2>/dev/null | grep -q "etcd Version: ${ETCD_VERSION#v}"; }
-check_kwok() { "$bin/$1" --version 2>/dev/null | grep -q "${KWOK_VERSION}"; }
+# Output is captured before matching: `cmd | grep -q` under pipefail fails at random when grep
+# exits early and the command dies of SIGPIPE.
+reports() { local out; out=$("$@" 2>/dev/null) || return 1; [[ "$out" == *"$VERSION_WANTED"* ]]; }
+check_k8s() { VERSION_WANTED="Kubernetes ${KUBERNETES_VERSION}" reports "$bin/$1" --version; }
+check_kubectl() { VERSION_WANTED="Client Version: ${KUBERNETES_VERSION}" reports "$bin/kubectl" version --client; }
+check_etcd() { VERSION_WANTED="etcd Version: ${ETCD_VERSION#v}" reports "$bin/etcd" --version; }
+check_kwok() { VERSION_WANTED="version ${KWOK_VERSION} " reports "$bin/$1" --version; }
 
 k8s_complete() { check_k8s kube-apiserver && check_k8s kube-controller-manager && check_k8s kube-scheduler && check_kubectl; }
 etcd_complete() { check_etcd; }
@@ -61,7 +64,7 @@ if ! k8s_complete; then
     cmds=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
     # go get on the command packages (not just the module) records the sums of everything they import.
     pkgs=("${cmds[@]/#/k8s.io/kubernetes/cmd/}")
-    go get "${pkgs[@]/%/@${KUBERNETES_VERSION}}"
+    go get "${pkgs[@]/%/@${KUBERNETES_VERSION}}" 2>get.log || { cat get.log >&2; exit 1; }
     minor=${KUBERNETES_VERSION#v1.}; minor=${minor%%.*}
     ldflags="-s -w"
     for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
@@ -80,7 +83,7 @@ if ! etcd_complete; then
   (
     cd "$mod"
     go mod init local/etcd-wrapper >/dev/null 2>&1
-    go get "go.etcd.io/etcd/server/v3@${ETCD_VERSION}" >/dev/null
+    go get "go.etcd.io/etcd/server/v3@${ETCD_VERSION}" 2>get.log || { cat get.log >&2; exit 1; }
     go build -trimpath -ldflags "-s -w" -o "$bin/etcd" go.etcd.io/etcd/server/v3
   )
   etcd_complete || { echo "error: etcd built but does not report ${ETCD_VERSION}" >&2; exit 1; }

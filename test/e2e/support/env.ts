@@ -1,0 +1,108 @@
+// What every e2e test needs: a client for the cluster the runner prepared (KUBECONFIG), a fresh
+// namespace per test, kubectl, and waiting on conditions with a deadline.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { KubeConfig } from '@kubernetes/client-node';
+import { namespaces } from '../../../src/api/resources.ts';
+import { isNotFound } from '../../../src/runtime/client/errors.ts';
+import { KubeClient } from '../../../src/runtime/client/rest.ts';
+
+const run = promisify(execFile);
+
+export function kubeconfigPath(): string {
+  const value = process.env.KUBECONFIG;
+  if (!value) throw new Error('KUBECONFIG is not set: run e2e tests through `npm run test:e2e`');
+  return value;
+}
+
+let cached: Promise<KubeClient> | undefined;
+
+/** An unthrottled client for test setup and assertions. */
+export function testClient(): Promise<KubeClient> {
+  cached ??= (async () => {
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfigPath());
+    return KubeClient.fromKubeConfig(kc, { qps: 0, timeoutMs: 30_000, userAgent: 'mwo-e2e' });
+  })();
+  return cached;
+}
+
+/** Folder of kubectl and the other control-plane binaries (set by the runner). */
+export function binDir(): string {
+  const value = process.env.MWO_BIN;
+  if (!value) throw new Error('MWO_BIN is not set: run e2e tests through `npm run test:e2e`');
+  return value;
+}
+
+export async function kubectl(args: readonly string[], input?: string): Promise<string> {
+  const child = run(path.join(binDir(), 'kubectl'), ['--kubeconfig', kubeconfigPath(), ...args], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (input !== undefined) {
+    child.child.stdin?.end(input);
+  }
+  const { stdout } = await child;
+  return stdout;
+}
+
+/** kubectl that is expected to fail; resolves with its stderr. */
+export async function kubectlFails(args: readonly string[], input?: string): Promise<string> {
+  try {
+    const out = await kubectl(args, input);
+    throw new Error(`expected kubectl ${args.join(' ')} to fail, it printed: ${out}`);
+  } catch (err) {
+    if (err instanceof Error && 'stderr' in err) return String(err.stderr);
+    throw err;
+  }
+}
+
+/** Creates a namespace for one test and returns its name; deleted by the returned cleanup. */
+export async function createNamespace(prefix: string): Promise<{ name: string; remove: () => Promise<void> }> {
+  const client = await testClient();
+  const name = `${prefix}-${randomBytes(3).toString('hex')}`.toLowerCase();
+  await client.create(namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'e2e.my.dev/test': prefix } } });
+  return {
+    name,
+    remove: async () => {
+      if (process.env.E2E_KEEP_NAMESPACES) return;
+      try {
+        await client.delete(namespaces, undefined, name);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+    },
+  };
+}
+
+export interface WaitOptions {
+  readonly timeoutMs?: number;
+  readonly intervalMs?: number;
+}
+
+/**
+ * Polls `probe` until it returns a value that `done` accepts, or throws after the deadline with
+ * `what` and the last value seen (so a failure says where things stood).
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  options: WaitOptions = {},
+): Promise<T> {
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  let last: T | undefined;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      last = await probe();
+      if (done(last)) return last;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 200));
+  }
+  const seen = last === undefined ? `error: ${String(lastError)}` : JSON.stringify(last, null, 1).slice(0, 2000);
+  throw new Error(`timed out waiting for ${what}; last seen: ${seen}`);
+}
