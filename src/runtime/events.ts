@@ -418,8 +418,9 @@ export class EventRecorder {
     }
     this.queue.push(this.makeEvent(obj, name, type, reason, message));
     if (!this.draining) {
+      // The writer starts on a later turn: no request is begun on the caller's stack.
       this.draining = true;
-      this.writer = this.drain();
+      this.writer = Promise.resolve().then(() => this.drain());
     }
   }
 

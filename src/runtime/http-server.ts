@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from './logging.ts';
 import { silentLogger } from './logging.ts';
+import { registry } from './metrics/registry.ts';
 
 // ---- bind addresses -------------------------------------------------------------------------
 
@@ -56,10 +57,14 @@ export function parseBindAddress(value: string): BindAddress {
 // ---- checks ---------------------------------------------------------------------------------
 
 /**
- * A named probe check: returns undefined when healthy, or why it is not. A throw or rejection
- * counts as a failure with the error's message.
+ * A named probe check: `check` returns undefined (or "") when healthy, or why it is not. A throw
+ * or rejection counts as a failure with the error's message. Checks run on every probe request.
  */
-export type HealthCheck = () => string | undefined | Promise<string | undefined>;
+export interface HealthCheck {
+  /** Letters, digits, `-`, `_`, `.`: it is also the path of `/healthz/<name>`. */
+  readonly name: string;
+  readonly check: () => string | undefined | Promise<string | undefined>;
+}
 
 export type ProbeKind = 'healthz' | 'readyz';
 
@@ -69,43 +74,14 @@ export interface CheckStatus {
   readonly failure: string | undefined;
 }
 
-/**
- * The checks behind `/healthz` (the process is alive: restart it if not) and `/readyz` (it can do
- * its work: caches synced). Checks may be added while serving.
- */
-export class HealthChecks {
-  private readonly checks: Record<ProbeKind, Map<string, HealthCheck>> = { healthz: new Map(), readyz: new Map() };
-
-  addHealthzCheck(name: string, check: HealthCheck): this {
-    return this.add('healthz', name, check);
-  }
-
-  addReadyzCheck(name: string, check: HealthCheck): this {
-    return this.add('readyz', name, check);
-  }
-
-  has(kind: ProbeKind, name: string): boolean {
-    return this.checks[kind].has(name);
-  }
-
-  /** Runs the checks of `kind` (or the one named), sorted by name. With no checks: `ping`, ok. */
-  async run(kind: ProbeKind, only?: string): Promise<readonly CheckStatus[]> {
-    const entries = [...this.checks[kind]]
-      .filter(([name]) => only === undefined || name === only)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    if (entries.length === 0 && only === undefined) return [{ name: 'ping', failure: undefined }];
-    return Promise.all(entries.map(async ([name, check]) => ({ name, failure: await runCheck(check) })));
-  }
-
-  private add(kind: ProbeKind, name: string, check: HealthCheck): this {
-    if (!/^[A-Za-z0-9_.-]+$/.test(name)) throw new Error(`invalid ${kind} check name ${JSON.stringify(name)}`);
-    if (this.checks[kind].has(name)) throw new Error(`${kind} check ${JSON.stringify(name)} already added`);
-    this.checks[kind].set(name, check);
-    return this;
-  }
+/** Runs `checks`, sorted by name. With no checks: `ping`, ok (upstream: healthz.go Ping). */
+export async function runChecks(checks: readonly HealthCheck[]): Promise<readonly CheckStatus[]> {
+  if (checks.length === 0) return [{ name: 'ping', failure: undefined }];
+  const sorted = [...checks].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return Promise.all(sorted.map(async ({ name, check }) => ({ name, failure: await runCheck(check) })));
 }
 
-async function runCheck(check: HealthCheck): Promise<string | undefined> {
+async function runCheck(check: HealthCheck['check']): Promise<string | undefined> {
   try {
     const failure = await check();
     return failure === undefined || failure === '' ? undefined : failure;
@@ -131,43 +107,56 @@ export function probeResponse(
 
 export interface HttpServerOptions {
   /** Bind address as parseBindAddress reads it; `0` disables the server. */
-  readonly address: string;
-  /** Serve `/metrics` from this registry (usually the shared `registry`). */
-  readonly metrics?: Registry;
-  /** Serve `/healthz` and `/readyz` from these checks. */
-  readonly health?: HealthChecks;
+  readonly bindAddress: string;
+  /** Serve `/metrics`: `true` for the shared registry, or another registry. Default off. */
+  readonly metrics?: boolean | Registry;
+  /** Serve `/healthz` (is the process alive?) from these checks. Absent = no `/healthz`. The
+   *  array is read on each request, so checks pushed later count. */
+  readonly healthz?: readonly HealthCheck[];
+  /** Serve `/readyz` (can it do its work, e.g. caches synced?) from these checks. Absent = none. */
+  readonly readyz?: readonly HealthCheck[];
   readonly logger?: Logger;
 }
 
-export interface RunningHttpServer {
-  /** e.g. `http://127.0.0.1:8080`; the real port when bound to 0. */
+export interface RunningServer {
+  /** `host:port` actually bound, e.g. `127.0.0.1:8080` or `[::]:8081`. */
+  readonly address: string;
+  /** A URL that reaches the server from this host, e.g. `http://127.0.0.1:8080`. */
   readonly url: string;
   readonly port: number;
+  /** Stops listening and drops open connections. */
   close(): Promise<void>;
 }
 
 /**
- * Starts listening and resolves once bound (rejects if the address is taken), or resolves
- * undefined when the address is `0`.
+ * Starts listening and resolves once bound (rejects if the address is taken or invalid), or
+ * resolves undefined when the address is `0`.
  */
-export async function startHttpServer(options: HttpServerOptions): Promise<RunningHttpServer | undefined> {
-  const bind = parseBindAddress(options.address);
+export async function startHttpServer(options: HttpServerOptions): Promise<RunningServer | undefined> {
+  const bind = parseBindAddress(options.bindAddress);
   if (bind.kind === 'disabled') return undefined;
+  for (const check of [...(options.healthz ?? []), ...(options.readyz ?? [])]) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(check.name)) throw new Error(`invalid check name ${JSON.stringify(check.name)}`);
+  }
   const logger = options.logger ?? silentLogger();
+  const routes = routesOf(options);
   const server = createServer((req, res) => {
-    handle(req, res, options).catch((err: unknown) => {
+    handle(req, res, routes).catch((err: unknown) => {
       logger.error('http handler failed', { err, path: req.url });
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end('internal server error\n');
     });
   });
   await listen(server, bind.host, bind.port);
-  const address = server.address();
-  const port = isAddressInfo(address) ? address.port : bind.port;
-  const host = bind.host === undefined ? '127.0.0.1' : bind.host.includes(':') ? `[${bind.host}]` : bind.host;
-  logger.info('serving http', { address: options.address, port, metrics: options.metrics !== undefined, health: options.health !== undefined });
+  const bound = server.address();
+  const port = isAddressInfo(bound) ? bound.port : bind.port;
+  const boundHost = isAddressInfo(bound) ? bound.address : (bind.host ?? '0.0.0.0');
+  const address = boundHost.includes(':') ? `[${boundHost}]:${port}` : `${boundHost}:${port}`;
+  const reachable = bind.host === undefined ? '127.0.0.1' : bind.host.includes(':') ? `[${bind.host}]` : bind.host;
+  logger.info('serving http', { address, metrics: routes.metrics !== undefined, probes: routes.healthz !== undefined || routes.readyz !== undefined });
   return {
-    url: `http://${host}:${port}`,
+    address,
+    url: `http://${reachable}:${port}`,
     port,
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -175,6 +164,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
         server.closeAllConnections();
       }),
   };
+}
+
+interface Routes {
+  readonly metrics: Registry | undefined;
+  readonly healthz: readonly HealthCheck[] | undefined;
+  readonly readyz: readonly HealthCheck[] | undefined;
+}
+
+function routesOf(options: HttpServerOptions): Routes {
+  const metrics = options.metrics === true ? registry : options.metrics === false ? undefined : options.metrics;
+  return { metrics, healthz: options.healthz, readyz: options.readyz };
 }
 
 function listen(server: Server, host: string | undefined, port: number): Promise<void> {
@@ -192,49 +192,57 @@ function isAddressInfo(value: string | AddressInfo | null): value is AddressInfo
   return typeof value === 'object' && value !== null;
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, options: HttpServerOptions): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, routes: Routes): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const path = url.pathname.replace(/\/+$/, '') || '/';
-  const route = routeOf(path, options);
+  const route = routeOf(path, routes);
   if (route === undefined) {
-    send(res, 404, 'text/plain; charset=utf-8', '404 page not found\n');
+    send(res, 404, textPlain, '404 page not found\n');
     return;
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.setHeader('Allow', 'GET, HEAD');
-    send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
+    send(res, 405, textPlain, 'method not allowed\n');
     return;
   }
+  const headOnly = req.method === 'HEAD';
   if (route.kind === 'metrics') {
-    const body = await route.registry.metrics();
-    send(res, 200, route.registry.contentType, body, req.method === 'HEAD');
+    send(res, 200, route.registry.contentType, await route.registry.metrics(), headOnly);
     return;
   }
-  if (route.only !== undefined && !route.health.has(route.probe, route.only)) {
-    send(res, 404, 'text/plain; charset=utf-8', '404 page not found\n');
-    return;
-  }
-  const statuses = await route.health.run(route.probe, route.only);
   if (route.only !== undefined) {
-    const failure = statuses[0]?.failure;
-    if (failure === undefined) send(res, 200, 'text/plain; charset=utf-8', 'ok', req.method === 'HEAD');
-    else send(res, 500, 'text/plain; charset=utf-8', `internal server error: ${failure}\n`, req.method === 'HEAD');
+    const check = route.checks.find((c) => c.name === route.only);
+    if (check === undefined) {
+      send(res, 404, textPlain, '404 page not found\n');
+      return;
+    }
+    const failure = (await runChecks([check]))[0]?.failure;
+    if (failure === undefined) send(res, 200, textPlain, 'ok', headOnly);
+    else send(res, 500, textPlain, `internal server error: ${failure}\n`, headOnly);
     return;
   }
-  const { status, body } = probeResponse(route.probe, statuses, url.searchParams.has('verbose'));
-  send(res, status, 'text/plain; charset=utf-8', body, req.method === 'HEAD');
+  const { status, body } = probeResponse(route.probe, await runChecks(route.checks), url.searchParams.has('verbose'));
+  send(res, status, textPlain, body, headOnly);
 }
+
+const textPlain = 'text/plain; charset=utf-8';
 
 type Route =
   | { readonly kind: 'metrics'; readonly registry: Registry }
-  | { readonly kind: 'probe'; readonly probe: ProbeKind; readonly health: HealthChecks; readonly only: string | undefined };
+  | {
+      readonly kind: 'probe';
+      readonly probe: ProbeKind;
+      readonly checks: readonly HealthCheck[];
+      readonly only: string | undefined;
+    };
 
-function routeOf(path: string, options: HttpServerOptions): Route | undefined {
-  if (path === '/metrics' && options.metrics) return { kind: 'metrics', registry: options.metrics };
+function routeOf(path: string, routes: Routes): Route | undefined {
+  if (path === '/metrics') return routes.metrics ? { kind: 'metrics', registry: routes.metrics } : undefined;
   const probe = /^\/(healthz|readyz)(?:\/([^/]+))?$/.exec(path);
-  if (!probe || !options.health) return undefined;
+  if (!probe) return undefined;
   const kind: ProbeKind = probe[1] === 'readyz' ? 'readyz' : 'healthz';
-  return { kind: 'probe', probe: kind, health: options.health, only: probe[2] };
+  const checks = routes[kind];
+  return checks ? { kind: 'probe', probe: kind, checks, only: probe[2] } : undefined;
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string, headOnly = false): void {

@@ -267,6 +267,12 @@ export interface LeaderCallbacks {
   onNewLeader?(identity: string): void;
 }
 
+export interface LeaderRunOptions extends LeaderCallbacks {
+  /** Ends the candidacy without releasing the Lease (it expires after leaseDuration);
+   *  onStoppedLeading('stopped') follows if we were leading. Use release() to hand it back. */
+  readonly signal?: AbortSignal;
+}
+
 type AttemptResult =
   | { readonly kind: 'held'; readonly decision: 'acquire' | 'renew' }
   | { readonly kind: 'heldByOther'; readonly holder: string }
@@ -343,12 +349,14 @@ export class LeaderElector {
   }
 
   /**
-   * Tries to acquire the Lease, then renews it until it is lost, release() is called or `signal`
-   * aborts. Resolves when the candidacy is over (after the Lease is handed back, on release).
-   * Never rejects on API errors: they are logged and retried.
+   * Tries to acquire the Lease, then renews it until it is lost, release() is called or
+   * `options.signal` aborts. Resolves when the candidacy is over (on release, once the Lease is
+   * handed back). Never rejects on API errors: they are logged and retried.
    */
-  run(callbacks: LeaderCallbacks, signal?: AbortSignal): Promise<void> {
+  run(options: LeaderRunOptions): Promise<void> {
     if (this.running !== undefined) return Promise.reject(new Error('LeaderElector.run is already running'));
+    const { signal } = options;
+    const callbacks: LeaderCallbacks = options;
     const stop = new AbortController();
     this.stopController = stop;
     this.releaseRequested = false;
@@ -440,7 +448,7 @@ export class LeaderElector {
       const deadline = lastRenewStart + this.renewDeadlineMs;
       const wait = Math.min(this.retryPeriodMs, Math.max(0, deadline - this.clock.now()));
       try {
-        await this.clock.sleep(wait, stop);
+        if (wait > 0) await this.clock.sleep(wait, stop);
       } catch {
         return 'stopped';
       }

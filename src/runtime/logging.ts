@@ -23,7 +23,7 @@ const serializeErrors = winston.format((info) => {
 function causeOf(err: Error): { cause?: string } {
   const cause: unknown = err.cause;
   if (cause === undefined) return {};
-  return { cause: cause instanceof Error ? cause.message : String(cause) };
+  return { cause: cause instanceof Error ? cause.message : JSON.stringify(cause) };
 }
 
 /** One JSON object per line: time, level, msg first, then the fields (controller-runtime's shape). */

@@ -306,7 +306,10 @@ export class KubeClient {
       restClientRequests.inc({ code: String(response.status), method: spec.method, host: this.host });
 
       if (response.status >= 200 && response.status < 300) {
-        return text.length === 0 ? (undefined as T) : parseJson<T>(text);
+        if (text.length === 0) return undefined as T;
+        // Health endpoints (/readyz, /healthz) answer text/plain.
+        const json = (response.headers.get('content-type') ?? '').includes('json');
+        return json ? parseJson<T>(text) : (text as T);
       }
       const retryAfter = parseRetryAfter(response.headers.get('retry-after'));
       if ((response.status === 429 || response.status >= 500) && retryAfter !== undefined && attempt < this.maxRetries) {

@@ -1,0 +1,103 @@
+// What one MyDaemonSet sync decides, as data. plan() returns these in execution order; the executor
+// switches on `kind` (exhaustively) and performs them. See plan.ts for the ordering contract.
+import type { ControllerRevision, Pod } from '../../api/core.ts';
+import type { FailedPodBackoff } from './failed-pod-backoff.ts';
+import type { DaemonSetStatusFields } from './status.ts';
+
+export type DeletePodReason =
+  /** manage: the pod's phase is Failed (after the node's backoff allowed it). */
+  | 'failedPod'
+  /** manage: the pod's phase is Succeeded. */
+  | 'succeededPod'
+  /** manage: more pods on the node than allowed (one, or one old + one new while surging). */
+  | 'excessPod'
+  /** manage or surge update: the new pod is available, or the old one is no longer Ready. */
+  | 'replacedBySurgePod'
+  /** manage or surge update: the node must not keep the pod (untolerated NoExecute, selector, affinity). */
+  | 'nodeNotEligible'
+  /** manage: an unbound pod whose node no longer exists. */
+  | 'nodeMissing'
+  /** rolling update without surge: an old pod deleted so manage recreates it from the new template. */
+  | 'outdated';
+
+export type DaemonSetAction =
+  /** PUT the revision with label `controller-revision-hash: <its name>` (it had none). */
+  | { readonly kind: 'labelRevision'; readonly revision: ControllerRevision; readonly hash: string }
+  /**
+   * POST the revision. On AlreadyExists: GET it; isSameRevision → carry on; else GET the DS and
+   * apply collisionCountDecision (bump status.collisionCount or not), then fail the sync.
+   */
+  | { readonly kind: 'createRevision'; readonly revision: ControllerRevision }
+  /** Merge-patch the pod's `controller-revision-hash` label (dedup of equal revisions). */
+  | { readonly kind: 'relabelPod'; readonly pod: Pod; readonly hash: string }
+  /** DELETE the revision: an equal duplicate, or beyond revisionHistoryLimit. */
+  | {
+      readonly kind: 'deleteRevision';
+      readonly revision: ControllerRevision;
+      readonly reason: 'duplicate' | 'historyLimit';
+    }
+  /** PUT the revision with `revision` raised (rollback to an older template: no new object). */
+  | { readonly kind: 'updateRevisionNumber'; readonly revision: ControllerRevision; readonly revisionNumber: number }
+  /** Record an Event on the MyDaemonSet. */
+  | {
+      readonly kind: 'event';
+      readonly type: 'Normal' | 'Warning';
+      readonly reason: 'FailedDaemonPod' | 'SucceededDaemonPod' | 'SelectingAll';
+      readonly message: string;
+    }
+  /** Store the failed-pod backoff entry (in memory, keyed by failedPodsBackoffKey). */
+  | { readonly kind: 'recordFailedBackoff'; readonly key: string; readonly backoff: FailedPodBackoff }
+  /** POST the pod (it has generateName). */
+  | { readonly kind: 'createPod'; readonly nodeName: string; readonly pod: Pod }
+  /** DELETE the pod by name. */
+  | { readonly kind: 'deletePod'; readonly pod: Pod; readonly reason: DeletePodReason }
+  /** Merge-patch these status fields (only them: conditions and collisionCount are not ours to write). */
+  | { readonly kind: 'writeStatus'; readonly status: DaemonSetStatusFields }
+  /** Sync the MyDaemonSet again after `ms` (several: the earliest wins). */
+  | {
+      readonly kind: 'requeueAfter';
+      readonly ms: number;
+      readonly reason: 'failedPodBackoff' | 'minReadySeconds';
+    }
+  /**
+   * The sync must end in an error (rate-limited retry) once the remaining actions are done, as
+   * upstream returns one (e.g. an invalid maxSurge percentage).
+   */
+  | { readonly kind: 'reportError'; readonly message: string };
+
+export type DaemonSetActionKind = DaemonSetAction['kind'];
+
+/**
+ * The groups plan() emits in this order (see plan.ts for what the executor owes each):
+ * history → podBookkeeping → podChanges → historyCleanup → status → outcome.
+ */
+export const actionPhases = ['history', 'podBookkeeping', 'podChanges', 'historyCleanup', 'status', 'outcome'] as const;
+export type ActionPhase = (typeof actionPhases)[number];
+
+export function actionPhase(action: DaemonSetAction): ActionPhase {
+  switch (action.kind) {
+    case 'labelRevision':
+    case 'createRevision':
+    case 'relabelPod':
+    case 'updateRevisionNumber':
+      return 'history';
+    case 'deleteRevision':
+      return action.reason === 'duplicate' ? 'history' : 'historyCleanup';
+    case 'event':
+    case 'recordFailedBackoff':
+      return 'podBookkeeping';
+    case 'requeueAfter':
+      return action.reason === 'failedPodBackoff' ? 'podBookkeeping' : 'status';
+    case 'createPod':
+    case 'deletePod':
+      return 'podChanges';
+    case 'writeStatus':
+      return 'status';
+    case 'reportError':
+      return 'outcome';
+    default: {
+      const unexpected: never = action;
+      return unexpected;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+// MyDaemonSet status counts and whether they need writing. Pure.
+// upstream: daemon_controller.go updateDaemonSetStatus, storeDaemonSetStatus.
+import type { Node } from '../../api/core.ts';
+import type { MyDaemonSet } from '../../api/workloads.ts';
+import type { NodeToDaemonPods } from './daemon-pods.ts';
+import { isPodUpdated } from './daemon-pods.ts';
+import { nodeShouldRunDaemonPod } from './node-eligibility.ts';
+import { isPodAvailable, isPodReady } from '../shared/pod-state.ts';
+import { minReadySeconds } from './spec-defaults.ts';
+
+/** The seven counts the controller owns. */
+export interface DaemonSetStatusCounts {
+  readonly desiredNumberScheduled: number;
+  readonly currentNumberScheduled: number;
+  readonly numberMisscheduled: number;
+  readonly numberReady: number;
+  readonly updatedNumberScheduled: number;
+  readonly numberAvailable: number;
+  readonly numberUnavailable: number;
+}
+
+/** What writeStatus sets: the counts, plus observedGeneration when this sync processed the spec. */
+export interface DaemonSetStatusFields extends DaemonSetStatusCounts {
+  readonly observedGeneration?: number;
+}
+
+/**
+ * Per node in `nodes`: shouldRun nodes are desired, and current when they hold any pod (unbound
+ * and terminating ones count); ready / available / updated look at the node's FIRST pod in
+ * podByCreationTimestampAndPhase order. Nodes that shouldn't run the pod but hold one are
+ * misscheduled. Pods of nodes not in the list count nowhere.
+ */
+export function daemonSetStatusCounts(
+  ds: MyDaemonSet,
+  nodes: readonly Node[],
+  byNode: NodeToDaemonPods,
+  hash: string,
+  now: number,
+): DaemonSetStatusCounts {
+  let desired = 0;
+  let current = 0;
+  let misscheduled = 0;
+  let ready = 0;
+  let available = 0;
+  let updated = 0;
+  for (const node of nodes) {
+    const { shouldRun } = nodeShouldRunDaemonPod(node, ds);
+    const first = byNode.get(node.metadata.name ?? '')?.[0];
+    if (!shouldRun) {
+      if (first !== undefined) misscheduled++;
+      continue;
+    }
+    desired++;
+    if (first === undefined) continue;
+    current++;
+    if (isPodReady(first)) {
+      ready++;
+      if (isPodAvailable(first, minReadySeconds(ds), now)) available++;
+    }
+    if (isPodUpdated(first, hash)) updated++;
+  }
+  return {
+    desiredNumberScheduled: desired,
+    currentNumberScheduled: current,
+    numberMisscheduled: misscheduled,
+    numberReady: ready,
+    updatedNumberScheduled: updated,
+    numberAvailable: available,
+    numberUnavailable: desired - available,
+  };
+}
+
+const countFields = [
+  'desiredNumberScheduled',
+  'currentNumberScheduled',
+  'numberMisscheduled',
+  'numberReady',
+  'updatedNumberScheduled',
+  'numberAvailable',
+  'numberUnavailable',
+] as const satisfies readonly (keyof DaemonSetStatusCounts)[];
+
+export type ObservedGeneration =
+  /** Expectations were satisfied at sync start: the spec of this generation was acted on. */
+  | 'observe'
+  /** Only the counts are refreshed; observedGeneration stays. */
+  | 'keep';
+
+/**
+ * upstream: storeDaemonSetStatus. Undefined (no write) when the seven counts equal the stored ones
+ * (absent = 0) and observedGeneration ≥ generation — whether or not this sync may observe.
+ */
+export function daemonSetStatusUpdate(
+  ds: MyDaemonSet,
+  counts: DaemonSetStatusCounts,
+  observed: ObservedGeneration,
+): DaemonSetStatusFields | undefined {
+  const status = ds.status ?? {};
+  const generation = ds.metadata.generation ?? 0;
+  const unchanged =
+    countFields.every((field) => (status[field] ?? 0) === counts[field]) && (status.observedGeneration ?? 0) >= generation;
+  if (unchanged) return undefined;
+  return observed === 'observe' ? { ...counts, observedGeneration: generation } : { ...counts };
+}

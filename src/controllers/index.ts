@@ -1,0 +1,12 @@
+// The controllers this operator runs. Each registers its informers, event handlers and work queue
+// with the manager; main.ts adds a `--workers-<name>` flag for each.
+import type { Manager } from '../runtime/manager.ts';
+
+export interface ControllerSetup {
+  readonly name: string;
+  /** kube-controller-manager's defaults: DaemonSet 2, StatefulSet 5. */
+  readonly defaultWorkers: number;
+  register(manager: Manager, options: { readonly workers: number }): void;
+}
+
+export const controllerSetups: readonly ControllerSetup[] = [];

@@ -1,0 +1,129 @@
+// MyStatefulSet status: the counts, rollout completion, whether a write is due, and when
+// minReadySeconds calls for another look. Pure; `now` is milliseconds since the epoch.
+// upstream: pkg/controller/statefulset/stateful_set_control.go (computeReplicaStatus, updateStatus),
+// stateful_set_utils.go (completeRollingUpdate, inconsistentStatus), stateful_set.go syncStatefulSet,
+// pkg/controller/controller_utils.go FindMinNextPodAvailabilityCheck.
+import type { Pod } from '../../api/core.ts';
+import type { MyStatefulSet, MyStatefulSetStatus } from '../../api/workloads.ts';
+import { podReadyCondition, isPodReady } from '../shared/pod-state.ts';
+import { getPodRevision, specReplicas } from './identity.ts';
+import { isCreated, isRunningAndAvailable, isRunningAndReady, isTerminating } from './replica-state.ts';
+import { updateStrategyOf } from './strategy.ts';
+
+/**
+ * The status fields this controller owns. The executor merges them into status and keeps every
+ * other field, conditions included (upstream replaces the whole status and so drops conditions).
+ */
+export interface StatefulSetStatusFields {
+  readonly observedGeneration: number;
+  /** Pods with a phase, terminating and condemned ones included. */
+  readonly replicas: number;
+  /** Running and Ready. */
+  readonly readyReplicas: number;
+  /** Ready for at least minReadySeconds. */
+  readonly availableReplicas: number;
+  /** Non-terminating pods labelled with currentRevision (minus this sync's update deletions). */
+  readonly currentReplicas: number;
+  /** Non-terminating pods labelled with updateRevision. */
+  readonly updatedReplicas: number;
+  readonly currentRevision: string;
+  readonly updateRevision: string;
+  readonly collisionCount: number;
+  /** The selector in query syntax, for the scale subresource's labelSelectorPath (ours; not upstream). */
+  readonly selector: string;
+}
+
+export interface ReplicaCounts {
+  readonly replicas: number;
+  readonly readyReplicas: number;
+  readonly availableReplicas: number;
+  readonly currentReplicas: number;
+  readonly updatedReplicas: number;
+}
+
+/** upstream computeReplicaStatus over pods; planned (not created) pods count for nothing. */
+export function computeReplicaCounts(
+  pods: readonly Pod[],
+  minReadySeconds: number,
+  revisions: { readonly currentRevision: string; readonly updateRevision: string },
+  now: number,
+): ReplicaCounts {
+  let replicas = 0;
+  let readyReplicas = 0;
+  let availableReplicas = 0;
+  let currentReplicas = 0;
+  let updatedReplicas = 0;
+  for (const pod of pods) {
+    if (isCreated(pod)) replicas++;
+    if (isRunningAndReady(pod)) {
+      readyReplicas++;
+      if (isRunningAndAvailable(pod, minReadySeconds, now)) availableReplicas++;
+    }
+    if (isCreated(pod) && !isTerminating(pod)) {
+      const revision = getPodRevision(pod);
+      if (revision === revisions.currentRevision) currentReplicas++;
+      if (revision === revisions.updateRevision) updatedReplicas++;
+    }
+  }
+  return { replicas, readyReplicas, availableReplicas, currentReplicas, updatedReplicas };
+}
+
+/**
+ * upstream completeRollingUpdate (RollingUpdate only): once every replica is updated and ready and
+ * no other pod remains, the update revision becomes current. Under OnDelete it never advances.
+ */
+export function completeRollingUpdate(set: MyStatefulSet, status: StatefulSetStatusFields): StatefulSetStatusFields {
+  const replicas = specReplicas(set);
+  if (
+    updateStrategyOf(set).type === 'RollingUpdate' &&
+    status.updatedReplicas === replicas &&
+    status.readyReplicas === replicas &&
+    status.replicas === replicas
+  ) {
+    return { ...status, currentReplicas: status.updatedReplicas, currentRevision: status.updateRevision };
+  }
+  return status;
+}
+
+/**
+ * upstream inconsistentStatus, plus our `selector`: write when observedGeneration grew or a count
+ * or revision name changed. collisionCount alone does not trigger a write (it only changes together
+ * with updateRevision).
+ */
+export function statusNeedsWrite(current: MyStatefulSetStatus | undefined, next: StatefulSetStatusFields): boolean {
+  const had = current ?? {};
+  return (
+    next.observedGeneration > (had.observedGeneration ?? 0) ||
+    next.replicas !== (had.replicas ?? 0) ||
+    next.currentReplicas !== (had.currentReplicas ?? 0) ||
+    next.readyReplicas !== (had.readyReplicas ?? 0) ||
+    next.updatedReplicas !== (had.updatedReplicas ?? 0) ||
+    next.currentRevision !== (had.currentRevision ?? '') ||
+    next.availableReplicas !== (had.availableReplicas ?? 0) ||
+    next.updateRevision !== (had.updateRevision ?? '') ||
+    next.selector !== (had.selector ?? '')
+  );
+}
+
+/**
+ * upstream syncStatefulSet: with minReadySeconds > 0 and some ready pod not yet available, look
+ * again when the earliest such pod becomes available, or after minReadySeconds when no pod gives
+ * a time. Milliseconds; undefined when no requeue is due.
+ */
+export function availabilityRequeueAfter(
+  pods: readonly Pod[],
+  minReadySeconds: number,
+  counts: Pick<ReplicaCounts, 'readyReplicas' | 'availableReplicas'>,
+  now: number,
+): number | undefined {
+  if (minReadySeconds <= 0 || counts.readyReplicas === counts.availableReplicas) return undefined;
+  let next: number | undefined;
+  for (const pod of pods) {
+    if (!isPodReady(pod)) continue;
+    const since = Date.parse(podReadyCondition(pod)?.lastTransitionTime ?? '');
+    if (Number.isNaN(since)) continue;
+    const wait = since + minReadySeconds * 1000 - now;
+    if (wait > 0 && (next === undefined || wait < next)) next = wait;
+  }
+  return next ?? minReadySeconds * 1000;
+}

@@ -1,0 +1,152 @@
+// The operator process: `npm start -- [flags]`, or `node dist/main.js [flags]` in the image.
+// Every flag can also come from an environment variable MWO_<FLAG_NAME> (e.g. MWO_KUBE_API_QPS);
+// a flag on the command line wins.
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { KubeClient } from './runtime/client/rest.ts';
+import type { LogLevel } from './runtime/logging.ts';
+import { createLogger, logLevels } from './runtime/logging.ts';
+import { Manager } from './runtime/manager.ts';
+import { controllerSetups } from './controllers/index.ts';
+
+const serviceAccountNamespaceFile = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+interface Flags {
+  readonly kubeconfig?: string;
+  readonly namespace?: string;
+  readonly kubeApiQps: number;
+  readonly kubeApiBurst: number;
+  readonly leaderElect: boolean;
+  readonly leaderElectionNamespace?: string;
+  readonly leaderElectionId: string;
+  readonly metricsBindAddress: string;
+  readonly healthProbeBindAddress: string;
+  readonly logLevel: LogLevel;
+  readonly logFormat: 'json' | 'text' | 'auto';
+  readonly [workers: `workers${string}`]: number;
+}
+
+function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number ≥ 0');
+  return n;
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be an integer ≥ 1');
+  return n;
+}
+
+function bindAddress(value: string): string {
+  if (value === '0' || /^(\[[0-9a-fA-F:]+\]|[\w.-]*):\d{1,5}$/.test(value)) return value;
+  throw new InvalidArgumentError('must be host:port, :port, or 0 to disable');
+}
+
+/** A flag with its environment variable, as `--kube-api-qps` ↔ `MWO_KUBE_API_QPS`. */
+function option(flags: string, description: string): Option {
+  const long = /--([a-z0-9-]+)/.exec(flags)?.[1] ?? '';
+  return new Option(flags, description).env(`MWO_${long.toUpperCase().replaceAll('-', '_')}`);
+}
+
+export function buildCommand(): Command {
+  const program = new Command('my-workload-operator')
+    .description('Runs the MyDaemonSet and MyStatefulSet controllers.')
+    .addOption(option('--kubeconfig <path>', 'kubeconfig file; default: $KUBECONFIG, else in-cluster config').env('KUBECONFIG'))
+    .addOption(option('--namespace <ns>', 'watch and manage only this namespace (default: all namespaces)'))
+    .addOption(option('--kube-api-qps <qps>', 'client-side API request rate limit; 0 = unlimited').argParser(nonNegativeNumber).default(50))
+    .addOption(option('--kube-api-burst <n>', 'requests allowed above the rate at once').argParser(positiveInt).default(100))
+    .addOption(option('--leader-elect', 'elect a leader through a Lease before running controllers').default(false))
+    .addOption(option('--leader-election-namespace <ns>', "the Lease's namespace (default: the pod's namespace, else default)"))
+    .addOption(option('--leader-election-id <name>', "the Lease's name").default('my-workload-operator'))
+    .addOption(option('--metrics-bind-address <addr>', 'address of /metrics (host:port, :port, 0 = off)').argParser(bindAddress).default(':8080'))
+    .addOption(
+      option('--health-probe-bind-address <addr>', 'address of /healthz and /readyz (0 = off)').argParser(bindAddress).default(':8081'),
+    )
+    .addOption(option('--log-level <level>', 'log verbosity').choices(logLevels).default('info'))
+    .addOption(option('--log-format <format>', 'json lines, or text for people; auto = text on a terminal').choices(['json', 'text', 'auto']).default('auto'));
+  for (const setup of controllerSetups) {
+    program.addOption(
+      option(`--workers-${setup.name} <n>`, `concurrent reconciles of the ${setup.name} controller`)
+        .argParser(positiveInt)
+        .default(setup.defaultWorkers),
+    );
+  }
+  return program;
+}
+
+function loadKubeConfig(path: string | undefined): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromCluster();
+  return kc;
+}
+
+function defaultLeaseNamespace(): string {
+  if (process.env.POD_NAMESPACE) return process.env.POD_NAMESPACE;
+  try {
+    return readFileSync(serviceAccountNamespaceFile, 'utf8').trim();
+  } catch {
+    return 'default';
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildCommand();
+  program.parse(argv, { from: 'node' });
+  const flags = program.opts<Flags>();
+  const logger = createLogger({
+    level: flags.logLevel,
+    pretty: flags.logFormat === 'auto' ? undefined : flags.logFormat === 'text',
+  });
+  const client = await KubeClient.fromKubeConfig(loadKubeConfig(flags.kubeconfig), {
+    qps: flags.kubeApiQps,
+    burst: flags.kubeApiBurst,
+    userAgent: 'my-workload-operator',
+  });
+  const identity = `${os.hostname()}_${crypto.randomUUID()}`;
+  const manager = new Manager({
+    client,
+    logger,
+    namespace: flags.namespace,
+    metricsBindAddress: flags.metricsBindAddress,
+    healthProbeBindAddress: flags.healthProbeBindAddress,
+    leaderElection: flags.leaderElect
+      ? { namespace: flags.leaderElectionNamespace ?? defaultLeaseNamespace(), name: flags.leaderElectionId, identity }
+      : undefined,
+  });
+  for (const setup of controllerSetups) {
+    const key = `workers${setup.name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}`;
+    const workers = flags[key as `workers${string}`] ?? setup.defaultWorkers;
+    setup.register(manager, { workers });
+  }
+
+  const stop = new AbortController();
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(sig, () => {
+      logger.info('signal received, shutting down', { signal: sig });
+      stop.abort();
+    });
+  }
+  logger.info('starting', {
+    namespace: flags.namespace ?? '(all)',
+    qps: flags.kubeApiQps,
+    burst: flags.kubeApiBurst,
+    leaderElect: flags.leaderElect,
+  });
+  const outcome = await manager.run(stop.signal);
+  logger.info('stopped', { outcome });
+  return outcome === 'lost-lease' ? 1 : 0;
+}
+
+if (import.meta.main) {
+  main(process.argv).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,99 @@
+// Disturbing the local control plane on purpose: restart a component the way a crash and a
+// supervisor would, and force an etcd compaction. Only for serial tests.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { clusterDir, kwokClusterDir, recordExtraPid } from '../../../hack/cluster.ts';
+import { isRecord } from '../../../src/api/meta.ts';
+
+interface Component {
+  readonly name: string;
+  readonly binary: string;
+  readonly args: readonly string[];
+  readonly workDir: string;
+}
+
+function component(name: string): Component {
+  // kwok.yaml holds several documents; the KwokctlConfiguration one lists the components.
+  const docs = parseAllDocuments(readFileSync(path.join(kwokClusterDir, 'kwok.yaml'), 'utf8')).map((d) => {
+    const js: unknown = d.toJS();
+    return js;
+  });
+  const list = docs.flatMap((doc): unknown[] => (isRecord(doc) && Array.isArray(doc.components) ? (doc.components as unknown[]) : []));
+  for (const c of list) {
+    if (isRecord(c) && c.name === name && typeof c.binary === 'string' && Array.isArray(c.args)) {
+      return {
+        name,
+        binary: c.binary,
+        args: c.args.map(String),
+        workDir: typeof c.workDir === 'string' ? c.workDir : kwokClusterDir,
+      };
+    }
+  }
+  throw new Error(`component ${name} not found in ${kwokClusterDir}/kwok.yaml`);
+}
+
+const restartedDir = path.join(clusterDir, 'restarted');
+
+function currentPid(name: string): number {
+  const ours = path.join(restartedDir, `${name}.pid`);
+  const file = existsSync(ours) ? ours : path.join(kwokClusterDir, 'pids', `${name}.pid`);
+  return Number(readFileSync(file, 'utf8').trim());
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILLs the component and waits until the process is gone. */
+export async function killComponent(name: string): Promise<void> {
+  const pid = currentPid(name);
+  if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+  const deadline = Date.now() + 10_000;
+  while (pid > 0 && alive(pid)) {
+    if (Date.now() > deadline) throw new Error(`${name} (pid ${pid}) did not exit`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Starts the component again with the exact command line kwokctl used. */
+export function startComponent(name: string): number {
+  const c = component(name);
+  const log = openSync(path.join(kwokClusterDir, 'logs', `${name}.log`), 'a');
+  const child = spawn(c.binary, c.args, { cwd: c.workDir, detached: true, stdio: ['ignore', log, log] });
+  child.unref();
+  const pid = child.pid ?? 0;
+  mkdirSync(restartedDir, { recursive: true });
+  writeFileSync(path.join(restartedDir, `${name}.pid`), `${pid}\n`);
+  recordExtraPid(pid);
+  return pid;
+}
+
+function etcdClientUrl(): string {
+  const arg = component('etcd').args.find((a) => a.startsWith('--listen-client-urls='));
+  const url = arg?.split('=')[1]?.split(',')[0];
+  if (!url) throw new Error('etcd client URL not found');
+  return url;
+}
+
+/** Compacts etcd at its current revision (physical), so older resourceVersions answer 410 Gone. */
+export async function compactEtcd(): Promise<number> {
+  const base = etcdClientUrl();
+  const range = await fetch(`${base}/v3/kv/range`, { method: 'POST', body: JSON.stringify({ key: 'AA==' }) });
+  const body: unknown = await range.json();
+  const header = isRecord(body) && isRecord(body.header) ? body.header : {};
+  const revision = Number(header.revision);
+  if (!(revision > 0)) throw new Error(`could not read etcd revision: ${JSON.stringify(body)}`);
+  const res = await fetch(`${base}/v3/kv/compaction`, {
+    method: 'POST',
+    body: JSON.stringify({ revision: String(revision), physical: true }),
+  });
+  if (!res.ok) throw new Error(`compaction failed: ${res.status} ${await res.text()}`);
+  return revision;
+}

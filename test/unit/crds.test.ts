@@ -1,0 +1,228 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import {
+  collectDefinitions,
+  crdDir,
+  definitionsPath,
+  isJsonObject,
+  loadDefinitions,
+  moduleCacheSpecDir,
+  renderAll,
+  renderDefinitions,
+  toJson,
+  type Json,
+  type JsonObject,
+} from '../../hack/gen-crds.ts';
+
+const definitions = loadDefinitions();
+const rendered = renderAll(definitions);
+
+function crd(fileName: string): JsonObject {
+  const value = toJson(parse(readFileSync(path.join(crdDir, fileName), 'utf8')));
+  if (!isJsonObject(value)) throw new Error(`${fileName}: not an object`);
+  return value;
+}
+
+function get(value: Json | undefined, ...keys: (string | number)[]): Json | undefined {
+  let node = value;
+  for (const key of keys) {
+    if (typeof key === 'number') node = Array.isArray(node) ? node[key] : undefined;
+    else node = isJsonObject(node) ? node[key] : undefined;
+  }
+  return node;
+}
+
+/** A scalar as text (strings unquoted), for messages and comparisons. */
+const str = (value: Json | undefined): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? 'undefined');
+
+function obj(value: Json | undefined, what: string): JsonObject {
+  if (!isJsonObject(value)) throw new Error(`${what}: not an object`);
+  return value;
+}
+
+const version = (doc: JsonObject): JsonObject => obj(get(doc, 'spec', 'versions', 0), 'spec.versions[0]');
+const rootSchema = (doc: JsonObject): JsonObject => obj(get(version(doc), 'schema', 'openAPIV3Schema'), 'openAPIV3Schema');
+
+/** The schema node at a path like `spec.template.spec.containers[].name` below the root schema. */
+function schemaAt(doc: JsonObject, where: string): JsonObject {
+  let node = rootSchema(doc);
+  for (const token of where.match(/[^.[\]]+|\[\]/g) ?? []) {
+    node = obj(token === '[]' ? node.items : get(node, 'properties', token), `${where} at ${token}`);
+  }
+  return node;
+}
+
+/** Every schema node with its path (`.name` for properties, `[]` for items, `{}` for map values, `|n` for anyOf). */
+function walk(schema: JsonObject, where = ''): [string, JsonObject][] {
+  const out: [string, JsonObject][] = [[where, schema]];
+  for (const [name, child] of Object.entries(obj(schema.properties ?? {}, `${where}.properties`))) {
+    out.push(...walk(obj(child, `${where}.${name}`), `${where}.${name}`));
+  }
+  if (isJsonObject(schema.items)) out.push(...walk(schema.items, `${where}[]`));
+  if (isJsonObject(schema.additionalProperties)) out.push(...walk(schema.additionalProperties, `${where}{}`));
+  if (Array.isArray(schema.anyOf)) schema.anyOf.forEach((branch, i) => out.push(...walk(obj(branch, `${where}|${i}`), `${where}|${i}`)));
+  return out;
+}
+
+const scalarTypes = ['string', 'integer', 'number', 'boolean'];
+const fileNames = ['mydaemonsets.apps.my.dev.yaml', 'mystatefulsets.apps.my.dev.yaml'];
+
+describe('generated CRDs (hack/gen-crds.ts)', () => {
+  it('regenerates crds/ byte for byte from hack/openapi/definitions.json', () => {
+    assert.deepEqual([...rendered.keys()].sort(), fileNames);
+    for (const [name, body] of rendered) {
+      assert.equal(readFileSync(path.join(crdDir, name), 'utf8'), body, `crds/${name} is stale: run npm run gen:crds`);
+    }
+  });
+
+  it('keeps hack/openapi/definitions.json equal to the module cache copy, when the cache is present', function () {
+    if (!existsSync(moduleCacheSpecDir(definitions.kubernetesVersion))) this.skip();
+    assert.equal(readFileSync(definitionsPath, 'utf8'), renderDefinitions(collectDefinitions(definitions.kubernetesVersion)));
+  });
+
+  for (const fileName of fileNames) {
+    describe(fileName, () => {
+      const doc = crd(fileName);
+      const nodes = walk(rootSchema(doc));
+
+      it('is structural: every node has a type, or is int-or-string, or keeps unknown fields as an object', () => {
+        for (const [where, node] of nodes) {
+          if (node['x-kubernetes-int-or-string'] === true) {
+            assert.equal(node.type, undefined, where);
+            assert.deepEqual(node.anyOf, [{ type: 'integer' }, { type: 'string' }], where);
+          } else if (!where.match(/\|\d+$/)) {
+            assert.ok(typeof node.type === 'string', `${where} has no type`);
+          }
+          if (node['x-kubernetes-preserve-unknown-fields'] === true) assert.equal(node.type, 'object', where);
+          assert.ok(!(node.properties !== undefined && node.additionalProperties !== undefined), `${where}: properties and additionalProperties`);
+        }
+      });
+
+      it('has no $ref, allOf, oneOf or strategic-merge-patch extensions left', () => {
+        const text = JSON.stringify(rootSchema(doc));
+        for (const word of ['"$ref"', '"allOf"', '"oneOf"', '"not"', 'x-kubernetes-patch-', 'x-kubernetes-unions', '"int-or-string"']) {
+          assert.ok(!text.includes(word), `${word} left in the schema`);
+        }
+      });
+
+      it('uses list types the way apiextensions allows', () => {
+        for (const [where, node] of nodes) {
+          const listType = node['x-kubernetes-list-type'];
+          if (listType === undefined) continue;
+          assert.equal(node.type, 'array', where);
+          const items = obj(node.items, `${where}[]`);
+          if (listType === 'set') assert.ok(scalarTypes.includes(str(items.type)), `${where}: set of non-scalars`);
+          if (listType === 'map') {
+            const keys = node['x-kubernetes-list-map-keys'];
+            assert.ok(Array.isArray(keys) && keys.length > 0, `${where}: map without keys`);
+            const required = Array.isArray(items.required) ? items.required : [];
+            for (const key of keys.map(str)) {
+              const property = obj(get(items, 'properties', key), `${where}[].${key}`);
+              assert.ok(scalarTypes.includes(str(property.type)), `${where}: key ${key} not scalar`);
+              assert.ok(required.includes(key) || property.default !== undefined, `${where}: key ${key} neither required nor defaulted`);
+            }
+          }
+        }
+      });
+
+      it('keeps unknown fields only where no value is valid (ephemeralContainers items)', () => {
+        const preserving = nodes.filter(([, node]) => node['x-kubernetes-preserve-unknown-fields'] === true).map(([where]) => where);
+        assert.deepEqual(preserving, ['.spec.template.spec.ephemeralContainers[]']);
+      });
+
+      it('leaves the root metadata to the API server and restricts template metadata to what a template may set', () => {
+        assert.deepEqual(schemaAt(doc, 'metadata'), { type: 'object' });
+        assert.deepEqual(Object.keys(obj(schemaAt(doc, 'spec.template.metadata').properties, 'template metadata')).sort(), [
+          'annotations',
+          'creationTimestamp',
+          'finalizers',
+          'labels',
+          'name',
+          'namespace',
+        ]);
+      });
+
+      it('carries upstream descriptions down the pod template, for kubectl explain', () => {
+        for (const where of ['spec.template.spec.containers', 'spec.template.spec.containers[].image', 'spec.template.spec.containers[].resources.limits', 'spec.selector', 'status.conditions']) {
+          const description = schemaAt(doc, where).description;
+          assert.ok(typeof description === 'string' && description.length > 20, `${where} lacks a description`);
+        }
+      });
+
+      it('requires the selector and the template, and rejects restartPolicy other than Always', () => {
+        assert.deepEqual(schemaAt(doc, 'spec').required, ['selector', 'template']);
+        assert.deepEqual(schemaAt(doc, 'spec.template.spec.restartPolicy').enum, ['Always']);
+        assert.equal(schemaAt(doc, 'spec.template.spec.restartPolicy').default, 'Always');
+        const selectorRules = JSON.stringify(schemaAt(doc, 'spec.selector')['x-kubernetes-validations']);
+        assert.ok(selectorRules.includes('self == oldSelf'), 'selector is immutable');
+      });
+
+      it('names the field in every CEL rule message', () => {
+        for (const [where, node] of nodes) {
+          for (const rule of Array.isArray(node['x-kubernetes-validations']) ? node['x-kubernetes-validations'] : []) {
+            const message = str(get(rule, 'message'));
+            const field = str(get(rule, 'fieldPath') ?? where).split('.').filter(Boolean).pop() ?? 'metadata';
+            assert.ok(message.includes(field.replace('[]', '')) || message.includes('metadata.name'), `${where}: "${message}" does not name ${field}`);
+          }
+        }
+      });
+
+      it('has a status subresource and the workload categories', () => {
+        assert.deepEqual(get(version(doc), 'subresources', 'status'), {});
+        assert.deepEqual(get(doc, 'spec', 'names', 'categories'), ['my-workloads', 'all']);
+        assert.equal(get(doc, 'spec', 'scope'), 'Namespaced');
+      });
+    });
+  }
+
+  describe('MyDaemonSet', () => {
+    const doc = crd('mydaemonsets.apps.my.dev.yaml');
+
+    it('defaults an omitted updateStrategy to RollingUpdate with maxUnavailable 1 and maxSurge 0, like apps/v1', () => {
+      assert.deepEqual(schemaAt(doc, 'spec.updateStrategy').default, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+      // a given updateStrategy without rollingUpdate, or a partial one, is completed field by field
+      assert.deepEqual(schemaAt(doc, 'spec.updateStrategy.rollingUpdate').default, {});
+      assert.equal(schemaAt(doc, 'spec.updateStrategy.rollingUpdate.maxUnavailable').default, 1);
+      assert.equal(schemaAt(doc, 'spec.updateStrategy.rollingUpdate.maxSurge').default, 0);
+      assert.equal(schemaAt(doc, 'spec.revisionHistoryLimit').default, 10);
+    });
+
+    it('prints the kubectl get ds columns, with containers, images and selector for -o wide', () => {
+      const columns = get(version(doc), 'additionalPrinterColumns');
+      assert.ok(Array.isArray(columns));
+      const names = columns.map((c) => `${str(get(c, 'name'))}${get(c, 'priority') === 1 ? '*' : ''}`);
+      assert.deepEqual(names, ['Desired', 'Current', 'Ready', 'Up-to-date', 'Available', 'Node Selector', 'Age', 'Containers*', 'Images*', 'Selector*']);
+      assert.equal(get(doc, 'spec', 'names', 'shortNames', 0), 'mds');
+    });
+  });
+
+  describe('MyStatefulSet', () => {
+    const doc = crd('mystatefulsets.apps.my.dev.yaml');
+
+    it('defaults replicas, pod management, update strategy and PVC retention like apps/v1', () => {
+      assert.equal(schemaAt(doc, 'spec.replicas').default, 1);
+      assert.equal(schemaAt(doc, 'spec.podManagementPolicy').default, 'OrderedReady');
+      assert.deepEqual(schemaAt(doc, 'spec.updateStrategy').default, { type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
+      assert.equal(schemaAt(doc, 'spec.updateStrategy.rollingUpdate.maxUnavailable').default, undefined);
+      assert.deepEqual(schemaAt(doc, 'spec.persistentVolumeClaimRetentionPolicy').default, { whenDeleted: 'Retain', whenScaled: 'Retain' });
+    });
+
+    it('scales through spec.replicas, status.replicas and the string status.selector', () => {
+      assert.deepEqual(get(version(doc), 'subresources', 'scale'), {
+        specReplicasPath: '.spec.replicas',
+        statusReplicasPath: '.status.replicas',
+        labelSelectorPath: '.status.selector',
+      });
+      assert.equal(schemaAt(doc, 'status.selector').type, 'string');
+      assert.equal(get(doc, 'spec', 'names', 'shortNames', 0), 'msts');
+    });
+
+    it('requires a name, access modes and a storage request in every volumeClaimTemplate', () => {
+      assert.deepEqual(schemaAt(doc, 'spec.volumeClaimTemplates[].metadata').required, ['name']);
+      assert.deepEqual(schemaAt(doc, 'spec.volumeClaimTemplates[].spec').required, ['accessModes', 'resources']);
+      assert.deepEqual(schemaAt(doc, 'spec.volumeClaimTemplates[].spec.resources.requests').required, ['storage']);
+    });
+  });
+});
