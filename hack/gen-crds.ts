@@ -169,7 +169,9 @@ export function collectDefinitions(kubernetesVersion = readVersionsEnv()): JsonO
   for (const name of [...picked.keys()].sort()) definitions[name] = picked.get(name) ?? null;
   return {
     kubernetesVersion,
-    source: `k8s.io/kubernetes@${kubernetesVersion}/api/openapi-spec/v3: apis__apps__v1_openapi.json (apps types), api__v1_openapi.json (core and meta types)`,
+    source:
+      `k8s.io/kubernetes@${kubernetesVersion}/api/openapi-spec/v3: ` +
+      'apis__apps__v1_openapi.json (apps types), api__v1_openapi.json (core and meta types)',
     roots: refreshRoots,
     definitions,
   };
@@ -193,7 +195,7 @@ export interface ValidationRule {
   rule: string;
   message: string;
   fieldPath?: string;
-  reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired' | 'FieldValueDuplicate';
+  reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired';
 }
 
 export interface Schema {
@@ -330,7 +332,9 @@ class Converter {
     properties.creationTimestamp = {
       type: 'string',
       format: 'date-time',
-      description: 'Ignored in a template (the API server sets it on the objects made from it); accepted so that manifests carrying `creationTimestamp: null` convert unchanged.',
+      description:
+        'Ignored in a template (the API server sets it on the objects made from it); accepted so that ' +
+        'manifests carrying `creationTimestamp: null` convert unchanged.',
     };
     // upstream: IsValidLabelValue; also bounds the CEL selector rules that read template labels
     const labels = properties.labels?.additionalProperties;
@@ -557,6 +561,17 @@ const withMaxProperties =
   (schema) => {
     schema.maxProperties = maxProperties;
   };
+const withItems =
+  (bounds: { minItems?: number; maxItems?: number }): Patch =>
+  (schema) => {
+    if (bounds.minItems !== undefined) schema.minItems = bounds.minItems;
+    if (bounds.maxItems !== undefined) schema.maxItems = bounds.maxItems;
+  };
+const withPattern =
+  (pattern: string): Patch =>
+  (schema) => {
+    schema.pattern = pattern;
+  };
 const onAdditional =
   (patch: Patch): Patch =>
   (schema) => {
@@ -590,7 +605,6 @@ function definitionPatches(): Map<string, DefinitionPatch> {
     onProperty('terminationMessagePath', withDefault('/dev/termination-log')),
     onProperty('terminationMessagePolicy', compose(withDefault('File'), withEnum('File', 'FallbackToLogsOnError'))),
   );
-  const labelSelectorOperator = withEnum('In', 'NotIn', 'Exists', 'DoesNotExist');
   return new Map<string, DefinitionPatch>([
     [`${core}Container`, container],
     [`${core}EphemeralContainer`, container],
@@ -634,7 +648,10 @@ function definitionPatches(): Map<string, DefinitionPatch> {
       ),
     ],
     // upstream: ValidateLabelSelectorRequirement, NodeSelectorRequirement operators
-    ['io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement', onProperty('operator', labelSelectorOperator)],
+    [
+      'io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement',
+      onProperty('operator', withEnum('In', 'NotIn', 'Exists', 'DoesNotExist')),
+    ],
     [`${core}NodeSelectorRequirement`, onProperty('operator', withEnum('In', 'NotIn', 'Exists', 'DoesNotExist', 'Gt', 'Lt'))],
   ]);
 }
@@ -689,22 +706,58 @@ const selectorRequirementRule: ValidationRule = {
   fieldPath: '.values',
 };
 
+/**
+ * upstream: validateDaemonSetStatus / ValidateStatefulSetStatus (every count non-negative) and
+ * ValidateDaemonSetStatusUpdate / ValidateStatefulSetStatusUpdate (collisionCount never decreases).
+ */
+const statusPatch: Patch = (schema) => {
+  for (const property of Object.values(schema.properties ?? {})) {
+    if (property.type === 'integer') property.minimum = 0;
+  }
+  withRules({
+    rule: '!has(oldSelf.collisionCount) || (has(self.collisionCount) && self.collisionCount >= oldSelf.collisionCount)',
+    message: 'status.collisionCount cannot be decremented',
+    fieldPath: '.collisionCount',
+  })(schema);
+};
+
+/** upstream: ValidateStatefulSetStatus, counts bounded by status.replicas and readyReplicas. */
+function statefulSetStatusRules(): ValidationRule[] {
+  const count = (name: string): string => `(has(self.${name}) ? self.${name} : 0)`;
+  const notAbove = (name: string, bound: string): ValidationRule => ({
+    rule: `${count(name)} <= ${count(bound)}`,
+    message: `status.${name} cannot be greater than status.${bound}`,
+    fieldPath: `.${name}`,
+  });
+  return [
+    notAbove('readyReplicas', 'replicas'),
+    notAbove('currentReplicas', 'replicas'),
+    notAbove('updatedReplicas', 'replicas'),
+    notAbove('availableReplicas', 'replicas'),
+    notAbove('availableReplicas', 'readyReplicas'),
+  ];
+}
+
 /** Pod template rules and defaults both workload kinds share. */
 function podTemplatePatches(kind: string): [string, Patch][] {
   return [
+    ['status', statusPatch],
     // Bounds that keep the selector rules within the CEL cost budget. Label values are at most 63
     // characters and keys at most 317 (253-character prefix, '/', 63-character name) upstream; the
     // entry counts are ours (upstream has none; real selectors have a handful).
     ['spec.selector.matchLabels', compose(withMaxProperties(selectorMaxEntries), onAdditional(labelValue))],
-    ['spec.selector.matchExpressions', (schema) => (schema.maxItems = selectorMaxEntries)],
-    ['spec.selector.matchExpressions[].key', compose(withMaxLength(labelKeyMaxLength), (schema) => (schema.pattern = qualifiedNamePattern))],
-    ['spec.selector.matchExpressions[].values', compose((schema) => (schema.maxItems = selectorMaxEntries), onItems(labelValue))],
+    ['spec.selector.matchExpressions', withItems({ maxItems: selectorMaxEntries })],
+    ['spec.selector.matchExpressions[].key', compose(withMaxLength(labelKeyMaxLength), withPattern(qualifiedNamePattern))],
+    ['spec.selector.matchExpressions[].values', compose(withItems({ maxItems: selectorMaxEntries }), onItems(labelValue))],
     ['spec.selector.matchExpressions[]', withRules(selectorRequirementRule)],
     // upstream: SetDefaults_PodSpec; apps validation allows only restartPolicy Always
     ['spec.template.spec.restartPolicy', compose(withDefault('Always'), withEnum('Always'))],
-    ['spec.template.spec.dnsPolicy', compose(withDefault('ClusterFirst'), withEnum('ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'))],
+    [
+      'spec.template.spec.dnsPolicy',
+      compose(withDefault('ClusterFirst'), withEnum('ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None')),
+    ],
     ['spec.template.spec.schedulerName', withDefault('default-scheduler')],
-    ['spec.template.spec.terminationGracePeriodSeconds', compose(withDefault(30), withRange(0))],
+    ['spec.template.spec.terminationGracePeriodSeconds', withDefault(30)],
     ['spec.template.spec.securityContext', withDefault({})],
     [
       'spec.template.spec',
@@ -722,14 +775,14 @@ function podTemplatePatches(kind: string): [string, Patch][] {
           rule: '!has(self.initContainers) || self.initContainers.all(i, self.containers.all(c, c.name != i.name))',
           message: 'initContainers names must differ from containers names: container names are unique across both lists',
           fieldPath: '.initContainers',
-          reason: 'FieldValueDuplicate',
+          // FieldValueDuplicate would print no message
         },
       ),
     ],
-    // The maxItems bound that rule's cost (upstream has none; pods with that many containers do not
-    // schedule in practice). Names are DNS labels, at most 63 characters.
-    ['spec.template.spec.containers', compose((schema) => (schema.minItems = 1), (schema) => (schema.maxItems = containersMaxItems))],
-    ['spec.template.spec.initContainers', (schema) => (schema.maxItems = containersMaxItems)],
+    // These maxItems bound that rule's cost (upstream has none; no real pod has that many
+    // containers). Names are DNS labels, at most 63 characters.
+    ['spec.template.spec.containers', withItems({ minItems: 1, maxItems: containersMaxItems })],
+    ['spec.template.spec.initContainers', withItems({ maxItems: containersMaxItems })],
     ['spec.template.spec.containers[].name', withMaxLength(dns1123LabelMaxLength)],
     ['spec.template.spec.initContainers[].name', withMaxLength(dns1123LabelMaxLength)],
     // upstream: ValidatePodTemplateSpec, "ephemeral containers not allowed in pod template". The
@@ -789,10 +842,13 @@ interface KindSpec {
   readonly scale: boolean;
 }
 
-const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since creation' };
+const column = (name: string, type: PrinterColumn['type'], jsonPath: string, description: string, priority?: number): PrinterColumn =>
+  priority === undefined ? { name, type, jsonPath, description } : { name, type, jsonPath, description, priority };
+const age = column('Age', 'date', '.metadata.creationTimestamp', 'Time since creation');
+/** kubectl get -o wide (priority 1) */
 const wideColumns: PrinterColumn[] = [
-  { name: 'Containers', type: 'string', jsonPath: '.spec.template.spec.containers[*].name', description: 'Container names in the pod template', priority: 1 },
-  { name: 'Images', type: 'string', jsonPath: '.spec.template.spec.containers[*].image', description: 'Container images in the pod template', priority: 1 },
+  column('Containers', 'string', '.spec.template.spec.containers[*].name', 'Container names in the pod template', 1),
+  column('Images', 'string', '.spec.template.spec.containers[*].image', 'Container images in the pod template', 1),
 ];
 
 function daemonSetKind(): KindSpec {
@@ -808,16 +864,17 @@ function daemonSetKind(): KindSpec {
     upstream: 'DaemonSet',
     rootRules: [],
     scale: false,
+    // kubectl get ds
     columns: [
-      { name: 'Desired', type: 'integer', jsonPath: '.status.desiredNumberScheduled', description: 'Nodes that should run the daemon pod' },
-      { name: 'Current', type: 'integer', jsonPath: '.status.currentNumberScheduled', description: 'Nodes running at least one daemon pod that should' },
-      { name: 'Ready', type: 'integer', jsonPath: '.status.numberReady', description: 'Nodes whose daemon pod is Ready' },
-      { name: 'Up-to-date', type: 'integer', jsonPath: '.status.updatedNumberScheduled', description: 'Nodes running the current template' },
-      { name: 'Available', type: 'integer', jsonPath: '.status.numberAvailable', description: 'Nodes whose daemon pod is available (Ready for minReadySeconds)' },
-      { name: 'Node Selector', type: 'string', jsonPath: '.spec.template.spec.nodeSelector', description: 'The pod template nodeSelector' },
+      column('Desired', 'integer', '.status.desiredNumberScheduled', 'Nodes that should run the daemon pod'),
+      column('Current', 'integer', '.status.currentNumberScheduled', 'Nodes running at least one daemon pod that should'),
+      column('Ready', 'integer', '.status.numberReady', 'Nodes whose daemon pod is Ready'),
+      column('Up-to-date', 'integer', '.status.updatedNumberScheduled', 'Nodes running the current template'),
+      column('Available', 'integer', '.status.numberAvailable', 'Nodes whose daemon pod is available (Ready for minReadySeconds)'),
+      column('Node Selector', 'string', '.spec.template.spec.nodeSelector', 'The pod template nodeSelector'),
       age,
       ...wideColumns,
-      { name: 'Selector', type: 'string', jsonPath: '.spec.selector', description: 'Label selector for the daemon pods', priority: 1 },
+      column('Selector', 'string', '.spec.selector', 'Label selector for the daemon pods', 1),
     ],
     patches: [
       ['spec.selector', withRules(...rules.selector)],
@@ -889,15 +946,16 @@ function statefulSetKind(): KindSpec {
         // no fieldPath: it must name a declared property, and the root metadata schema stays default
       },
     ],
+    // kubectl get sts prints READY as ready/replicas, which a column cannot compute: both are shown.
     columns: [
-      { name: 'Desired', type: 'integer', jsonPath: '.spec.replicas', description: 'Desired replicas' },
-      { name: 'Current', type: 'integer', jsonPath: '.status.replicas', description: 'Pods created by the controller' },
-      { name: 'Ready', type: 'integer', jsonPath: '.status.readyReplicas', description: 'Pods with a Ready condition' },
-      { name: 'Up-to-date', type: 'integer', jsonPath: '.status.updatedReplicas', description: 'Pods at the update revision' },
-      { name: 'Available', type: 'integer', jsonPath: '.status.availableReplicas', description: 'Pods Ready for at least minReadySeconds' },
+      column('Desired', 'integer', '.spec.replicas', 'Desired replicas'),
+      column('Current', 'integer', '.status.replicas', 'Pods created by the controller'),
+      column('Ready', 'integer', '.status.readyReplicas', 'Pods with a Ready condition'),
+      column('Up-to-date', 'integer', '.status.updatedReplicas', 'Pods at the update revision'),
+      column('Available', 'integer', '.status.availableReplicas', 'Pods Ready for at least minReadySeconds'),
       age,
       ...wideColumns,
-      { name: 'Service', type: 'string', jsonPath: '.spec.serviceName', description: 'Governing service', priority: 1 },
+      column('Service', 'string', '.spec.serviceName', 'Governing service', 1),
     ],
     patches: [
       ['spec.selector', withRules(...rules.selector)],
@@ -970,9 +1028,11 @@ function statefulSetKind(): KindSpec {
       ['spec.volumeClaimTemplates[].metadata', withRequired('name')],
       ['spec.volumeClaimTemplates[].metadata.name', shortName],
       ['spec.volumeClaimTemplates[].spec', withRequired('accessModes', 'resources')],
-      ['spec.volumeClaimTemplates[].spec.accessModes', (schema) => (schema.minItems = 1)],
+      ['spec.volumeClaimTemplates[].spec.accessModes', withItems({ minItems: 1 })],
       ['spec.volumeClaimTemplates[].spec.resources', withRequired('requests')],
+      // `required` on a map: the storage key must be present
       ['spec.volumeClaimTemplates[].spec.resources.requests', (schema) => (schema.required = ['storage'])],
+      ['status', withRules(...statefulSetStatusRules())],
       [
         'status',
         withProperty('selector', {

@@ -1,6 +1,7 @@
 // The controllers this operator runs. Each registers its informers, event handlers and work queue
 // with the manager; main.ts adds a `--workers-<name>` flag for each.
 import type { Manager } from '../runtime/manager.ts';
+import { daemonSetSetup } from './daemonset/controller.ts';
 
 export interface ControllerSetup {
   readonly name: string;
@@ -9,4 +10,4 @@ export interface ControllerSetup {
   register(manager: Manager, options: { readonly workers: number }): void;
 }
 
-export const controllerSetups: readonly ControllerSetup[] = [];
+export const controllerSetups: readonly ControllerSetup[] = [daemonSetSetup];

@@ -143,6 +143,10 @@ const web: JsonObject = {
 };
 
 const asAppsV1 = (manifest: JsonObject, kind: string): Json => merge(manifest, { apiVersion: 'apps/v1', kind });
+const claim = (name: string, storage: string): JsonObject => ({
+  metadata: { name },
+  spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } },
+});
 const templateSpec = (patch: JsonObject): JsonObject => ({ spec: { template: { spec: patch } } });
 const container = (patch: JsonObject): JsonObject => ({ name: 'c', image: 'busybox:1.36', ...patch });
 
@@ -156,12 +160,19 @@ interface Rejection {
 }
 
 /** Replaces the selector's matchLabels with matchExpressions. */
-const withExpressions = (expressions: Json[]): JsonObject => ({ spec: { selector: { matchLabels: null, matchExpressions: expressions } } });
+const withExpressions = (expressions: Json[]): JsonObject => ({
+  spec: { selector: { matchLabels: null, matchExpressions: expressions } },
+});
 
 const rejections: readonly Rejection[] = [
   // selector (both kinds)
   { name: 'a missing selector', base: fluentd, patch: { spec: { selector: null } }, expect: ['spec.selector: Required value'] },
-  { name: 'an empty selector', base: fluentd, patch: { spec: { selector: { matchLabels: null } } }, expect: ['spec.selector', 'selector must not be empty'] },
+  {
+    name: 'an empty selector',
+    base: fluentd,
+    patch: { spec: { selector: { matchLabels: null } } },
+    expect: ['spec.selector', 'selector must not be empty'],
+  },
   {
     name: 'an empty StatefulSet selector',
     base: web,
@@ -247,7 +258,12 @@ const rejections: readonly Rejection[] = [
     patch: templateSpec({ activeDeadlineSeconds: 60 }),
     expect: ['spec.template.spec.activeDeadlineSeconds', 'forbidden in a MyStatefulSet pod template'],
   },
-  { name: 'no containers', base: fluentd, patch: templateSpec({ containers: [] }), expect: ['spec.template.spec.containers', 'at least 1 items'] },
+  {
+    name: 'no containers',
+    base: fluentd,
+    patch: templateSpec({ containers: [] }),
+    expect: ['spec.template.spec.containers', 'at least 1 items'],
+  },
   {
     name: 'a container without a name',
     base: fluentd,
@@ -282,7 +298,7 @@ const rejections: readonly Rejection[] = [
     name: 'an init container named like a container',
     base: fluentd,
     patch: templateSpec({ initContainers: [container({ name: 'fluentd-elasticsearch' })] }),
-    expect: ['spec.template.spec.initContainers: Duplicate value', 'container names are unique across both lists'],
+    expect: ['spec.template.spec.initContainers', 'container names are unique across both lists'],
   },
   {
     name: 'a template label value that is not a label value',
@@ -369,7 +385,12 @@ const rejections: readonly Rejection[] = [
     patch: { spec: { updateStrategy: { rollingUpdate: { maxSurge: 1 } } } },
     expect: ['spec.updateStrategy.rollingUpdate.maxSurge', 'may not be set when rollingUpdate.maxUnavailable is non-zero'],
   },
-  { name: 'a negative minReadySeconds', base: fluentd, patch: { spec: { minReadySeconds: -1 } }, expect: ['spec.minReadySeconds', 'greater than or equal to 0'] },
+  {
+    name: 'a negative minReadySeconds',
+    base: fluentd,
+    patch: { spec: { minReadySeconds: -1 } },
+    expect: ['spec.minReadySeconds', 'greater than or equal to 0'],
+  },
   {
     name: 'a negative revisionHistoryLimit',
     base: fluentd,
@@ -427,7 +448,12 @@ const rejections: readonly Rejection[] = [
     patch: { spec: { persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Keep' } } },
     expect: ['spec.persistentVolumeClaimRetentionPolicy.whenDeleted: Unsupported value: "Keep"'],
   },
-  { name: 'a negative ordinals.start', base: web, patch: { spec: { ordinals: { start: -1 } } }, expect: ['spec.ordinals.start', 'greater than or equal to 0'] },
+  {
+    name: 'a negative ordinals.start',
+    base: web,
+    patch: { spec: { ordinals: { start: -1 } } },
+    expect: ['spec.ordinals.start', 'greater than or equal to 0'],
+  },
   {
     name: 'a serviceName that is not a DNS label',
     base: web,
@@ -443,27 +469,27 @@ const rejections: readonly Rejection[] = [
   {
     name: 'a volumeClaimTemplate without a name',
     base: web,
-    patch: { spec: { volumeClaimTemplates: [{ metadata: {}, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }] } },
+    patch: { spec: { volumeClaimTemplates: [merge(claim('www', '1Gi'), { metadata: { name: null } })] } },
     expect: ['spec.volumeClaimTemplates[0].metadata.name: Required value'],
   },
   {
     name: 'a volumeClaimTemplate without a storage request',
     base: web,
-    patch: { spec: { volumeClaimTemplates: [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { cpu: '1' } } } }] } },
+    patch: {
+      spec: { volumeClaimTemplates: [merge(claim('www', '1Gi'), { spec: { resources: { requests: { storage: null, cpu: '1' } } } })] },
+    },
     expect: ['spec.volumeClaimTemplates[0].spec.resources.requests.storage: Required value'],
   },
   {
     name: 'a volumeClaimTemplate without access modes',
     base: web,
-    patch: { spec: { volumeClaimTemplates: [{ metadata: { name: 'www' }, spec: { resources: { requests: { storage: '1Gi' } } } }] } },
+    patch: { spec: { volumeClaimTemplates: [merge(claim('www', '1Gi'), { spec: { accessModes: null } })] } },
     expect: ['spec.volumeClaimTemplates[0].spec.accessModes: Required value'],
   },
   {
     name: 'an unknown access mode',
     base: web,
-    patch: {
-      spec: { volumeClaimTemplates: [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteSometimes'], resources: { requests: { storage: '1Gi' } } } }] },
-    },
+    patch: { spec: { volumeClaimTemplates: [merge(claim('www', '1Gi'), { spec: { accessModes: ['ReadWriteSometimes'] } })] } },
     expect: ['spec.volumeClaimTemplates[0].spec.accessModes[0]: Unsupported value: "ReadWriteSometimes"'],
   },
 ];
@@ -586,9 +612,13 @@ describe('CRDs on a real API server', function () {
       { manifest: fluentd, kind: 'DaemonSet', paths: daemonSetDefaultedPaths },
       { manifest: web, kind: 'StatefulSet', paths: statefulSetDefaultedPaths },
     ];
+    const stored = async (manifest: Json): Promise<Json> => {
+      const args = ['create', '-n', namespace, '--dry-run=server', '-o', 'json', '-f', '-'];
+      return toJson(JSON.parse(await kubectlOk(args, JSON.stringify(manifest))));
+    };
     for (const { manifest, kind, paths } of seeds) {
-      const ours = toJson(JSON.parse(await kubectlOk(['create', '-n', namespace, '--dry-run=server', '-o', 'json', '-f', '-'], JSON.stringify(merge(manifest, { metadata: { name: 'dry-run' } })))));
-      const upstream = toJson(JSON.parse(await kubectlOk(['create', '-n', namespace, '--dry-run=server', '-o', 'json', '-f', '-'], JSON.stringify(asAppsV1(manifest, kind)))));
+      const ours = await stored(merge(manifest, { metadata: { name: 'dry-run' } }));
+      const upstream = await stored(asAppsV1(manifest, kind));
       for (const where of paths) {
         assert.notEqual(at(upstream, where), undefined, `apps/v1 ${kind} has ${where}`);
         assert.deepEqual(at(ours, where), at(upstream, where), `${kind} ${where}`);
@@ -638,19 +668,55 @@ describe('CRDs on a real API server', function () {
     const patch = (kind: string, name: string, body: JsonObject): Promise<KubectlResult> =>
       kubectl(['patch', '-n', namespace, kind, name, '--type', 'merge', '-p', JSON.stringify(body)]);
     const immutable: readonly { name: string; kind: string; object: string; body: JsonObject; expect: readonly string[] }[] = [
-      { name: 'a MyDaemonSet selector', kind: 'mds', object: 'fluentd-elasticsearch', body: { spec: { selector: { matchLabels: { name: 'fluentd-elasticsearch', extra: 'x' } }, template: { metadata: { labels: { extra: 'x' } } } } }, expect: ['spec.selector: Invalid value', 'selector is immutable'] },
-      { name: 'a MyStatefulSet selector', kind: 'msts', object: 'web', body: { spec: { selector: { matchLabels: { app: 'nginx', extra: 'x' } }, template: { metadata: { labels: { extra: 'x' } } } } }, expect: ['spec.selector: Invalid value', 'selector is immutable'] },
-      { name: 'serviceName', kind: 'msts', object: 'web', body: { spec: { serviceName: 'nginx2' } }, expect: ['spec.serviceName: Invalid value: "nginx2": serviceName is immutable'] },
-      { name: 'an unset serviceName', kind: 'msts', object: 'web', body: { spec: { serviceName: null } }, expect: ['spec.serviceName: Invalid value: "": serviceName is immutable'] },
-      { name: 'podManagementPolicy', kind: 'msts', object: 'web', body: { spec: { podManagementPolicy: 'Parallel' } }, expect: ['spec.podManagementPolicy: Invalid value: "Parallel": podManagementPolicy is immutable'] },
+      {
+        name: 'a MyDaemonSet selector',
+        kind: 'mds',
+        object: 'fluentd-elasticsearch',
+        body: { spec: { selector: { matchLabels: { extra: 'x' } }, template: { metadata: { labels: { extra: 'x' } } } } },
+        expect: ['spec.selector: Invalid value', 'selector is immutable'],
+      },
+      {
+        name: 'a MyStatefulSet selector',
+        kind: 'msts',
+        object: 'web',
+        body: { spec: { selector: { matchLabels: { extra: 'x' } }, template: { metadata: { labels: { extra: 'x' } } } } },
+        expect: ['spec.selector: Invalid value', 'selector is immutable'],
+      },
+      {
+        name: 'serviceName',
+        kind: 'msts',
+        object: 'web',
+        body: { spec: { serviceName: 'nginx2' } },
+        expect: ['spec.serviceName: Invalid value: "nginx2": serviceName is immutable'],
+      },
+      {
+        name: 'an unset serviceName',
+        kind: 'msts',
+        object: 'web',
+        body: { spec: { serviceName: null } },
+        expect: ['spec.serviceName: Invalid value: "": serviceName is immutable'],
+      },
+      {
+        name: 'podManagementPolicy',
+        kind: 'msts',
+        object: 'web',
+        body: { spec: { podManagementPolicy: 'Parallel' } },
+        expect: ['spec.podManagementPolicy: Invalid value: "Parallel": podManagementPolicy is immutable'],
+      },
       {
         name: 'volumeClaimTemplates',
         kind: 'msts',
         object: 'web',
-        body: { spec: { volumeClaimTemplates: [{ metadata: { name: 'www' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } } }] } },
+        body: { spec: { volumeClaimTemplates: [claim('www', '2Gi')] } },
         expect: ['spec.volumeClaimTemplates: Invalid value', 'volumeClaimTemplates is immutable'],
       },
-      { name: 'removed volumeClaimTemplates', kind: 'msts', object: 'web', body: { spec: { volumeClaimTemplates: null } }, expect: ['spec.volumeClaimTemplates: Invalid value', 'volumeClaimTemplates is immutable'] },
+      {
+        name: 'removed volumeClaimTemplates',
+        kind: 'msts',
+        object: 'web',
+        body: { spec: { volumeClaimTemplates: null } },
+        expect: ['spec.volumeClaimTemplates: Invalid value', 'volumeClaimTemplates is immutable'],
+      },
     ];
     for (const row of immutable) {
       it(`rejects changing ${row.name}`, async () => {
@@ -661,7 +727,7 @@ describe('CRDs on a real API server', function () {
     }
 
     it('allows the MyStatefulSet fields upstream lets change', async () => {
-      await kubectlOk(['patch', '-n', namespace, 'msts', 'web', '--type', 'merge', '-p', JSON.stringify({
+      const body = {
         spec: {
           replicas: 2,
           minReadySeconds: 5,
@@ -671,16 +737,21 @@ describe('CRDs on a real API server', function () {
           persistentVolumeClaimRetentionPolicy: { whenScaled: 'Delete' },
           template: { spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] } },
         },
-      })]);
+      };
+      await kubectlOk(['patch', '-n', namespace, 'msts', 'web', '--type', 'merge', '-p', JSON.stringify(body)]);
       const msts = await getJson(['get', '-n', namespace, 'msts', 'web']);
       assert.equal(at(msts, 'spec.replicas'), 2);
       assert.equal(at(msts, 'spec.template.spec.containers.0.image'), 'nginx:1.27');
     });
 
     it('allows changing a MyDaemonSet template and strategy', async () => {
-      await kubectlOk(['patch', '-n', namespace, 'mds', 'fluentd-elasticsearch', '--type', 'merge', '-p', JSON.stringify({
-        spec: { updateStrategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } }, template: { metadata: { annotations: { rev: '2' } } } },
-      })]);
+      const body = {
+        spec: {
+          updateStrategy: { rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+          template: { metadata: { annotations: { rev: '2' } } },
+        },
+      };
+      await kubectlOk(['patch', '-n', namespace, 'mds', 'fluentd-elasticsearch', '--type', 'merge', '-p', JSON.stringify(body)]);
       const mds = await getJson(['get', '-n', namespace, 'mds', 'fluentd-elasticsearch']);
       assert.deepEqual(at(mds, 'spec.updateStrategy.rollingUpdate'), { maxSurge: 1, maxUnavailable: 0 });
     });
@@ -690,10 +761,41 @@ describe('CRDs on a real API server', function () {
     await kubectlOk(['scale', '-n', namespace, 'msts', 'web', '--replicas=5']);
     const msts = await getJson(['get', '-n', namespace, 'msts', 'web']);
     assert.equal(at(msts, 'spec.replicas'), 5);
-    await kubectlOk(['patch', '-n', namespace, 'msts', 'web', '--subresource=status', '--type', 'merge', '-p', JSON.stringify({ status: { replicas: 0, selector: 'app=nginx' } })]);
-    const scale = toJson(JSON.parse(await kubectlOk(['get', '--raw', `/apis/apps.my.dev/v1alpha1/namespaces/${namespace}/mystatefulsets/web/scale`])));
+    const status = JSON.stringify({ status: { replicas: 0, selector: 'app=nginx' } });
+    await kubectlOk(['patch', '-n', namespace, 'msts', 'web', '--subresource=status', '--type', 'merge', '-p', status]);
+    const scalePath = `/apis/apps.my.dev/v1alpha1/namespaces/${namespace}/mystatefulsets/web/scale`;
+    const scale = toJson(JSON.parse(await kubectlOk(['get', '--raw', scalePath])));
     assert.equal(at(scale, 'spec.replicas'), 5);
     assert.equal(at(scale, 'status.selector'), 'app=nginx');
+  });
+
+  it('validates status writes as upstream does', async () => {
+    const patchStatus = (kind: string, name: string, status: JsonObject): Promise<KubectlResult> =>
+      kubectl(['patch', '-n', namespace, kind, name, '--subresource=status', '--type', 'merge', '-p', JSON.stringify({ status })]);
+    const counts = { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0 };
+    await kubectlOk(['patch', '-n', namespace, 'mds', 'fluentd-elasticsearch', '--subresource=status', '--type', 'merge', '-p',
+      JSON.stringify({ status: { ...counts, collisionCount: 2 } })]);
+    const cases: readonly { kind: string; name: string; status: JsonObject; expect: string }[] = [
+      { kind: 'mds', name: 'fluentd-elasticsearch', status: { numberReady: -1 }, expect: 'status.numberReady' },
+      { kind: 'mds', name: 'fluentd-elasticsearch', status: { collisionCount: 1 }, expect: 'status.collisionCount cannot be decremented' },
+      {
+        kind: 'msts',
+        name: 'web',
+        status: { replicas: 1, readyReplicas: 2 },
+        expect: 'status.readyReplicas cannot be greater than status.replicas',
+      },
+      {
+        kind: 'msts',
+        name: 'web',
+        status: { replicas: 3, readyReplicas: 1, availableReplicas: 2 },
+        expect: 'status.availableReplicas cannot be greater than status.readyReplicas',
+      },
+    ];
+    for (const row of cases) {
+      const result = await patchStatus(row.kind, row.name, row.status);
+      assert.ok(!result.ok, `accepted ${JSON.stringify(row.status)}`);
+      assert.ok(result.stderr.includes(row.expect), `want ${JSON.stringify(row.expect)} in: ${result.stderr}`);
+    }
   });
 
   it('explains the pod template from the generated schema', async () => {
@@ -711,9 +813,12 @@ describe('CRDs on a real API server', function () {
 
   it('prints the kubectl get columns of DaemonSets and StatefulSets', async () => {
     const mds = await kubectlOk(['get', '-n', namespace, 'mds', '-o', 'wide']);
-    assert.match(mds.split('\n')[0] ?? '', /^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+NODE SELECTOR\s+AGE\s+CONTAINERS\s+IMAGES\s+SELECTOR$/);
+    const header = (table: string): string[] => (table.split('\n')[0] ?? '').trim().split(/\s{2,}/);
+    assert.deepEqual(header(mds), [
+      'NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'NODE SELECTOR', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR',
+    ]);
     const msts = await kubectlOk(['get', '-n', namespace, 'msts']);
-    assert.match(msts.split('\n')[0] ?? '', /^NAME\s+DESIRED\s+CURRENT\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE$/);
+    assert.deepEqual(header(msts), ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
     const all = await kubectlOk(['get', '-n', namespace, 'my-workloads', '-o', 'name']);
     assert.deepEqual(all.trim().split('\n').sort(), ['mydaemonset.apps.my.dev/fluentd-elasticsearch', 'mystatefulset.apps.my.dev/web']);
   });

@@ -96,7 +96,8 @@ describe('generated CRDs (hack/gen-crds.ts)', () => {
             assert.ok(typeof node.type === 'string', `${where} has no type`);
           }
           if (node['x-kubernetes-preserve-unknown-fields'] === true) assert.equal(node.type, 'object', where);
-          assert.ok(!(node.properties !== undefined && node.additionalProperties !== undefined), `${where}: properties and additionalProperties`);
+          const both = node.properties !== undefined && node.additionalProperties !== undefined;
+          assert.ok(!both, `${where}: properties and additionalProperties`);
         }
       });
 
@@ -145,7 +146,14 @@ describe('generated CRDs (hack/gen-crds.ts)', () => {
       });
 
       it('carries upstream descriptions down the pod template, for kubectl explain', () => {
-        for (const where of ['spec.template.spec.containers', 'spec.template.spec.containers[].image', 'spec.template.spec.containers[].resources.limits', 'spec.selector', 'status.conditions']) {
+        const explained = [
+          'spec.template.spec.containers',
+          'spec.template.spec.containers[].image',
+          'spec.template.spec.containers[].resources.limits',
+          'spec.selector',
+          'status.conditions',
+        ];
+        for (const where of explained) {
           const description = schemaAt(doc, where).description;
           assert.ok(typeof description === 'string' && description.length > 20, `${where} lacks a description`);
         }
@@ -164,7 +172,8 @@ describe('generated CRDs (hack/gen-crds.ts)', () => {
           for (const rule of Array.isArray(node['x-kubernetes-validations']) ? node['x-kubernetes-validations'] : []) {
             const message = str(get(rule, 'message'));
             const field = str(get(rule, 'fieldPath') ?? where).split('.').filter(Boolean).pop() ?? 'metadata';
-            assert.ok(message.includes(field.replace('[]', '')) || message.includes('metadata.name'), `${where}: "${message}" does not name ${field}`);
+            const named = message.includes(field.replace('[]', '')) || message.includes('metadata.name');
+            assert.ok(named, `${where}: "${message}" does not name ${field}`);
           }
         }
       });
@@ -181,7 +190,8 @@ describe('generated CRDs (hack/gen-crds.ts)', () => {
     const doc = crd('mydaemonsets.apps.my.dev.yaml');
 
     it('defaults an omitted updateStrategy to RollingUpdate with maxUnavailable 1 and maxSurge 0, like apps/v1', () => {
-      assert.deepEqual(schemaAt(doc, 'spec.updateStrategy').default, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+      const rollingUpdate = { maxUnavailable: 1, maxSurge: 0 };
+      assert.deepEqual(schemaAt(doc, 'spec.updateStrategy').default, { type: 'RollingUpdate', rollingUpdate });
       // a given updateStrategy without rollingUpdate, or a partial one, is completed field by field
       assert.deepEqual(schemaAt(doc, 'spec.updateStrategy.rollingUpdate').default, {});
       assert.equal(schemaAt(doc, 'spec.updateStrategy.rollingUpdate.maxUnavailable').default, 1);
@@ -193,7 +203,8 @@ describe('generated CRDs (hack/gen-crds.ts)', () => {
       const columns = get(version(doc), 'additionalPrinterColumns');
       assert.ok(Array.isArray(columns));
       const names = columns.map((c) => `${str(get(c, 'name'))}${get(c, 'priority') === 1 ? '*' : ''}`);
-      assert.deepEqual(names, ['Desired', 'Current', 'Ready', 'Up-to-date', 'Available', 'Node Selector', 'Age', 'Containers*', 'Images*', 'Selector*']);
+      const wide = ['Containers*', 'Images*', 'Selector*'];
+      assert.deepEqual(names, ['Desired', 'Current', 'Ready', 'Up-to-date', 'Available', 'Node Selector', 'Age', ...wide]);
       assert.equal(get(doc, 'spec', 'names', 'shortNames', 0), 'mds');
     });
   });

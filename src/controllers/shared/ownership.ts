@@ -64,22 +64,16 @@ export function claimDecision(
   return 'adopt';
 }
 
-/** Merge patch adding our controller reference, guarded by the object's UID (as upstream's adopt patch). */
+/**
+ * Strategic-merge patch adding our controller reference, guarded by the object's UID (upstream's
+ * adopt patch). Only for built-in kinds (pods, revisions, claims): ownerReferences merge by uid,
+ * so concurrent changes to other owners are kept. Custom resources reject strategic merge.
+ */
 export function adoptPatch(obj: KubeObject, owner: OwnerIdentity): unknown {
-  return {
-    metadata: {
-      uid: obj.metadata.uid,
-      ownerReferences: [...(obj.metadata.ownerReferences ?? []), controllerRef(owner)],
-    },
-  };
+  return { metadata: { uid: obj.metadata.uid, ownerReferences: [controllerRef(owner)] } };
 }
 
-/** Merge patch removing our reference (by UID), keeping every other owner. */
+/** Strategic-merge patch removing our reference (by UID), keeping every other owner. */
 export function releasePatch(obj: KubeObject, owner: OwnerIdentity): unknown {
-  return {
-    metadata: {
-      uid: obj.metadata.uid,
-      ownerReferences: (obj.metadata.ownerReferences ?? []).filter((ref) => ref.uid !== owner.uid),
-    },
-  };
+  return { metadata: { uid: obj.metadata.uid, ownerReferences: [{ $patch: 'delete', uid: owner.uid }] } };
 }

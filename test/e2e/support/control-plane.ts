@@ -97,3 +97,21 @@ export async function compactEtcd(): Promise<number> {
   if (!res.ok) throw new Error(`compaction failed: ${res.status} ${await res.text()}`);
   return revision;
 }
+
+const supervised = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok-controller'];
+
+/**
+ * Plays the supervisor kubelet is for a real control plane: starts every component whose process
+ * is gone. kube-controller-manager and kube-scheduler exit by design when they cannot renew their
+ * leader lease for 10 s, which an API server restart can cause. Returns the names restarted.
+ */
+export function superviseComponents(): string[] {
+  const restarted: string[] = [];
+  for (const name of supervised) {
+    const pid = currentPid(name);
+    if (pid > 0 && alive(pid)) continue;
+    startComponent(name);
+    restarted.push(name);
+  }
+  return restarted;
+}

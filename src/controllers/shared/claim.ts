@@ -1,0 +1,90 @@
+// The I/O half of upstream's ControllerRefManager: adopt matching orphans, release owned objects
+// that stopped matching, and report what the owner controls afterwards. The decision per object is
+// claimDecision (pure); this file issues the patches.
+import type { KubeObject } from '../../api/meta.ts';
+import { isBeingDeleted } from '../../api/meta.ts';
+import type { Resource } from '../../api/resources.ts';
+import type { KubeClient } from '../../runtime/client/rest.ts';
+import { isNotFound } from '../../runtime/client/errors.ts';
+import type { ClaimDecision, OwnerIdentity } from './ownership.ts';
+import { adoptPatch, releasePatch } from './ownership.ts';
+
+export interface ClaimOptions<T extends KubeObject> {
+  readonly client: KubeClient;
+  readonly resource: Resource<T>;
+  readonly owner: OwnerIdentity;
+  readonly namespace: string;
+  /** Candidate objects: everything the owner controls plus the orphans it might adopt. */
+  readonly candidates: readonly T[];
+  readonly decide: (obj: T) => ClaimDecision;
+  /**
+   * Re-reads the owner from the API server (not the cache) before the first adoption, so an owner
+   * that is being deleted adopts nothing (upstream: RecheckDeletionTimestamp). Returns false when
+   * adoption must not happen.
+   */
+  readonly ownerStillAdopting: () => Promise<boolean>;
+  readonly signal?: AbortSignal;
+}
+
+export class ClaimError extends Error {
+  override readonly name = 'ClaimError';
+}
+
+/** Returns the objects the owner controls after adoption and release. */
+export async function claimObjects<T extends KubeObject>(options: ClaimOptions<T>): Promise<T[]> {
+  const { client, resource, owner, namespace, signal } = options;
+  const claimed: T[] = [];
+  let mayAdopt: boolean | undefined;
+  const errors: unknown[] = [];
+  for (const obj of options.candidates) {
+    const decision = options.decide(obj);
+    const name = obj.metadata.name ?? '';
+    try {
+      switch (decision) {
+        case 'owned':
+          claimed.push(obj);
+          break;
+        case 'adopt': {
+          mayAdopt ??= await options.ownerStillAdopting();
+          if (!mayAdopt) break;
+          claimed.push(await client.patch(resource, namespace, name, 'strategic', adoptPatch(obj, owner), { signal }));
+          break;
+        }
+        case 'release':
+          if (isBeingDeleted(obj)) break;
+          await client.patch(resource, namespace, name, 'strategic', releasePatch(obj, owner), { signal });
+          break;
+        case 'ignore':
+          break;
+        default: {
+          const unexpected: never = decision;
+          throw new ClaimError(`unknown claim decision ${String(unexpected)}`);
+        }
+      }
+    } catch (err) {
+      // Gone, or its UID changed under us: nothing to claim (upstream ignores NotFound here).
+      if (!isNotFound(err) && !(err instanceof Error && /uid|UID|Precondition/.test(err.message))) errors.push(err);
+    }
+  }
+  if (errors.length > 0) {
+    throw new ClaimError(`claiming ${resource.plural} for ${owner.name}: ${errors.length} failed`, { cause: errors[0] });
+  }
+  return claimed;
+}
+
+/** The owner re-read live, as RecheckDeletionTimestamp: same UID and not being deleted. */
+export async function ownerIsLiveAndActive<T extends KubeObject>(
+  client: KubeClient,
+  resource: Resource<T>,
+  namespace: string,
+  owner: OwnerIdentity,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  try {
+    const fresh = await client.get(resource, namespace, owner.name, signal);
+    return fresh.metadata.uid === owner.uid && !isBeingDeleted(fresh);
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
+  }
+}
