@@ -214,6 +214,15 @@ export interface LeaseClient {
   get(res: Resource<Lease>, namespace: string, name: string, signal?: AbortSignal): Promise<Lease>;
   create(res: Resource<Lease>, obj: Lease, options?: { readonly signal?: AbortSignal }): Promise<Lease>;
   update(res: Resource<Lease>, obj: Lease, options?: { readonly signal?: AbortSignal }): Promise<Lease>;
+  /**
+   * Optional: a watch on the Lease. With it, a candidate tries again as soon as the holder releases
+   * the Lease instead of at its next jittered retry (up to 2.2 × retryPeriod later), so a graceful
+   * hand-over takes well under a second. Upstream only polls.
+   */
+  watch?(
+    res: Resource<Lease>,
+    options: { readonly namespace?: string; readonly fieldSelector?: string; readonly signal?: AbortSignal; readonly allowWatchBookmarks?: boolean },
+  ): AsyncIterable<{ readonly type: string; readonly object: Lease }>;
 }
 
 /** Where leadership changes are reported as Events on the Lease (EventRecorder satisfies it). */
@@ -417,24 +426,73 @@ export class LeaderElector {
     }
   }
 
-  /** Tries every retryPeriod × [1, 2.2) until held; returns the start time of the winning try. */
+  /**
+   * Tries every retryPeriod × [1, 2.2) until held, and at once when a watch shows the Lease released;
+   * returns the start time of the winning try.
+   */
   private async acquire(stop: AbortSignal, callbacks: LeaderCallbacks): Promise<number | undefined> {
     this.logger.info('attempting to acquire leader lease');
-    while (!stop.aborted) {
-      const started = this.clock.now();
-      const result = await this.attempt(stop, started + this.renewDeadlineMs);
-      this.maybeReportTransition(callbacks);
-      if (stop.aborted) return undefined;
-      if (result.kind === 'held') return started;
-      if (result.kind === 'failed') this.logger.warn('failed to acquire lease', { err: result.err });
-      else this.logger.debug('lease is held by another candidate', { holder: result.holder });
-      try {
-        await this.clock.sleep(candidateRetryDelay(this.retryPeriodMs, this.random), stop);
-      } catch {
-        return undefined;
+    const candidacy = new AbortController();
+    const ended = AbortSignal.any([stop, candidacy.signal]);
+    let wake = new AbortController();
+    void this.watchForRelease(ended, () => wake.abort());
+    try {
+      while (!stop.aborted) {
+        const started = this.clock.now();
+        const result = await this.attempt(stop, started + this.renewDeadlineMs);
+        this.maybeReportTransition(callbacks);
+        if (stop.aborted) return undefined;
+        if (result.kind === 'held') return started;
+        if (result.kind === 'failed') this.logger.warn('failed to acquire lease', { err: result.err });
+        else this.logger.debug('lease is held by another candidate', { holder: result.holder });
+        try {
+          await this.clock.sleep(this.candidateDelay(), AbortSignal.any([stop, wake.signal]));
+        } catch {
+          if (stop.aborted) return undefined;
+          wake = new AbortController();
+        }
       }
+      return undefined;
+    } finally {
+      candidacy.abort();
     }
-    return undefined;
+  }
+
+  /**
+   * The jittered retry delay, cut short to the moment the observed lease expires (by our clock),
+   * so a dead holder is replaced leaseDuration after its last renewal we saw.
+   */
+  private candidateDelay(): number {
+    const delay = candidateRetryDelay(this.retryPeriodMs, this.random);
+    const observed = this.observation;
+    if (!observed || observed.record.holderIdentity === '') return delay;
+    const expiresIn = observed.changedAt + observed.record.leaseDurationSeconds * 1000 - this.clock.now();
+    return expiresIn > 0 ? Math.min(delay, expiresIn + 10) : delay;
+  }
+
+  /** Calls `onRelease` whenever the watched Lease shows no holder; ends with `signal`. */
+  private async watchForRelease(signal: AbortSignal, onRelease: () => void): Promise<void> {
+    const watch = this.client.watch?.bind(this.client);
+    if (!watch) return;
+    while (!signal.aborted) {
+      try {
+        for await (const event of watch(leases, {
+          namespace: this.namespace,
+          fieldSelector: `metadata.name=${this.name}`,
+          signal,
+        })) {
+          if (event.type !== 'ADDED' && event.type !== 'MODIFIED') continue;
+          // Every renewal seen here refreshes our observation, so the lease expiry we wait for is
+          // measured from the holder's last renewal, not from our last poll.
+          this.lastLease = event.object;
+          this.observe(recordFromLease(event.object));
+          if (!event.object.spec?.holderIdentity) onRelease();
+        }
+      } catch {
+        // A failed watch only costs the fast path; the jittered retry still runs.
+      }
+      if (!signal.aborted) await this.clock.sleep(this.retryPeriodMs, signal).catch(() => undefined);
+    }
   }
 
   /**

@@ -12,6 +12,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { clusterDown, clusterHealthy, clusterUp, controlPlaneBin, kubeconfigPath, repoRoot } from '../../hack/cluster.ts';
+import { superviseComponents } from './support/control-plane.ts';
 import { startOperator, type OperatorProcess } from './support/operator.ts';
 
 function runMocha(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
@@ -61,6 +62,14 @@ async function main(): Promise<number> {
   const parallel = pick(specs('parallel'));
   const serial = pick(specs('serial'));
 
+  // A serial test that restarts the API server can make kube-controller-manager or kube-scheduler
+  // give up their lease and exit; the runner restarts them like a supervisor would.
+  const supervise = (): void => {
+    if (kubeconfig !== kubeconfigPath) return;
+    const restarted = superviseComponents();
+    if (restarted.length > 0) console.error(`[e2e] restarted ${restarted.join(', ')}`);
+  };
+  supervise();
   applyCrds(bin, kubeconfig);
 
   let failures = 0;
@@ -74,7 +83,10 @@ async function main(): Promise<number> {
       await operator?.stop();
       operator = undefined;
     }
-    for (const file of serial) failures += await runMocha([file], env);
+    for (const file of serial) {
+      supervise();
+      failures += await runMocha([file], env);
+    }
   } finally {
     await operator?.stop();
     if (ownCluster && !process.env.E2E_KEEP_CLUSTER) await clusterDown({ quiet: true, bin });

@@ -23,6 +23,11 @@ export interface SharedInformer<T extends KubeObject> {
   readonly store: ReadonlyStore<T>;
   readonly hasSynced: boolean;
   /**
+   * resourceVersion of the newest list, event or bookmark applied to the store ("" before the first
+   * list). Handlers for that event have already run when it advances.
+   */
+  readonly lastSyncResourceVersion: string;
+  /**
    * Registers a handler. One registered after the first list receives an add for every cached
    * object first, so it never misses state (client-go behaviour).
    */
@@ -63,6 +68,10 @@ class Informer<T extends KubeObject> implements SharedInformer<T> {
 
   get hasSynced(): boolean {
     return this.reflector.hasSynced;
+  }
+
+  get lastSyncResourceVersion(): string {
+    return this.reflector.lastSyncResourceVersion;
   }
 
   addEventHandler(handler: EventHandler<T>): void {

@@ -11,7 +11,7 @@ import { InformerFactory, type SharedInformer } from '../../../src/runtime/infor
 import { createLogger } from '../../../src/runtime/logging.ts';
 import { registry } from '../../../src/runtime/metrics/registry.ts';
 import { TcpProxy } from '../../support/tcp-proxy.ts';
-import { compactEtcd, killComponent, startComponent } from '../support/control-plane.ts';
+import { compactEtcd, killComponent, startComponent, superviseComponents } from '../support/control-plane.ts';
 import { createNamespace, kubeconfigPath, testClient, waitFor } from '../support/env.ts';
 
 type ConfigMap = KubeObject & { data?: Record<string, string> };
@@ -49,10 +49,15 @@ async function relistCount(): Promise<number> {
   return (metric?.values ?? []).filter((v) => v.labels.resource === 'configmaps').reduce((s, v) => s + v.value, 0);
 }
 
+/**
+ * Waits for the restarted API server, then restarts any component that exited meanwhile:
+ * kube-controller-manager and kube-scheduler give up when they cannot renew their lease for 10 s.
+ */
 async function waitApiServer(client: KubeClient): Promise<void> {
   await waitFor('kube-apiserver to answer /readyz', () => client.request({ method: 'GET', path: '/readyz' }), () => true, {
     timeoutMs: 60_000,
   });
+  superviseComponents();
 }
 
 describe('informer resilience', function () {
