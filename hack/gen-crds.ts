@@ -2,7 +2,9 @@
 // that MyDaemonSet and MyStatefulSet carry apps/v1's spec and status field for field: a pod template
 // with descriptions (`kubectl explain mds.spec.template.spec.containers`), rejection of unknown pod
 // fields, apps/v1 and core/v1 defaulting where a static default can express it, and upstream
-// validation as schema keywords and CEL rules.
+// validation as schema keywords and CEL rules. Descriptions that repeat (initContainers) or sit
+// below the volume sources are dropped so that each CRD fits client-side apply's
+// last-applied-configuration annotation (`kubectl apply -f crds/`; see descriptionTrims).
 //
 //   npm run gen:crds                        write crds/*.yaml from hack/openapi/definitions.json
 //   npm run gen:crds -- --check             exit 1 if crds/ differs from what would be written
@@ -807,6 +809,58 @@ function podTemplatePatches(kind: string): [string, Patch][] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Description budget: `kubectl apply -f crds/` (client-side apply)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Client-side apply stores the whole CRD, as compact JSON, in the
+ * kubectl.kubernetes.io/last-applied-configuration annotation, and the API server caps an object's
+ * annotations at 256 KiB together (upstream: apimachinery pkg/api/validation ValidateAnnotationsSize,
+ * TotalAnnotationSizeLimitB). Upstream's descriptions are four fifths of each CRD, so the ones that
+ * repeat or that sit deepest are dropped until each CRD fits this, with room to spare.
+ */
+const lastAppliedBudgetBytes = 230_000;
+
+/** Removes the descriptions of a schema and of everything below it; types and validation stay. */
+function dropDescriptions(schema: Schema): void {
+  delete schema.description;
+  for (const [, child] of children(schema)) dropDescriptions(child);
+}
+
+/**
+ * Where descriptions go, in the order they cost least to `kubectl explain`:
+ *   - initContainers items: the Container schema again, word for word; the list's own description
+ *     points at containers, where every field stays described.
+ *   - below each volume source (volumes[].configMap, .projected, .ephemeral, …): each source keeps
+ *     its own description, its fields (some hundreds, down to projected and ephemeral claim
+ *     templates) keep their names, types and validation only.
+ * Everything else (spec, status, the pod spec, containers, volumeClaimTemplates) keeps upstream's text.
+ */
+function descriptionTrims(spec: KindSpec): [string, Patch][] {
+  const containers = `kubectl explain ${spec.shortNames[0] ?? spec.plural}.spec.template.spec.containers`;
+  return [
+    [
+      'spec.template.spec.initContainers',
+      (schema) => {
+        if (!schema.items) throw new Error('not a list');
+        dropDescriptions(schema.items);
+        const upstream = schema.description ?? '';
+        schema.description = `${upstream} Each item has the fields of containers, described there (${containers}).`.trim();
+      },
+    ],
+    [
+      'spec.template.spec.volumes[]',
+      (schema) => {
+        for (const [name, source] of Object.entries(schema.properties ?? {})) {
+          if (name === 'name') continue;
+          for (const [, child] of children(source)) dropDescriptions(child);
+        }
+      },
+    ],
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
 // int-or-percent values (upstream: ValidatePositiveIntOrPercent, IsNotMoreThan100Percent)
 // ---------------------------------------------------------------------------------------------
 
@@ -1056,7 +1110,25 @@ export interface GeneratedCrd {
   readonly notes: readonly string[];
 }
 
-function buildSchema(converter: Converter, spec: KindSpec, notes: string[]): Schema {
+export interface GenerateOptions {
+  /**
+   * Keep every upstream description (descriptionTrims not applied): the schema before trimming,
+   * for comparing against; too large for client-side apply.
+   */
+  readonly fullDescriptions?: boolean;
+}
+
+function applyPatches(root: Schema, spec: KindSpec, patches: readonly [string, Patch][]): void {
+  for (const [where, patch] of patches) {
+    try {
+      patch(schemaAt(root, where));
+    } catch (err) {
+      throw new Error(`${spec.kind} patch at ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
+}
+
+function buildSchema(converter: Converter, spec: KindSpec, notes: string[], options: GenerateOptions): Schema {
   const upstream = `${appsPrefix}${spec.upstream}`;
   const specSchema = converter.convertDefinition(`${upstream}Spec`, { stack: [], keepZeroDefaults: false });
   const statusSchema = converter.convertDefinition(`${upstream}Status`, { stack: [], keepZeroDefaults: true });
@@ -1076,21 +1148,16 @@ function buildSchema(converter: Converter, spec: KindSpec, notes: string[]): Sch
     },
     required: ['spec'],
   };
-  for (const [where, patch] of spec.patches) {
-    try {
-      patch(schemaAt(root, where));
-    } catch (err) {
-      throw new Error(`${spec.kind} patch at ${where}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-    }
-  }
+  applyPatches(root, spec, spec.patches);
+  if (!options.fullDescriptions) applyPatches(root, spec, descriptionTrims(spec));
   if (spec.rootRules.length > 0) root['x-kubernetes-validations'] = [...spec.rootRules];
   normalizeListTypes(root, '', notes);
   return root;
 }
 
-function buildCrd(converter: Converter, spec: KindSpec): GeneratedCrd {
+function buildCrd(converter: Converter, spec: KindSpec, options: GenerateOptions): GeneratedCrd {
   const notes: string[] = [];
-  const schema = buildSchema(converter, spec, notes);
+  const schema = buildSchema(converter, spec, notes, options);
   const subresources: JsonObject = { status: {} };
   if (spec.scale) {
     subresources.scale = {
@@ -1129,9 +1196,9 @@ function buildCrd(converter: Converter, spec: KindSpec): GeneratedCrd {
   return { fileName: `${spec.plural}.${group}.yaml`, crd, notes };
 }
 
-export function generateCrds(definitions: Definitions): GeneratedCrd[] {
+export function generateCrds(definitions: Definitions, options: GenerateOptions = {}): GeneratedCrd[] {
   const converter = new Converter(definitions, definitionPatches());
-  return [daemonSetKind(), statefulSetKind()].map((spec) => buildCrd(converter, spec));
+  return [daemonSetKind(), statefulSetKind()].map((spec) => buildCrd(converter, spec, options));
 }
 
 /** The file text for one CRD: a header naming its source, then YAML with sorted keys. */
@@ -1152,19 +1219,24 @@ function main(argv: readonly string[]): number {
   const generated = generateCrds(definitions);
   for (const g of generated) for (const note of g.notes) console.warn(`${g.fileName}: ${note}`);
   const files = new Map(generated.map((g) => [g.fileName, renderCrd(g, definitions.kubernetesVersion)]));
+  const jsonBytes = new Map(generated.map((g) => [g.fileName, Buffer.byteLength(JSON.stringify(g.crd))]));
+  const oversized = [...jsonBytes].filter(([, bytes]) => bytes > lastAppliedBudgetBytes);
+  for (const [name, bytes] of oversized) {
+    console.error(`crds/${name} is ${bytes} bytes as JSON, over ${lastAppliedBudgetBytes}: kubectl apply -f crds/ would fail; trim descriptions (descriptionTrims)`);
+  }
   if (argv.includes('--check')) {
     const stale = [...files].filter(([name, body]) => {
       const file = path.join(crdDir, name);
       return !existsSync(file) || readFileSync(file, 'utf8') !== body;
     });
     for (const [name] of stale) console.error(`crds/${name} is out of date; run npm run gen:crds`);
-    return stale.length === 0 ? 0 : 1;
+    return stale.length === 0 && oversized.length === 0 ? 0 : 1;
   }
   for (const [name, body] of files) {
     writeFileSync(path.join(crdDir, name), body);
-    console.log(`wrote crds/${name} (${Math.round(body.length / 1024)} KiB)`);
+    console.log(`wrote crds/${name} (${Math.round(body.length / 1024)} KiB; ${jsonBytes.get(name) ?? 0} bytes as JSON)`);
   }
-  return 0;
+  return oversized.length === 0 ? 0 : 1;
 }
 
 if (import.meta.main) process.exitCode = main(process.argv.slice(2));

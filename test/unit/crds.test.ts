@@ -6,6 +6,7 @@ import {
   collectDefinitions,
   crdDir,
   definitionsPath,
+  generateCrds,
   isJsonObject,
   loadDefinitions,
   moduleCacheSpecDir,
@@ -18,6 +19,8 @@ import {
 
 const definitions = loadDefinitions();
 const rendered = renderAll(definitions);
+/** The same CRDs with every upstream description kept, before descriptionTrims. */
+const untrimmed = new Map(generateCrds(definitions, { fullDescriptions: true }).map((g) => [g.fileName, g.crd]));
 
 function crd(fileName: string): JsonObject {
   const value = toJson(parse(readFileSync(path.join(crdDir, fileName), 'utf8')));
@@ -65,6 +68,34 @@ function walk(schema: JsonObject, where = ''): [string, JsonObject][] {
   if (Array.isArray(schema.anyOf)) schema.anyOf.forEach((branch, i) => out.push(...walk(obj(branch, `${where}|${i}`), `${where}|${i}`)));
   return out;
 }
+
+/** A schema without its descriptions (and its children's): what the API server validates and defaults with. */
+function withoutDescriptions(schema: JsonObject): JsonObject {
+  const out: JsonObject = { ...schema };
+  delete out.description;
+  if (isJsonObject(schema.properties)) {
+    out.properties = Object.fromEntries(Object.entries(schema.properties).map(([name, child]) => [name, withoutDescriptions(obj(child, name))]));
+  }
+  if (isJsonObject(schema.items)) out.items = withoutDescriptions(schema.items);
+  if (isJsonObject(schema.additionalProperties)) out.additionalProperties = withoutDescriptions(schema.additionalProperties);
+  if (Array.isArray(schema.anyOf)) out.anyOf = schema.anyOf.map((branch) => withoutDescriptions(obj(branch, 'anyOf')));
+  return out;
+}
+
+const lastAppliedKey = 'kubectl.kubernetes.io/last-applied-configuration';
+
+/**
+ * The annotation client-side apply (`kubectl apply -f crds/`) stores: the manifest as compact JSON
+ * with an annotations map, escaped as Go's encoding/json does (<, > and & as \uXXXX), newline-ended.
+ */
+function lastAppliedConfiguration(doc: JsonObject): string {
+  const metadata = obj(doc.metadata, 'metadata');
+  const json = JSON.stringify({ ...doc, metadata: { ...metadata, annotations: {} } });
+  return `${json.replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+}
+
+/** Ours, under the API server's 262144 bytes of annotations per object (TotalAnnotationSizeLimitB), with room to grow. */
+const lastAppliedBudget = 230_000;
 
 const scalarTypes = ['string', 'integer', 'number', 'boolean'];
 const fileNames = ['mydaemonsets.apps.my.dev.yaml', 'mystatefulsets.apps.my.dev.yaml'];
@@ -156,6 +187,46 @@ describe('generated CRDs (hack/gen-crds.ts)', () => {
         for (const where of explained) {
           const description = schemaAt(doc, where).description;
           assert.ok(typeof description === 'string' && description.length > 20, `${where} lacks a description`);
+        }
+      });
+
+      it('fits client-side apply: its last-applied-configuration annotation stays under 230 000 bytes', () => {
+        const bytes = Buffer.byteLength(lastAppliedKey) + Buffer.byteLength(lastAppliedConfiguration(doc));
+        assert.ok(bytes <= lastAppliedBudget, `${fileName}: ${bytes} bytes of last-applied-configuration, over ${lastAppliedBudget}`);
+      });
+
+      it('drops descriptions only, keeping every field, default and rule of the untrimmed schema', () => {
+        const full = rootSchema(obj(untrimmed.get(fileName), 'untrimmed'));
+        assert.deepEqual(withoutDescriptions(rootSchema(doc)), withoutDescriptions(full));
+      });
+
+      it('drops descriptions only below initContainers items and below each volume source, and points initContainers at containers', () => {
+        const trimmed = new Map(nodes);
+        const dropped = (where: string): boolean =>
+          where.startsWith('.spec.template.spec.initContainers[]') || /^\.spec\.template\.spec\.volumes\[\]\.[^.[{|]+[.[{|]/.test(where);
+        for (const [where, node] of walk(rootSchema(obj(untrimmed.get(fileName), 'untrimmed')))) {
+          const description = trimmed.get(where)?.description;
+          if (where === '.spec.template.spec.initContainers') {
+            assert.ok(str(description).startsWith(str(node.description)), where);
+            assert.match(str(description), /spec\.template\.spec\.containers/);
+          } else if (dropped(where)) {
+            assert.equal(description, undefined, where);
+          } else {
+            assert.equal(description, node.description, where);
+          }
+        }
+        for (const source of Object.keys(obj(schemaAt(doc, 'spec.template.spec.volumes[]').properties, 'volume'))) {
+          const description = schemaAt(doc, `spec.template.spec.volumes[].${source}`).description;
+          assert.ok(typeof description === 'string' && description.length > 20, `volume source ${source} lacks a description`);
+        }
+      });
+
+      it('describes every field at the top levels of spec and status and of the pod spec and its containers', () => {
+        for (const where of ['spec', 'status', 'spec.template.spec', 'spec.template.spec.containers[]']) {
+          for (const [name, property] of Object.entries(obj(schemaAt(doc, where).properties, where))) {
+            const description = obj(property, name).description;
+            assert.ok(typeof description === 'string' && description.length > 0, `${where}.${name} lacks a description`);
+          }
         }
       });
 
