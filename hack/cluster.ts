@@ -22,10 +22,14 @@ import { isAlreadyExists } from '../src/runtime/client/errors.ts';
 const run = promisify(execFile);
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const clusterDir = path.join(repoRoot, '.cluster');
+/**
+ * MWO_CLUSTER_NAME runs a second, independent cluster beside the default one (benchmarks use it):
+ * its state goes to .cluster-<name>/ instead of .cluster/. kwokctl picks free ports for each.
+ */
+export const clusterName = process.env.MWO_CLUSTER_NAME ?? 'mwo';
+export const clusterDir = path.join(repoRoot, clusterName === 'mwo' ? '.cluster' : `.cluster-${clusterName}`);
 export const kubeconfigPath = path.join(clusterDir, 'kubeconfig');
 const workDir = path.join(clusterDir, 'kwok');
-export const clusterName = 'mwo';
 /** kwokctl's folder for this cluster: kwok.yaml (component command lines), logs/, pids/. */
 export const kwokClusterDir = path.join(workDir, 'clusters', clusterName);
 const stagesFile = path.join(repoRoot, 'hack', 'kwok', 'kwokctl.yaml');
