@@ -10,6 +10,7 @@ import type { LogLevel } from './runtime/logging.ts';
 import { createLogger, logLevels } from './runtime/logging.ts';
 import { Manager } from './runtime/manager.ts';
 import { controllerSetups } from './controllers/index.ts';
+import { registerWorkloadMetrics } from './controllers/workload-metrics.ts';
 
 const serviceAccountNamespaceFile = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
@@ -122,6 +123,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const workers = flags[key as `workers${string}`] ?? setup.defaultWorkers;
     setup.register(manager, { workers });
   }
+  registerWorkloadMetrics(manager);
 
   const stop = new AbortController();
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {

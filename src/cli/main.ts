@@ -16,7 +16,7 @@ import { myDaemonSets, myStatefulSets } from '../api/workloads.ts';
 import { errorMessage } from '../runtime/client/errors.ts';
 import { KubeClient } from '../runtime/client/rest.ts';
 import { revisionDataKey, sortRevisions, templateFromRevision, templatePatch } from '../controllers/history/revisions.ts';
-import { daemonSetRolloutStatus, statefulSetRolloutStatus, type RolloutStatus } from './rollout-status.ts';
+import { daemonSetRolloutStatus, statefulSetRolloutStatus, type RolloutStatus } from '../api/rollout-status.ts';
 import { parseTarget, type Target } from './target.ts';
 
 interface Globals {

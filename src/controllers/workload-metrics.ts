@@ -20,7 +20,20 @@ import type { EventHandler } from '../runtime/informer/informer.ts';
 import type { ReadonlyStore } from '../runtime/informer/store.ts';
 import type { Manager } from '../runtime/manager.ts';
 import { registry, singleton } from '../runtime/metrics/registry.ts';
-import { daemonSetRolloutInProgress, statefulSetRolloutInProgress } from './rollout-status.ts';
+import { daemonSetRolloutStatus, statefulSetRolloutStatus } from '../api/rollout-status.ts';
+
+/**
+ * Whether `kubectl rollout status` would still wait on the object: the rule `kubectl my rollout
+ * status` applies (src/api/rollout-status.ts), so the gauge and the CLI agree. OnDelete objects
+ * have no rollout to follow and count as not in progress.
+ */
+export function daemonSetRolloutInProgress(ds: MyDaemonSet): boolean {
+  return daemonSetRolloutStatus(ds).kind === 'progressing';
+}
+
+export function statefulSetRolloutInProgress(sts: MyStatefulSet): boolean {
+  return statefulSetRolloutStatus(sts).kind === 'progressing';
+}
 
 /** The part of a SharedInformer these metrics use (the seam tests fake). */
 export interface WorkloadInformer<T extends KubeObject> {

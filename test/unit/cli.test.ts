@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { MyDaemonSet, MyStatefulSet } from '../../src/api/workloads.ts';
-import { daemonSetRolloutStatus, statefulSetRolloutStatus } from '../../src/cli/rollout-status.ts';
+import { daemonSetRolloutStatus, statefulSetRolloutStatus } from '../../src/api/rollout-status.ts';
 import { parseTarget } from '../../src/cli/target.ts';
 
 const template = { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i' }] } };

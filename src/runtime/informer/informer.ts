@@ -129,10 +129,14 @@ export class InformerFactory {
     const key = `${resource.group}/${resource.version}/${resource.plural}`;
     const existing = this.informers.get(key);
     if (existing) {
-      const missing = Object.keys(indexers).filter((name) => !existing.store.hasIndex(name));
-      if (missing.length > 0) throw new Error(`informer for ${key} already exists without indexes ${missing.join(', ')}`);
       // The map is keyed by resource, so the entry under this key was created for this T.
-      return existing as unknown as SharedInformer<T>;
+      const informer = existing as unknown as Informer<T>;
+      const missing = Object.entries(indexers).filter(([name]) => !informer.store.hasIndex(name));
+      if (missing.length > 0) {
+        if (this.started) throw new Error(`informer for ${key} requested with new indexes after start`);
+        informer.store.addIndexers(Object.fromEntries(missing));
+      }
+      return informer;
     }
     if (this.started) throw new Error(`informer for ${key} requested after start`);
     const informer = new Informer<T>(resource, indexers, this.options);

@@ -39,11 +39,20 @@ export class Store<T extends KubeObject> implements ReadonlyStore<T> {
   private readonly items = new Map<string, T>();
   /** indexName → index value → keys. */
   private readonly indices = new Map<string, Map<string, Set<string>>>();
-  private readonly indexers: Readonly<Record<string, IndexFunc<T>>>;
+  private readonly indexers: Record<string, IndexFunc<T>>;
 
   constructor(indexers: Readonly<Record<string, IndexFunc<T>>> = {}) {
     this.indexers = { ...defaultIndexers, ...indexers };
     for (const name of Object.keys(this.indexers)) this.indices.set(name, new Map());
+  }
+
+  /** Adds indexes; only while the store is empty (before the informer starts), so none is partial. */
+  addIndexers(indexers: Readonly<Record<string, IndexFunc<T>>>): void {
+    if (this.items.size > 0) throw new Error('indexes can only be added to an empty store');
+    for (const [name, fn] of Object.entries(indexers)) {
+      this.indexers[name] = fn;
+      this.indices.set(name, new Map());
+    }
   }
 
   get size(): number {

@@ -6,6 +6,13 @@ import { registry } from './registry.ts';
 
 let enabled = false;
 
+/**
+ * Gauges prom-client names with a `_total` suffix, which Prometheus reserves for counters
+ * (`promtool check metrics` flags them). Each is the sum of the per-type gauge without the suffix
+ * (`nodejs_active_handles{type}` etc.), so dropping them loses nothing.
+ */
+const misnamedGauges = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 /** Registers the default collectors once; later calls do nothing. */
 export function enableProcessMetrics(): void {
   // The registry check also covers a second copy of this module (e.g. loaded under another URL).
@@ -15,4 +22,5 @@ export function enableProcessMetrics(): void {
   }
   enabled = true;
   collectDefaultMetrics({ register: registry });
+  for (const name of misnamedGauges) registry.removeSingleMetric(name);
 }

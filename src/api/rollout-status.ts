@@ -1,7 +1,7 @@
 // When is a rollout done? kubectl's rules for apps/v1 DaemonSet and StatefulSet
 // (k8s.io/kubectl pkg/polymorphichelpers/rollout_status.go), applied to our kinds, so
 // `kubectl my rollout status` answers exactly as `kubectl rollout status` would. Pure.
-import type { MyDaemonSet, MyStatefulSet } from '../api/workloads.ts';
+import type { MyDaemonSet, MyStatefulSet } from './workloads.ts';
 
 export type RolloutStatus =
   | { readonly kind: 'progressing'; readonly message: string }
