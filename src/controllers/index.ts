@@ -2,6 +2,7 @@
 // with the manager; main.ts adds a `--workers-<name>` flag for each.
 import type { Manager } from '../runtime/manager.ts';
 import { daemonSetSetup } from './daemonset/controller.ts';
+import { statefulSetSetup } from './statefulset/controller.ts';
 
 export interface ControllerSetup {
   readonly name: string;
@@ -10,4 +11,4 @@ export interface ControllerSetup {
   register(manager: Manager, options: { readonly workers: number }): void;
 }
 
-export const controllerSetups: readonly ControllerSetup[] = [daemonSetSetup];
+export const controllerSetups: readonly ControllerSetup[] = [daemonSetSetup, statefulSetSetup];

@@ -4,10 +4,10 @@
 //   key ─► cached MyDaemonSet ─► claim pods and revisions ─► snapshot ─► plan() ─► executeDaemonSetPlan()
 import type { ControllerRevision, Node, Pod } from '../../api/core.ts';
 import type { KubeObject } from '../../api/meta.ts';
-import { controllerOf, isBeingDeleted } from '../../api/meta.ts';
+import { isBeingDeleted } from '../../api/meta.ts';
 import type { Resource } from '../../api/resources.ts';
 import { controllerRevisions, nodes, pods } from '../../api/resources.ts';
-import { selectorIsEmpty, selectorMatches } from '../../api/selector.ts';
+import { selectorIsEmpty } from '../../api/selector.ts';
 import type { MyDaemonSet } from '../../api/workloads.ts';
 import { myDaemonSets } from '../../api/workloads.ts';
 import type { KubeClient } from '../../runtime/client/rest.ts';
@@ -18,10 +18,10 @@ import { Controller } from '../../runtime/controller.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
 import { Expectations } from '../../runtime/expectations.ts';
 import type { ReadonlyStore } from '../../runtime/informer/store.ts';
-import { controllerIndex, namespaceIndex } from '../../runtime/informer/store.ts';
 import type { Manager } from '../../runtime/manager.ts';
 import type { ControllerSetup } from '../index.ts';
-import { claimObjects, ownerIsLiveAndActive } from '../shared/claim.ts';
+import { countByKind } from '../shared/action-summary.ts';
+import { claimCandidates, claimObjects, ownerIsLiveAndActive } from '../shared/claim.ts';
 import type { OwnerIdentity } from '../shared/ownership.ts';
 import { claimDecision } from '../shared/ownership.ts';
 import {
@@ -89,7 +89,7 @@ export class DaemonSetReconciler implements Reconciler {
       },
       now,
     );
-    ctx.log.debug('planned', { actions: actions.length, kinds: summarize(actions.map((a) => a.kind)) });
+    ctx.log.debug('planned', { actions: actions.length, kinds: countByKind(actions) });
     const result = await executeDaemonSetPlan(
       { client: this.client, expectations: this.expectations, recorder: this.recorder, failedPodBackoff: this.failedPodBackoff },
       ds,
@@ -110,16 +110,12 @@ export class DaemonSetReconciler implements Reconciler {
     signal: AbortSignal,
   ): Promise<T[]> {
     const ns = ds.metadata.namespace ?? '';
-    const owned = store.byIndex(controllerIndex, owner.uid);
-    const orphans = store
-      .byIndex(namespaceIndex, ns)
-      .filter((obj) => controllerOf(obj) === undefined && selectorMatches(ds.spec.selector, obj.metadata.labels));
     return claimObjects<T>({
       client: this.client,
       resource,
       owner,
       namespace: ns,
-      candidates: [...owned, ...orphans],
+      candidates: claimCandidates(store, owner, ns, ds.spec.selector),
       decide: (obj) => claimDecision(obj, owner, ds.spec.selector),
       ownerStillAdopting: () => ownerIsLiveAndActive(this.client, myDaemonSets, ns, owner, signal),
       signal,
@@ -131,12 +127,6 @@ export class DaemonSetReconciler implements Reconciler {
     const now = this.clock.now();
     for (const [key, entry] of this.failedPodBackoff) if (hasExpired(entry, now)) this.failedPodBackoff.delete(key);
   }
-}
-
-function summarize(kinds: readonly string[]): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const k of kinds) out[k] = (out[k] ?? 0) + 1;
-  return out;
 }
 
 export const daemonSetSetup: ControllerSetup = {

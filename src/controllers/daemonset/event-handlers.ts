@@ -6,12 +6,14 @@
 import type { ControllerRevision, Node, Pod } from '../../api/core.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import { controllerOf, isBeingDeleted } from '../../api/meta.ts';
-import { selectorIsEmpty, selectorMatches } from '../../api/selector.ts';
 import type { MyDaemonSet } from '../../api/workloads.ts';
 import type { Expectations } from '../../runtime/expectations.ts';
 import type { EventHandler } from '../../runtime/informer/informer.ts';
 import type { ReadonlyStore } from '../../runtime/informer/store.ts';
-import { namespaceIndex, objectKey } from '../../runtime/informer/store.ts';
+import { objectKey } from '../../runtime/informer/store.ts';
+import type { OwnerQueue } from '../shared/owner-events.ts';
+import { ownedObjectEventHandler } from '../shared/owner-events.ts';
+import { labelsEqual, ownersSelecting, resolveControllerRef } from '../shared/owner-lookup.ts';
 import { isPodReady } from '../shared/pod-state.ts';
 import { nodeChangeNeedsSync, shouldIgnoreNodeUpdate } from './node-events.ts';
 import { nodeShouldRunDaemonPod } from './node-eligibility.ts';
@@ -19,10 +21,7 @@ import { daemonSetKind, minReadySeconds } from './spec-defaults.ts';
 
 export const podNodeNameIndex = 'nodeName';
 
-export interface DaemonSetQueue {
-  enqueue(key: string): void;
-  enqueueAfter(key: string, ms: number): void;
-}
+export type DaemonSetQueue = OwnerQueue;
 
 interface Deps {
   readonly daemonSets: ReadonlyStore<MyDaemonSet>;
@@ -31,31 +30,13 @@ interface Deps {
   readonly queue: DaemonSetQueue;
 }
 
-/** The MyDaemonSet an object's controller reference names, if it exists with that UID. */
-function resolveControllerRef(obj: KubeObject, daemonSets: ReadonlyStore<MyDaemonSet>): MyDaemonSet | undefined {
-  const ref = controllerOf(obj);
-  if (!ref || ref.kind !== daemonSetKind) return undefined;
-  const ds = daemonSets.get(`${obj.metadata.namespace ?? ''}/${ref.name}`);
-  return ds?.metadata.uid === ref.uid ? ds : undefined;
-}
-
-/** MyDaemonSets in the object's namespace whose selector matches it (orphan adoption candidates). */
-function daemonSetsSelecting(obj: KubeObject, daemonSets: ReadonlyStore<MyDaemonSet>): MyDaemonSet[] {
-  return daemonSets
-    .byIndex(namespaceIndex, obj.metadata.namespace ?? '')
-    .filter((ds) => !selectorIsEmpty(ds.spec.selector) && selectorMatches(ds.spec.selector, obj.metadata.labels));
-}
-
-function labelsEqual(a: KubeObject, b: KubeObject): boolean {
-  const la = a.metadata.labels ?? {};
-  const lb = b.metadata.labels ?? {};
-  const keys = Object.keys(la);
-  return keys.length === Object.keys(lb).length && keys.every((k) => la[k] === lb[k]);
+function resolveDaemonSet(obj: KubeObject, daemonSets: ReadonlyStore<MyDaemonSet>): MyDaemonSet | undefined {
+  return resolveControllerRef(obj, daemonSetKind, daemonSets);
 }
 
 export function podEventHandler({ daemonSets, expectations, queue }: Deps): EventHandler<Pod> {
   const deleted = (pod: Pod): void => {
-    const ds = resolveControllerRef(pod, daemonSets);
+    const ds = resolveDaemonSet(pod, daemonSets);
     if (!ds) return;
     const key = objectKey(ds);
     expectations.deletionObserved(key, pod.metadata.uid ?? '');
@@ -65,7 +46,7 @@ export function podEventHandler({ daemonSets, expectations, queue }: Deps): Even
     onAdd(pod) {
       // A pod that is already terminating when first seen counts as a deletion observed.
       if (isBeingDeleted(pod)) return deleted(pod);
-      const ds = resolveControllerRef(pod, daemonSets);
+      const ds = resolveDaemonSet(pod, daemonSets);
       if (ds) {
         const key = objectKey(ds);
         expectations.creationObserved(key);
@@ -73,7 +54,7 @@ export function podEventHandler({ daemonSets, expectations, queue }: Deps): Even
         return;
       }
       if (controllerOf(pod)) return;
-      for (const candidate of daemonSetsSelecting(pod, daemonSets)) queue.enqueue(objectKey(candidate));
+      for (const candidate of ownersSelecting(pod, daemonSets)) queue.enqueue(objectKey(candidate));
     },
     onUpdate(old, cur) {
       if (old.metadata.resourceVersion === cur.metadata.resourceVersion) return;
@@ -85,10 +66,10 @@ export function podEventHandler({ daemonSets, expectations, queue }: Deps): Even
       const curRef = controllerOf(cur);
       const refChanged = oldRef?.uid !== curRef?.uid;
       if (refChanged && oldRef) {
-        const oldDs = resolveControllerRef(old, daemonSets);
+        const oldDs = resolveDaemonSet(old, daemonSets);
         if (oldDs) queue.enqueue(objectKey(oldDs));
       }
-      const ds = resolveControllerRef(cur, daemonSets);
+      const ds = resolveDaemonSet(cur, daemonSets);
       if (ds) {
         const key = objectKey(ds);
         queue.enqueue(key);
@@ -99,7 +80,7 @@ export function podEventHandler({ daemonSets, expectations, queue }: Deps): Even
       }
       if (curRef) return;
       if (refChanged || !labelsEqual(old, cur)) {
-        for (const candidate of daemonSetsSelecting(cur, daemonSets)) queue.enqueue(objectKey(candidate));
+        for (const candidate of ownersSelecting(cur, daemonSets)) queue.enqueue(objectKey(candidate));
       }
     },
     onDelete: deleted,
@@ -139,28 +120,7 @@ export function nodeEventHandler({ daemonSets, pods, queue }: Deps): EventHandle
 }
 
 export function revisionEventHandler({ daemonSets, queue }: Deps): EventHandler<ControllerRevision> {
-  const changed = (revision: ControllerRevision): void => {
-    const ds = resolveControllerRef(revision, daemonSets);
-    if (ds) {
-      queue.enqueue(objectKey(ds));
-      return;
-    }
-    if (controllerOf(revision)) return;
-    for (const candidate of daemonSetsSelecting(revision, daemonSets)) queue.enqueue(objectKey(candidate));
-  };
-  return {
-    onAdd: (revision) => changed(revision),
-    onUpdate: (old, cur) => {
-      if (old.metadata.resourceVersion === cur.metadata.resourceVersion) return;
-      const oldDs = resolveControllerRef(old, daemonSets);
-      if (oldDs && controllerOf(cur)?.uid !== oldDs.metadata.uid) queue.enqueue(objectKey(oldDs));
-      changed(cur);
-    },
-    onDelete: (revision) => {
-      const ds = resolveControllerRef(revision, daemonSets);
-      if (ds) queue.enqueue(objectKey(ds));
-    },
-  };
+  return ownedObjectEventHandler({ kind: daemonSetKind, owners: daemonSets, queue });
 }
 
 export function daemonSetEventHandler({ queue }: Deps): EventHandler<MyDaemonSet> {

@@ -11,6 +11,7 @@ import type { EventRecorder } from '../../runtime/events.ts';
 import type { Expectations } from '../../runtime/expectations.ts';
 import type { Logger } from '../../runtime/logging.ts';
 import { collisionCountDecision, isSameRevision } from '../history/collision.ts';
+import { marshalLikeGo } from '../history/go-json.ts';
 import { controllerRevisionHashLabel } from '../history/revisions.ts';
 import { slowStartBatch } from '../shared/slow-start.ts';
 import { patchStatusFields } from '../shared/status-writer.ts';
@@ -157,13 +158,15 @@ async function applyHistoryAction(deps: ExecutorDeps, ds: MyDaemonSet, action: D
 /**
  * upstream: update.go snapshot. AlreadyExists with our data means we made it earlier; with other
  * data, two templates share a hash: bump status.collisionCount (unless someone already did) and
- * fail, so the retry hashes with the new count.
+ * fail, so the retry hashes with the new count. The revision is written as Go's json.Marshal
+ * would write it: the API server stores `data` byte for byte, and any other bytes make every
+ * later patch of the revision fail as "data: field is immutable" (go-json.ts).
  */
 async function createRevision(deps: ExecutorDeps, ds: MyDaemonSet, revision: ControllerRevision, signal: AbortSignal): Promise<void> {
   const { client } = deps;
   const ns = ds.metadata.namespace ?? '';
   try {
-    await client.create(controllerRevisions, revision, { signal });
+    await client.create(controllerRevisions, revision, { signal, encode: marshalLikeGo });
     return;
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;

@@ -1,11 +1,14 @@
 // The I/O half of upstream's ControllerRefManager: adopt matching orphans, release owned objects
 // that stopped matching, and report what the owner controls afterwards. The decision per object is
 // claimDecision (pure); this file issues the patches.
-import type { KubeObject } from '../../api/meta.ts';
-import { isBeingDeleted } from '../../api/meta.ts';
+import type { KubeObject, LabelSelector } from '../../api/meta.ts';
+import { controllerOf, isBeingDeleted } from '../../api/meta.ts';
 import type { Resource } from '../../api/resources.ts';
+import { selectorMatches } from '../../api/selector.ts';
 import type { KubeClient } from '../../runtime/client/rest.ts';
 import { isNotFound } from '../../runtime/client/errors.ts';
+import type { ReadonlyStore } from '../../runtime/informer/store.ts';
+import { controllerIndex, namespaceIndex } from '../../runtime/informer/store.ts';
 import type { ClaimDecision, OwnerIdentity } from './ownership.ts';
 import { adoptPatch, releasePatch } from './ownership.ts';
 
@@ -24,6 +27,23 @@ export interface ClaimOptions<T extends KubeObject> {
    */
   readonly ownerStillAdopting: () => Promise<boolean>;
   readonly signal?: AbortSignal;
+}
+
+/**
+ * The candidates of a claim, from a cache: what the owner controls, then the orphans in its
+ * namespace that its selector matches (upstream FilterPodsByOwner with includeOrphans).
+ */
+export function claimCandidates<T extends KubeObject>(
+  store: ReadonlyStore<T>,
+  owner: OwnerIdentity,
+  namespace: string,
+  selector: LabelSelector,
+): T[] {
+  const owned = store.byIndex(controllerIndex, owner.uid);
+  const orphans = store
+    .byIndex(namespaceIndex, namespace)
+    .filter((obj) => controllerOf(obj) === undefined && selectorMatches(selector, obj.metadata.labels));
+  return [...owned, ...orphans];
 }
 
 export class ClaimError extends Error {

@@ -74,6 +74,11 @@ export interface WriteOptions {
   readonly dryRun?: boolean;
   readonly force?: boolean;
   readonly signal?: AbortSignal;
+  /**
+   * Writes the body as this returns it instead of JSON.stringify, for objects whose bytes the API
+   * server keeps as sent (a ControllerRevision's RawExtension `data`).
+   */
+  readonly encode?: (body: unknown) => string;
 }
 
 export interface DeleteOptions {
@@ -92,6 +97,7 @@ interface RequestSpec {
   readonly body?: unknown;
   readonly contentType?: string;
   readonly signal?: AbortSignal;
+  readonly encode?: (body: unknown) => string;
 }
 
 /** Resolves auth headers and the TLS dispatcher for each request. */
@@ -210,6 +216,7 @@ export class KubeClient {
       query: writeQuery(options),
       body: obj,
       signal: options.signal,
+      encode: options.encode,
     });
   }
 
@@ -286,7 +293,7 @@ export class KubeClient {
         response = await fetch(url, {
           method: spec.method,
           headers: await this.requestHeaders(spec),
-          body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+          body: spec.body === undefined ? undefined : (spec.encode ?? JSON.stringify)(spec.body),
           dispatcher: this.transport.dispatcher,
           signal: AbortSignal.any(signals),
         });

@@ -1,0 +1,100 @@
+// The writes a MyStatefulSet sync makes, as one small seam the executor owns (upstream:
+// pkg/controller/statefulset/stateful_pod_control.go StatefulPodControlObjectManager, which also
+// reports every write to the consistency store). realObjectManager issues them with the KubeClient
+// and reports each written resourceVersion, so the next sync waits for caches that saw it.
+import type { ControllerRevision, PersistentVolumeClaim, Pod } from '../../api/core.ts';
+import type { OwnerReference } from '../../api/meta.ts';
+import { isRecord } from '../../api/meta.ts';
+import { controllerRevisions, persistentVolumeClaims, pods } from '../../api/resources.ts';
+import type { MyStatefulSet } from '../../api/workloads.ts';
+import { myStatefulSets } from '../../api/workloads.ts';
+import type { KubeClient } from '../../runtime/client/rest.ts';
+import { marshalLikeGo } from '../history/go-json.ts';
+import { patchStatusFields } from '../shared/status-writer.ts';
+import type { StatefulSetStatusFields } from './status.ts';
+
+export interface StatefulSetObjectManager {
+  createRevision(revision: ControllerRevision): Promise<ControllerRevision>;
+  /** A live read (not the cache): what holds the name a create found taken. */
+  getRevision(namespace: string, name: string): Promise<ControllerRevision>;
+  /** Sets `revision` (the number) of an existing revision. */
+  renumberRevision(revision: ControllerRevision, revisionNumber: number): Promise<ControllerRevision>;
+  deleteRevision(revision: ControllerRevision): Promise<void>;
+  createClaim(claim: PersistentVolumeClaim): Promise<PersistentVolumeClaim>;
+  /** Replaces the claim's ownerReferences, failing with a conflict when its resourceVersion moved on. */
+  patchClaimOwnerReferences(claim: PersistentVolumeClaim, ownerReferences: readonly OwnerReference[]): Promise<PersistentVolumeClaim>;
+  createPod(pod: Pod): Promise<Pod>;
+  /** PUT of the whole pod, with the resourceVersion it carries. */
+  updatePod(pod: Pod): Promise<Pod>;
+  /** DELETE by name with a UID precondition, so a newer pod of the same name is never hit. */
+  deletePod(pod: Pod): Promise<void>;
+  /** Merge patch of these status fields; every other status field (conditions above all) is kept. */
+  patchStatus(set: MyStatefulSet, status: StatefulSetStatusFields): Promise<void>;
+}
+
+/** The resources whose writes are reported, by their plural (the consistency store's keys). */
+export type WrittenResource = 'pods' | 'persistentvolumeclaims' | 'mystatefulsets';
+
+/** Called with the resourceVersion the API server gave each successful write. */
+export type WriteObserver = (resource: WrittenResource, resourceVersion: string | undefined) => void;
+
+export function realObjectManager(client: KubeClient, wrote: WriteObserver, signal: AbortSignal): StatefulSetObjectManager {
+  return {
+    // Go's bytes: the API server keeps `data` as sent and re-encodes it on every later patch
+    // (renumbering on rollback, adoption, the garbage collector's owner-reference patch); other
+    // bytes make those patches fail as "data: field is immutable" (see go-json.ts).
+    createRevision: (revision) => client.create(controllerRevisions, revision, { signal, encode: marshalLikeGo }),
+    getRevision: (namespace, name) => client.get(controllerRevisions, namespace, name, signal),
+    renumberRevision: (revision, revisionNumber) =>
+      client.patch(controllerRevisions, revision.metadata.namespace, revision.metadata.name ?? '', 'merge', { revision: revisionNumber }, {
+        signal,
+      }),
+    async deleteRevision(revision) {
+      await client.delete(controllerRevisions, revision.metadata.namespace, revision.metadata.name ?? '', {
+        uid: revision.metadata.uid,
+        signal,
+      });
+    },
+    async createClaim(claim) {
+      const created = await client.create(persistentVolumeClaims, claim, { signal });
+      wrote('persistentvolumeclaims', created.metadata.resourceVersion);
+      return created;
+    },
+    async patchClaimOwnerReferences(claim, ownerReferences) {
+      // A JSON merge patch replaces the whole list; the resourceVersion makes it conditional.
+      const body = { metadata: { resourceVersion: claim.metadata.resourceVersion, ownerReferences } };
+      const patched = await client.patch(persistentVolumeClaims, claim.metadata.namespace, claim.metadata.name ?? '', 'merge', body, {
+        signal,
+      });
+      wrote('persistentvolumeclaims', patched.metadata.resourceVersion);
+      return patched;
+    },
+    async createPod(pod) {
+      const created = await client.create(pods, pod, { signal });
+      wrote('pods', created.metadata.resourceVersion);
+      return created;
+    },
+    async updatePod(pod) {
+      const updated = await client.update(pods, pod, { signal });
+      wrote('pods', updated.metadata.resourceVersion);
+      return updated;
+    },
+    async deletePod(pod) {
+      const answer = await client.delete(pods, pod.metadata.namespace, pod.metadata.name ?? '', { uid: pod.metadata.uid, signal });
+      // A graceful delete answers with the pod, now carrying deletionTimestamp: wait for the cache
+      // to show it terminating, or the next sync would delete (and report) it again.
+      wrote('pods', resourceVersionOf(answer));
+    },
+    async patchStatus(set, status) {
+      const patched = await patchStatusFields(client, myStatefulSets, set, status, signal);
+      wrote('mystatefulsets', patched.metadata.resourceVersion);
+    },
+  };
+}
+
+/** The resourceVersion of an object in a response body; undefined for a Status or anything else. */
+function resourceVersionOf(body: unknown): string | undefined {
+  if (!isRecord(body) || body.kind === 'Status' || !isRecord(body.metadata)) return undefined;
+  const rv = body.metadata.resourceVersion;
+  return typeof rv === 'string' ? rv : undefined;
+}

@@ -1,0 +1,301 @@
+import assert from 'node:assert/strict';
+import type { ControllerRevision, PersistentVolumeClaim, Pod } from '../../src/api/core.ts';
+import type { OwnerReference } from '../../src/api/meta.ts';
+import type { MyStatefulSet } from '../../src/api/workloads.ts';
+import type { EventType, InvolvedObject } from '../../src/runtime/events.ts';
+import type { ExecutionResult } from '../../src/controllers/statefulset/execute.ts';
+import { executeStatefulSetPlan, StatefulSetSyncError } from '../../src/controllers/statefulset/execute.ts';
+import type { StatefulSetObjectManager } from '../../src/controllers/statefulset/object-manager.ts';
+import type { StatefulSetAction, StatefulSetSnapshot, StatefulSetStatusFields } from '../../src/controllers/statefulset/plan.ts';
+import { plan } from '../../src/controllers/statefulset/plan.ts';
+import { newStatefulSetRevision } from '../../src/controllers/statefulset/revisions.ts';
+import { captureLogger } from '../support/capture-logger.ts';
+import { apiError } from '../support/fake-lease-api.ts';
+import { makePod, makePvc, makeSet, nameOf, now, revisionOf, snapshot, steady, summarize, withPods } from './statefulset-fixtures.ts';
+
+/** Records every write as `<verb> <name>`; `failures` makes a write throw. */
+class FakeObjects implements StatefulSetObjectManager {
+  readonly calls: string[] = [];
+  /** `start <call>` and `end <call>`, in the order they happened. */
+  readonly timeline: string[] = [];
+  readonly failures = new Map<string, Error>();
+  /** What getRevision returns, by name. */
+  readonly revisions = new Map<string, ControllerRevision>();
+  readonly statuses: StatefulSetStatusFields[] = [];
+
+  private async call(key: string): Promise<void> {
+    this.calls.push(key);
+    this.timeline.push(`start ${key}`);
+    await Promise.resolve();
+    this.timeline.push(`end ${key}`);
+    const failure = this.failures.get(key);
+    if (failure) throw failure;
+  }
+
+  async createRevision(revision: ControllerRevision): Promise<ControllerRevision> {
+    await this.call(`createRevision ${nameOf(revision)}`);
+    return revision;
+  }
+  async getRevision(_namespace: string, name: string): Promise<ControllerRevision> {
+    await this.call(`getRevision ${name}`);
+    const found = this.revisions.get(name);
+    if (!found) throw apiError(404, 'NotFound');
+    return found;
+  }
+  async renumberRevision(revision: ControllerRevision, revisionNumber: number): Promise<ControllerRevision> {
+    await this.call(`renumberRevision ${nameOf(revision)} #${revisionNumber}`);
+    return { ...revision, revision: revisionNumber };
+  }
+  async deleteRevision(revision: ControllerRevision): Promise<void> {
+    await this.call(`deleteRevision ${nameOf(revision)}`);
+  }
+  async createClaim(claim: PersistentVolumeClaim): Promise<PersistentVolumeClaim> {
+    await this.call(`createClaim ${nameOf(claim)}`);
+    return claim;
+  }
+  async patchClaimOwnerReferences(claim: PersistentVolumeClaim, ownerReferences: readonly OwnerReference[]): Promise<PersistentVolumeClaim> {
+    await this.call(`patchClaimOwnerReferences ${nameOf(claim)}`);
+    return { ...claim, metadata: { ...claim.metadata, ownerReferences } };
+  }
+  async createPod(pod: Pod): Promise<Pod> {
+    await this.call(`createPod ${nameOf(pod)}`);
+    return pod;
+  }
+  async updatePod(pod: Pod): Promise<Pod> {
+    await this.call(`updatePod ${nameOf(pod)}`);
+    return pod;
+  }
+  async deletePod(pod: Pod): Promise<void> {
+    await this.call(`deletePod ${nameOf(pod)}`);
+  }
+  async patchStatus(_set: MyStatefulSet, status: StatefulSetStatusFields): Promise<void> {
+    await this.call('patchStatus');
+    this.statuses.push(status);
+  }
+}
+
+interface RecordedEvent {
+  readonly type: EventType;
+  readonly reason: string;
+  readonly message: string;
+}
+
+function harness(): {
+  readonly objects: FakeObjects;
+  readonly events: RecordedEvent[];
+  run(snap: StatefulSetSnapshot, actions?: readonly StatefulSetAction[]): Promise<ExecutionResult>;
+} {
+  const objects = new FakeObjects();
+  const events: RecordedEvent[] = [];
+  const recorder = {
+    event(_obj: InvolvedObject, type: EventType, reason: string, message: string): void {
+      events.push({ type, reason, message });
+    },
+  };
+  const { logger } = captureLogger();
+  return {
+    objects,
+    events,
+    run: (snap, actions = plan(snap, now)) =>
+      executeStatefulSetPlan({ objects, recorder, log: logger }, snap.set, actions, (set) => plan({ ...snap, set }, now)),
+  };
+}
+
+const eventLines = (events: readonly RecordedEvent[]): string[] => events.map((e) => `${e.type} ${e.reason}: ${e.message}`);
+
+describe('MyStatefulSet executor: revisions', () => {
+  const fresh = makeSet({ claims: ['www'] });
+  const rev = revisionOf(fresh, 1);
+
+  it('creates the revision, the claim, then the pod, and records upstream-worded Events', async () => {
+    const h = harness();
+    const result = await h.run(snapshot(fresh, [], []));
+    assert.deepEqual(h.objects.calls, [`createRevision ${nameOf(rev)}`, 'createClaim www-web-0', 'createPod web-0', 'patchStatus']);
+    assert.deepEqual(eventLines(h.events), [
+      'Normal SuccessfulCreate: Create Claim www-web-0 Pod web-0 in StatefulSet web success',
+      'Normal SuccessfulCreate: Create Pod web-0 in StatefulSet web successful',
+    ]);
+    assert.deepEqual(result, { requeueAfterMs: undefined });
+  });
+
+  it('uses a revision that already exists with the same data', async () => {
+    const h = harness();
+    h.objects.failures.set(`createRevision ${nameOf(rev)}`, apiError(409, 'AlreadyExists'));
+    h.objects.revisions.set(nameOf(rev), rev);
+    await h.run(snapshot(fresh, [], []));
+    assert.deepEqual(h.objects.calls.slice(0, 3), [`createRevision ${nameOf(rev)}`, `getRevision ${nameOf(rev)}`, 'createClaim www-web-0']);
+  });
+
+  it('plans again with collisionCount + 1 when the name holds other data, and records the count', async () => {
+    const h = harness();
+    const other = makeSet({ image: 'other:1' });
+    h.objects.failures.set(`createRevision ${nameOf(rev)}`, apiError(409, 'AlreadyExists'));
+    h.objects.revisions.set(nameOf(rev), { ...revisionOf(other, 1), metadata: { ...rev.metadata } });
+    const bumped = newStatefulSetRevision(fresh, 1, 1);
+    await h.run(snapshot(fresh, [], []));
+    assert.deepEqual(h.objects.calls.slice(0, 4), [
+      `createRevision ${nameOf(rev)}`,
+      `getRevision ${nameOf(rev)}`,
+      `createRevision ${nameOf(bumped)}`,
+      'createClaim www-web-0',
+    ]);
+    assert.equal(h.objects.statuses[0]?.collisionCount, 1);
+    assert.equal(h.objects.statuses[0]?.updateRevision, nameOf(bumped));
+  });
+
+  it('ends the sync at a failed revision write: no pod work, no status', async () => {
+    const h = harness();
+    h.objects.failures.set(`createRevision ${nameOf(rev)}`, apiError(500, 'InternalError'));
+    await assert.rejects(h.run(snapshot(fresh, [], [])), StatefulSetSyncError);
+    assert.deepEqual(h.objects.calls, [`createRevision ${nameOf(rev)}`]);
+  });
+});
+
+describe('MyStatefulSet executor: pod and claim units', () => {
+  const fresh = makeSet({ claims: ['www'] });
+  const rev = revisionOf(fresh, 1);
+  const r = nameOf(rev);
+
+  it('does not create the pod when its claim fails, and still writes status', async () => {
+    const h = harness();
+    h.objects.failures.set('createClaim www-web-1', apiError(403, 'Forbidden'));
+    const snap = snapshot(fresh, [makePod(fresh, 0, r)], [rev], [makePvc('www-web-0')]);
+    await assert.rejects(h.run(snap), /failed to create PVC www-web-1/);
+    assert.deepEqual(h.objects.calls, ['createClaim www-web-1', 'patchStatus']);
+    assert.deepEqual(
+      h.events.map((e) => `${e.type} ${e.reason}`),
+      ['Warning FailedCreate', 'Warning FailedCreate'],
+    );
+    assert.match(h.events[0]?.message ?? '', /^Create Claim www-web-1 for Pod web-1 in StatefulSet web failed error: Forbidden$/);
+    assert.match(h.events[1]?.message ?? '', /^Create Pod web-1 in StatefulSet web failed error: failed to create PVC www-web-1: Forbidden$/);
+  });
+
+  it('records no claim Event when the claim already exists (a stale cache), but fails the unit', async () => {
+    const h = harness();
+    h.objects.failures.set('createClaim www-web-1', apiError(409, 'AlreadyExists'));
+    const snap = snapshot(fresh, [makePod(fresh, 0, r)], [rev], [makePvc('www-web-0')]);
+    await assert.rejects(h.run(snap), StatefulSetSyncError);
+    assert.deepEqual(h.objects.calls, ['createClaim www-web-1', 'patchStatus']);
+    assert.deepEqual(eventLines(h.events), [
+      'Warning FailedCreate: Create Pod web-1 in StatefulSet web failed error: failed to create PVC www-web-1: AlreadyExists',
+    ]);
+  });
+
+  it('records no Event for a pod that already exists, and fails the sync so it runs again', async () => {
+    const h = harness();
+    h.objects.failures.set('createPod web-1', apiError(409, 'AlreadyExists'));
+    const snap = snapshot(fresh, [makePod(fresh, 0, r)], [rev], [makePvc('www-web-0')]);
+    await assert.rejects(h.run(snap), /create pod web-1/);
+    assert.deepEqual(eventLines(h.events), ['Normal SuccessfulCreate: Create Claim www-web-1 Pod web-1 in StatefulSet web success']);
+  });
+
+  it('creates Parallel pods in slow-start batches and stops after a batch with a failure', async () => {
+    const parallel = makeSet({ podManagementPolicy: 'Parallel', replicas: 5 });
+    const prev = revisionOf(parallel, 1);
+    const h = harness();
+    h.objects.failures.set('createPod web-1', apiError(500, 'InternalError'));
+    await assert.rejects(h.run(snapshot(parallel, [], [prev])));
+    // Batches: [web-0], [web-1, web-2], [web-3, web-4]: the second fails, web-2 still ran.
+    assert.deepEqual(h.objects.calls, ['createPod web-0', 'createPod web-1', 'createPod web-2', 'patchStatus']);
+    assert.deepEqual(
+      h.events.map((e) => `${e.reason} ${e.message.split(' ')[2] ?? ''}`),
+      ['SuccessfulCreate web-0', 'FailedCreate web-1', 'SuccessfulCreate web-2'],
+    );
+  });
+
+  it('runs the units of a Parallel batch concurrently, and batches one after the other', async () => {
+    const parallel = makeSet({ podManagementPolicy: 'Parallel', replicas: 3 });
+    const h = harness();
+    await h.run(snapshot(parallel, [], [revisionOf(parallel, 1)]));
+    assert.deepEqual(h.objects.timeline.slice(0, 6), [
+      'start createPod web-0',
+      'end createPod web-0',
+      'start createPod web-1',
+      'start createPod web-2',
+      'end createPod web-1',
+      'end createPod web-2',
+    ]);
+  });
+
+  it('counts a NotFound delete as done and records SuccessfulDelete', async () => {
+    const { set, rev: srev, pods } = steady({ replicas: 3 });
+    const failed = makePod(set, 1, nameOf(srev), { state: 'failed' });
+    const h = harness();
+    h.objects.failures.set('deletePod web-1', apiError(404, 'NotFound'));
+    await h.run(snapshot(set, withPods(pods, failed), [srev]));
+    assert.deepEqual(eventLines(h.events), ['Normal SuccessfulDelete: Delete Pod web-1 in StatefulSet web successful']);
+  });
+
+  it('adds a failed update deletion back to currentReplicas in the status it writes', async () => {
+    const { set: old, rev: rev1, pods } = steady({ replicas: 3 });
+    const set = makeSet({ replicas: 3, image: 'nginx:2', status: old.status });
+    const rev2 = revisionOf(set, 2);
+    const snap = snapshot(set, pods, [rev1, rev2]);
+    const actions = plan(snap, now);
+    assert.ok(summarize(actions).includes('deletePod web-2 (update)'));
+    const h = harness();
+    h.objects.failures.set('deletePod web-2', apiError(500, 'InternalError'));
+    await assert.rejects(h.run(snap, actions));
+    assert.equal(h.objects.statuses[0]?.currentReplicas, 3);
+    assert.deepEqual(eventLines(h.events), [
+      'Warning FailedDelete: Delete Pod web-2 in StatefulSet web failed error: InternalError',
+    ]);
+
+    const ok = harness();
+    await ok.run(snap, actions);
+    assert.equal(ok.objects.statuses[0]?.currentReplicas, 2);
+  });
+
+  it('runs update deletions one after the other even under Parallel, stopping at the first failure', async () => {
+    const options = { replicas: 3, podManagementPolicy: 'Parallel', updateStrategy: { rollingUpdate: { maxUnavailable: 2 } } } as const;
+    const { set: old, rev: rev1, pods } = steady(options);
+    const set = makeSet({ ...options, image: 'nginx:2', status: old.status });
+    const snap = snapshot(set, pods, [rev1, revisionOf(set, 2)]);
+    const actions = plan(snap, now);
+    assert.deepEqual(
+      summarize(actions).filter((line) => line.startsWith('deletePod')),
+      ['deletePod web-2 (update)', 'deletePod web-1 (update)'],
+    );
+    const h = harness();
+    h.objects.failures.set('deletePod web-2', apiError(500, 'InternalError'));
+    await assert.rejects(h.run(snap, actions));
+    assert.deepEqual(h.objects.calls, ['deletePod web-2', 'patchStatus']);
+    assert.equal(h.objects.statuses[0]?.currentReplicas, 3);
+  });
+
+  it('stops pod work at a syncError but still writes status and truncates history', async () => {
+    const { set, rev: srev } = steady({ replicas: 2 });
+    const old = revisionOf(makeSet({ image: 'old:1' }), 0);
+    const status: StatefulSetStatusFields = {
+      observedGeneration: 2,
+      replicas: 0,
+      readyReplicas: 0,
+      availableReplicas: 0,
+      currentReplicas: 0,
+      updatedReplicas: 0,
+      currentRevision: nameOf(srev),
+      updateRevision: nameOf(srev),
+      collisionCount: 0,
+      selector: 'app=web',
+    };
+    const pod = makePod(set, 0, nameOf(srev), { state: 'failed' });
+    const actions: StatefulSetAction[] = [
+      { kind: 'syncError', message: 'boom' },
+      { kind: 'deletePod', work: { step: 'replicas', index: 0, operation: 'delete', podName: 'web-0' }, pod, reason: 'terminal' },
+      { kind: 'writeStatus', status },
+      { kind: 'deleteRevision', revision: old },
+      { kind: 'requeueAfter', afterMs: 1000 },
+    ];
+    const h = harness();
+    h.objects.failures.set(`deleteRevision ${nameOf(old)}`, apiError(404, 'NotFound'));
+    await assert.rejects(h.run(snapshot(set, [], [srev]), actions), /boom/);
+    assert.deepEqual(h.objects.calls, ['patchStatus', `deleteRevision ${nameOf(old)}`]);
+  });
+
+  it('returns the requested requeue when nothing failed', async () => {
+    const { set, rev: srev } = steady({ replicas: 1 });
+    const h = harness();
+    const result = await h.run(snapshot(set, [], [srev]), [{ kind: 'requeueAfter', afterMs: 2500 }]);
+    assert.deepEqual(result, { requeueAfterMs: 2500 });
+  });
+});
