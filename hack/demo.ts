@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Pod } from '../src/api/core.ts';
 import { nodes, pods } from '../src/api/resources.ts';
-import { clientFor, clusterDir, clusterUp, controlPlaneBin, kubeconfigPath, recordExtraPid, repoRoot } from './cluster.ts';
+import { clientFor, clusterDir, clusterName, clusterUp, controlPlaneBin, kubeconfigPath, recordExtraPid, repoRoot } from './cluster.ts';
 
 const run = promisify(execFile);
 const operatorPidFile = path.join(clusterDir, 'operator.pid');
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   export KUBECONFIG=${kubeconfigPath}
   export PATH=${bin}:$PATH      # kubectl ${path.basename(path.dirname(bin))}
   kubectl get mds,msts -A
-  npm run cluster:down          # stops the operator and every cluster component`);
+  ${clusterName === 'mwo' ? '' : `MWO_CLUSTER_NAME=${clusterName} `}npm run cluster:down          # stops the operator and every cluster component`);
 }
 
 main().catch((err: unknown) => {
