@@ -7,13 +7,16 @@
 // anything about order or "never" (maxUnavailable, maxSurge, no restarts) reads a watch opened
 // before the action, and checks every state its event sequence passes through.
 import type { ControllerRevision, CoreEvent, Node, Pod, Taint, Toleration } from '../../../src/api/core.ts';
-import type { KubeObject } from '../../../src/api/meta.ts';
-import { controllerRevisions, events, nodes, pods, type Resource } from '../../../src/api/resources.ts';
+import { controllerRevisions, events, nodes, pods } from '../../../src/api/resources.ts';
 import type { MyDaemonSet, MyDaemonSetSpec } from '../../../src/api/workloads.ts';
 import { apiVersion, myDaemonSets } from '../../../src/api/workloads.ts';
 import { isConflict, isNotFound } from '../../../src/runtime/client/errors.ts';
-import type { KubeClient } from '../../../src/runtime/client/rest.ts';
 import { testClient, waitFor, type WaitOptions } from './env.ts';
+import { controlledBy, isAvailable, isDeleting, isReady, podHash, podName, uidOf } from './objects.ts';
+
+// Generic helpers now shared with the MyStatefulSet suites, re-exported for the MyDaemonSet tests.
+export { controlledBy, controllerUid, hashLabel, isAvailable, isDeleting, isReady, podHash, podImage, podName, selectorString, uidOf } from './objects.ts';
+export { Recorder, type Observed } from './recorder.ts';
 
 /** upstream: AgnhostImage and PrevAgnhostImage. kwok runs no container: any image but the fault ones turns Ready. */
 export const image = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
@@ -24,7 +27,6 @@ export const notReadyImage = 'example.com/agnhost:notready';
 export const crashImage = 'example.com/agnhost:crash';
 
 export const nameLabel = 'daemonset-name';
-export const hashLabel = 'controller-revision-hash';
 
 /** upstream: newDaemonSet — one container, a port, selector = template labels. */
 export function newMyDaemonSet(
@@ -68,52 +70,11 @@ export function withImage(ds: MyDaemonSet, newImage: string): MyDaemonSet {
 
 // ---- pod state ------------------------------------------------------------------------------
 
-export function isReady(pod: Pod): boolean {
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-}
-
-/** upstream: podutil.IsPodAvailable — Ready for at least minReadySeconds at `now` (ms). */
-export function isAvailable(pod: Pod, minReadySeconds: number, now: number): boolean {
-  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
-  if (ready?.status !== 'True') return false;
-  if (minReadySeconds === 0) return true;
-  const since = Date.parse(ready.lastTransitionTime ?? '');
-  return !Number.isNaN(since) && since + minReadySeconds * 1000 <= now;
-}
-
-export function isDeleting(obj: KubeObject): boolean {
-  return typeof obj.metadata.deletionTimestamp === 'string';
-}
-
-export function controllerUid(obj: KubeObject): string | undefined {
-  return obj.metadata.ownerReferences?.find((r) => r.controller === true)?.uid;
-}
-
-export function controlledBy(obj: KubeObject, ds: MyDaemonSet): boolean {
-  return ds.metadata.uid !== undefined && controllerUid(obj) === ds.metadata.uid;
-}
-
-export function podImage(pod: Pod): string {
-  return pod.spec.containers[0]?.image ?? '';
-}
-
-export function podHash(pod: Pod): string {
-  return pod.metadata.labels?.[hashLabel] ?? '';
-}
-
-export function podName(pod: Pod): string {
-  return pod.metadata.name ?? '';
-}
-
 /** The node a daemon pod is for: nodeName once bound, else its injected matchFields metadata.name value. */
 export function podNode(pod: Pod): string {
   if (pod.spec.nodeName) return pod.spec.nodeName;
   const terms = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   return terms[0]?.matchFields?.find((f) => f.key === 'metadata.name')?.values?.[0] ?? '';
-}
-
-export function uidOf(obj: KubeObject): string {
-  return obj.metadata.uid ?? '';
 }
 
 /** `name@node phase ready deleting` lines, for failure messages. */
@@ -275,120 +236,6 @@ export async function daemonSetEvents(ds: MyDaemonSet): Promise<CoreEvent[]> {
   const client = await testClient();
   const list = await client.list(events, { namespace: ds.metadata.namespace, fieldSelector: `involvedObject.uid=${uidOf(ds)}` });
   return [...list.items];
-}
-
-export function selectorString(labels: Record<string, string>): string {
-  return Object.entries(labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-}
-
-// ---- watches replayed ----------------------------------------------------------------------------
-
-export interface Observed<T> {
-  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
-  readonly object: T;
-  /** When the test received it (ms): never before the writer acted. */
-  readonly at: number;
-}
-
-/**
- * A watch opened from a list's resourceVersion and recorded until stopped. `replay` walks the
- * states it saw, one per event, starting from the list. A watch the server closes is resumed from
- * the last resourceVersion seen (no event lost); any other failure is kept and fails `replay`.
- */
-export class Recorder<T extends KubeObject> {
-  readonly events: Observed<T>[] = [];
-  readonly initial: readonly T[];
-  readonly startedAt: number;
-  private failure: unknown;
-  private readonly abort = new AbortController();
-  private readonly done: Promise<void>;
-  private readonly client: KubeClient;
-  private readonly resource: Resource<T>;
-  private readonly namespace: string | undefined;
-
-  private constructor(client: KubeClient, resource: Resource<T>, namespace: string | undefined, initial: readonly T[], resourceVersion: string) {
-    this.client = client;
-    this.resource = resource;
-    this.namespace = namespace;
-    this.initial = initial;
-    this.startedAt = Date.now();
-    this.done = this.run(resourceVersion);
-  }
-
-  static async start<T extends KubeObject>(resource: Resource<T>, namespace: string | undefined): Promise<Recorder<T>> {
-    const client = await testClient();
-    const list = await client.list(resource, { namespace });
-    return new Recorder(client, resource, namespace, list.items, list.metadata.resourceVersion ?? '');
-  }
-
-  private async run(from: string): Promise<void> {
-    let resourceVersion = from;
-    while (!this.abort.signal.aborted) {
-      try {
-        for await (const ev of this.client.watch(this.resource, {
-          namespace: this.namespace,
-          resourceVersion,
-          allowWatchBookmarks: true,
-          signal: this.abort.signal,
-        })) {
-          if (ev.type === 'ERROR') throw new Error(`watch error: ${JSON.stringify(ev.object)}`);
-          resourceVersion = ev.object.metadata.resourceVersion ?? resourceVersion;
-          if (ev.type !== 'BOOKMARK') this.events.push({ type: ev.type, object: ev.object, at: Date.now() });
-        }
-      } catch (err) {
-        if (this.abort.signal.aborted) return;
-        this.failure = err;
-        return;
-      }
-    }
-  }
-
-  /** The objects by UID after the whole recorded sequence. */
-  current(): Map<string, T> {
-    let last = new Map<string, T>();
-    for (const step of this.replay()) last = step.state;
-    return last;
-  }
-
-  /**
-   * Every state the watch saw, starting with the list; `event` is undefined for the first. The
-   * state map is fresh per step.
-   */
-  *replay(): Generator<{ readonly state: Map<string, T>; readonly event: Observed<T> | undefined; readonly at: number }> {
-    if (this.failure !== undefined) throw new Error(`the watch failed, its record is incomplete: ${String(this.failure)}`);
-    const state = new Map<string, T>(this.initial.map((o) => [uidOf(o), o]));
-    yield { state: new Map(state), event: undefined, at: this.startedAt };
-    for (const event of this.events) {
-      if (event.type === 'DELETED') state.delete(uidOf(event.object));
-      else state.set(uidOf(event.object), event.object);
-      yield { state: new Map(state), event, at: event.at };
-    }
-  }
-
-  /** Waits until the recorded state equals a fresh list (every UID at the same resourceVersion). */
-  async caughtUp(options: WaitOptions = { timeoutMs: 30_000 }): Promise<void> {
-    const fingerprint = (objs: Iterable<T>): string =>
-      [...objs]
-        .map((o) => `${uidOf(o)}@${o.metadata.resourceVersion ?? ''}`)
-        .sort()
-        .join(',');
-    await waitFor(
-      'the watch to catch up with a fresh list',
-      async () => ({
-        listed: fingerprint((await this.client.list(this.resource, { namespace: this.namespace })).items),
-        watched: fingerprint(this.current().values()),
-      }),
-      (v) => v.listed === v.watched,
-      options,
-    );
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.done;
-  }
 }
 
 // ---- test-owned nodes ----------------------------------------------------------------------------
