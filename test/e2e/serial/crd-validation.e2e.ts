@@ -3,8 +3,10 @@
 // message naming the field (schema keywords and CEL rules, including transition rules); the pod
 // template is structural (explain works, unknown fields are rejected); scale works.
 //
-//   KUBECONFIG=.cluster/kubeconfig npx mocha --config test/e2e/.mocharc.json test/e2e/parallel/crd-validation.e2e.ts
+//   KUBECONFIG=.cluster/kubeconfig npx mocha --config test/e2e/.mocharc.json test/e2e/serial/crd-validation.e2e.ts
 //
+// Serial: it writes status fields by hand (scale, status validation), which a running controller
+// would overwrite; the serial phase runs no shared operator.
 // kubectl comes from $MWO_BIN (set by the e2e runner) or the control-plane build cache.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
