@@ -1,0 +1,220 @@
+// Beyond upstream: kubernetes#67250. With OrderedReady, a rollout to a template whose pod never
+// turns Ready stops at the top pod; upstream stays stuck after the template is reverted (or changed
+// again) until someone deletes that pod by hand. Ours deletes a not-Ready pod whose revision is
+// neither currentRevision nor updateRevision, so the rollout recovers by itself — and, like
+// upstream, still waits for a not-Ready pod at currentRevision (the known-good template).
+//
+// No test here deletes a pod except the last, which shows the safety rule and the manual way out.
+import assert from 'node:assert/strict';
+import type { Pod } from '../../../src/api/core.ts';
+import { controllerRevisions, pods } from '../../../src/api/resources.ts';
+import { myStatefulSets } from '../../../src/api/workloads.ts';
+import { createNamespace, testClient } from '../support/env.ts';
+import { isDeleting, isReady, podHash, podImage, podName, uidOf } from '../support/objects.ts';
+import { Recorder } from '../support/recorder.ts';
+import {
+  byName,
+  createHeadlessService,
+  describePods,
+  newImage,
+  newMyStatefulSet,
+  notReadyImage,
+  oldImage,
+  podCreations,
+  podDeletions,
+  podNames,
+  setPods,
+  statefulSetEvents,
+  updateMyStatefulSet,
+  waitForRunningAndReady,
+  waitForStatus,
+  waitSettled,
+  withImage,
+} from '../support/statefulset.ts';
+
+const labels = { app: 'web' };
+const quietMs = 3_000;
+
+describe('MyStatefulSet stuck rollout recovery (kubernetes#67250)', function () {
+  this.timeout(180_000);
+  let ns: { name: string; remove: () => Promise<void> };
+  beforeEach(async () => {
+    ns = await createNamespace('sts-stuck');
+    await createHeadlessService(ns.name, 'test', labels);
+  });
+  afterEach(async () => ns.remove());
+
+  /**
+   * A set of 3 at oldImage rolled to the never-Ready image: web-2 is replaced by a pod that never
+   * turns Ready, and the rollout stays there. Returns what the recovery is checked against.
+   */
+  async function stuckRollout(watch: Recorder<Pod>): Promise<{ initial: Pod[]; good: string; broken: string }> {
+    const client = await testClient();
+    const set = await client.create(myStatefulSets, newMyStatefulSet(ns.name, 'web', { replicas: 3, labels }));
+    const initial = await waitForRunningAndReady(set, podNames('web', 3));
+    const good = (await waitSettled(ns.name, 'web', 3)).status?.currentRevision ?? '';
+
+    await updateMyStatefulSet(ns.name, 'web', (s) => withImage(s, notReadyImage));
+    const stuck = await waitForStatus(ns.name, 'web', 'web-2 at the broken revision, not Ready', (s) => s.status?.updatedReplicas === 1 && s.status.readyReplicas === 2);
+    const broken = stuck.status?.updateRevision ?? '';
+    assert.notEqual(broken, good);
+    assert.equal(stuck.status?.currentRevision, good);
+    await watch.waitState('web-2 Running at the broken image', (state) => {
+      const pod = byName(state).get('web-2');
+      return pod !== undefined && podImage(pod) === notReadyImage && pod.status?.phase === 'Running' && !isReady(pod);
+    });
+    // Stuck: nothing else moves.
+    await watch.expectNoEventFor(quietMs, 'the rollout went on past a pod that is not Ready', (e) => e.type === 'DELETED' || isDeleting(e.object) || e.type === 'ADDED');
+    const now = await setPods(set);
+    assert.deepEqual(now.slice(0, 2).map(uidOf), initial.slice(0, 2).map(uidOf), `web-0 and web-1 were replaced: ${describePods(now).join('; ')}`);
+    return { initial, good, broken };
+  }
+
+  it('recovers by itself when the template is reverted: the broken pod is replaced, the others are never touched', async () => {
+    const client = await testClient();
+    const watch = await Recorder.start(pods, ns.name);
+    const revisionWatch = await Recorder.start(controllerRevisions, ns.name);
+    try {
+      const { initial, good, broken } = await stuckRollout(watch);
+      const revertFrom = watch.events.length;
+      const revisionsBefore = revisionWatch.events.filter((e) => e.type === 'ADDED').length;
+
+      await updateMyStatefulSet(ns.name, 'web', (s) => withImage(s, oldImage));
+      const set = await client.get(myStatefulSets, ns.name, 'web');
+      const recovered = await waitForRunningAndReady(set, podNames('web', 3));
+      const done = await waitSettled(ns.name, 'web', 3);
+      assert.equal(done.status?.currentRevision, good);
+      assert.equal(done.status?.updateRevision, good);
+      await watch.caughtUp();
+      await revisionWatch.caughtUp();
+
+      for (const pod of recovered) {
+        assert.equal(podImage(pod), oldImage);
+        assert.equal(podHash(pod), good);
+      }
+      assert.deepEqual(recovered.slice(0, 2).map(uidOf), initial.slice(0, 2).map(uidOf), 'web-0 or web-1 was restarted');
+      // The only pod removed after the revert was the broken one, by the controller.
+      const removed = podDeletions(watch).filter((d) => d.index >= revertFrom && d.graceful);
+      assert.deepEqual(removed.map((d) => `${d.name}@${podHash(d.pod)}`), [`web-2@${broken}`]);
+      const events = await statefulSetEvents(set);
+      assert.ok(events.some((e) => e.reason === 'SuccessfulDelete' && (e.message ?? '').includes('Pod web-2 ')), 'no SuccessfulDelete for web-2');
+      // The revert reused the good revision (renumbered): no new ControllerRevision.
+      assert.equal(revisionWatch.events.filter((e) => e.type === 'ADDED').length, revisionsBefore);
+      const goodRevision = await client.get(controllerRevisions, ns.name, good);
+      assert.equal(goodRevision.revision, 3);
+    } finally {
+      await watch.stop();
+      await revisionWatch.stop();
+    }
+  });
+
+  it('recovers by itself when the template is changed again to a good image, then rolls on in reverse ordinal order', async () => {
+    const client = await testClient();
+    const watch = await Recorder.start(pods, ns.name);
+    try {
+      const { good, broken } = await stuckRollout(watch);
+      const changeFrom = watch.events.length;
+
+      await updateMyStatefulSet(ns.name, 'web', (s) => withImage(s, newImage));
+      const changed = await waitForStatus(ns.name, 'web', 'a third revision', (s) => ![good, broken, undefined].includes(s.status?.updateRevision));
+      const third = changed.status?.updateRevision ?? '';
+      const done = await waitForStatus(ns.name, 'web', 'the rollout to the third revision complete', (s) => s.status?.currentRevision === third && s.status.readyReplicas === 3);
+      assert.equal(done.status?.updatedReplicas, 3);
+      const set = await client.get(myStatefulSets, ns.name, 'web');
+      const final = await waitForRunningAndReady(set, podNames('web', 3));
+      for (const pod of final) {
+        assert.equal(podImage(pod), newImage);
+        assert.equal(podHash(pod), third);
+      }
+      await watch.caughtUp();
+      const removed = podDeletions(watch).filter((d) => d.index >= changeFrom && d.graceful);
+      assert.deepEqual(
+        removed.map((d) => `${d.name}@${podHash(d.pod)}`),
+        [`web-2@${broken}`, `web-1@${good}`, `web-0@${good}`],
+        'the broken pod first, then the rest top down',
+      );
+    } finally {
+      await watch.stop();
+    }
+  });
+
+  it('recovers a Parallel rollout with maxUnavailable 1, whose budget the broken pod used up, when the template is reverted', async () => {
+    const client = await testClient();
+    const watch = await Recorder.start(pods, ns.name);
+    try {
+      const base = newMyStatefulSet(ns.name, 'web', { replicas: 3, labels, spec: { podManagementPolicy: 'Parallel' } });
+      const set = await client.create(myStatefulSets, { ...base, spec: { ...base.spec, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } } } });
+      const initial = await waitForRunningAndReady(set, podNames('web', 3));
+      const good = (await waitSettled(ns.name, 'web', 3)).status?.currentRevision ?? '';
+
+      await updateMyStatefulSet(ns.name, 'web', (s) => withImage(s, notReadyImage));
+      const stuck = await waitForStatus(ns.name, 'web', 'one pod at the broken revision', (s) => s.status?.updatedReplicas === 1 && s.status.readyReplicas === 2);
+      const broken = stuck.status?.updateRevision ?? '';
+      await watch.waitState('web-2 Running at the broken image', (state) => {
+        const pod = byName(state).get('web-2');
+        return pod !== undefined && podImage(pod) === notReadyImage && pod.status?.phase === 'Running';
+      });
+      await watch.expectNoEventFor(quietMs, 'the rollout went past its budget', (e) => e.type === 'DELETED' || isDeleting(e.object) || e.type === 'ADDED');
+
+      const revertFrom = watch.events.length;
+      await updateMyStatefulSet(ns.name, 'web', (s) => withImage(s, oldImage));
+      const recovered = await waitForRunningAndReady(set, podNames('web', 3));
+      const done = await waitSettled(ns.name, 'web', 3);
+      assert.equal(done.status?.currentRevision, good);
+      for (const pod of recovered) assert.equal(podHash(pod), good);
+      assert.deepEqual(recovered.slice(0, 2).map(uidOf), initial.slice(0, 2).map(uidOf), 'web-0 or web-1 was restarted');
+      await watch.caughtUp();
+      const removed = podDeletions(watch).filter((d) => d.index >= revertFrom && d.graceful);
+      assert.deepEqual(removed.map((d) => `${d.name}@${podHash(d.pod)}`), [`web-2@${broken}`]);
+    } finally {
+      await watch.stop();
+    }
+  });
+
+  it('still waits for a not-Ready pod at the current revision (as upstream), until it is deleted by hand', async () => {
+    const client = await testClient();
+    const watch = await Recorder.start(pods, ns.name);
+    try {
+      // Born broken: web-0 never turns Ready, so web-1 is never created.
+      const set = await client.create(myStatefulSets, newMyStatefulSet(ns.name, 'web', { replicas: 3, labels, image: notReadyImage }));
+      const first = await watch.waitState('web-0 Running, not Ready', (state) => {
+        const pod = byName(state).get('web-0');
+        return pod !== undefined && pod.status?.phase === 'Running' && !isReady(pod);
+      });
+      const web0 = byName(first).get('web-0');
+      assert.ok(web0);
+      const created = await waitForStatus(ns.name, 'web', 'a current revision', (s) => (s.status?.currentRevision ?? '') !== '' && s.status?.replicas === 1);
+      const current = created.status?.currentRevision ?? '';
+      assert.equal(podHash(web0), current);
+      await watch.expectNoEventFor(quietMs, 'a pod was created after a predecessor that is not Ready', (e) => e.type === 'ADDED');
+
+      // A good template now: web-0 is at currentRevision, so it is waited for, not replaced.
+      await updateMyStatefulSet(ns.name, 'web', (s) => withImage(s, newImage));
+      const waiting = await waitForStatus(ns.name, 'web', 'a new update revision', (s) => s.status?.updateRevision !== current);
+      assert.equal(waiting.status?.currentRevision, current);
+      await watch.expectNoEventFor(quietMs, 'web-0 at the current revision was replaced, or a pod created', (e) => e.type === 'ADDED' || e.type === 'DELETED' || isDeleting(e.object));
+      assert.deepEqual((await setPods(set)).map(uidOf), [uidOf(web0)]);
+
+      // The manual way out: delete it; it comes back at the update revision and the set fills up in order.
+      const manualFrom = watch.events.length;
+      await client.delete(pods, ns.name, 'web-0');
+      const running = await waitForRunningAndReady(set, podNames('web', 3));
+      const done = await waitSettled(ns.name, 'web', 3);
+      for (const pod of running) {
+        assert.equal(podImage(pod), newImage);
+        assert.equal(podHash(pod), done.status?.currentRevision);
+      }
+      await watch.caughtUp();
+      assert.deepEqual(
+        podCreations(watch)
+          .filter((c) => c.index >= manualFrom)
+          .map((c) => c.name)
+          .filter((n, i, all) => all.indexOf(n) === i),
+        podNames('web', 3),
+      );
+      assert.deepEqual(podDeletions(watch).filter((d) => d.graceful).map((d) => podName(d.pod)), ['web-0']);
+    } finally {
+      await watch.stop();
+    }
+  });
+});
