@@ -139,7 +139,10 @@ export class Manager {
           });
       });
     }
-    await this.stop(informerStop, servers, outcome === 'stopped' ? elector : undefined);
+    // A lost lease means another process may already be reconciling: stop at once, aborting
+    // in-flight work (upstream exits on the spot). A requested stop drains gracefully and hands the
+    // lease back.
+    await this.stop(informerStop, servers, outcome === 'stopped' ? elector : undefined, outcome === 'lost-lease' ? 0 : undefined);
     return outcome;
   }
 
@@ -147,8 +150,13 @@ export class Manager {
     for (const c of this.controllers) c.start();
   }
 
-  private async stop(informerStop: AbortController, servers: RunningServer[], elector: LeaderElector | undefined): Promise<void> {
-    const deadline = this.options.gracefulShutdownMs ?? 30_000;
+  private async stop(
+    informerStop: AbortController,
+    servers: RunningServer[],
+    elector: LeaderElector | undefined,
+    deadlineMs?: number,
+  ): Promise<void> {
+    const deadline = deadlineMs ?? this.options.gracefulShutdownMs ?? 30_000;
     await Promise.all(this.controllers.map((c) => c.shutdown(deadline)));
     if (elector) {
       try {
