@@ -165,7 +165,7 @@ export class Manager {
         this.logger.warn('could not release the lease', { err });
       }
     }
-    await this.events.flush();
+    await this.events.shutdown();
     informerStop.abort();
     await this.informers.stopped();
     await Promise.all(servers.map((s) => s.close()));
