@@ -59,46 +59,26 @@ function joinKey(parts: readonly (string | undefined)[]): string {
   return parts.map((p) => p ?? '').join('\u0000');
 }
 
+/** The part every key starts with: who reports, about which object, of which type. */
+function sourceObjectType(e: CoreEvent): (string | undefined)[] {
+  const o = e.involvedObject;
+  return [e.source?.component, e.source?.host, o.kind, o.namespace, o.name, o.uid, o.apiVersion, e.type];
+}
+
 /** Identifies repeats of one event: same source, object, type, reason and message. */
 export function eventKey(e: CoreEvent): string {
-  const o = e.involvedObject;
-  return joinKey([
-    e.source?.component,
-    e.source?.host,
-    o.kind,
-    o.namespace,
-    o.name,
-    o.uid,
-    o.apiVersion,
-    e.type,
-    e.reason,
-    e.message,
-  ]);
+  return joinKey([...sourceObjectType(e), e.reason, e.message]);
 }
 
 /** The spam filter's bucket: per source, object and type. */
 export function spamKey(e: CoreEvent): string {
-  const o = e.involvedObject;
-  return joinKey([e.source?.component, e.source?.host, o.kind, o.namespace, o.name, o.uid, o.apiVersion, e.type]);
+  return joinKey(sourceObjectType(e));
 }
 
 /** Events aggregate per source, object, type and reason (`aggregateKey`); `localKey` is the message. */
 export function aggregateKeys(e: CoreEvent): { readonly aggregateKey: string; readonly localKey: string } {
-  const o = e.involvedObject;
   return {
-    aggregateKey: joinKey([
-      e.source?.component,
-      e.source?.host,
-      o.kind,
-      o.namespace,
-      o.name,
-      o.uid,
-      o.apiVersion,
-      e.type,
-      e.reason,
-      e.reportingComponent,
-      e.reportingInstance,
-    ]),
+    aggregateKey: joinKey([...sourceObjectType(e), e.reason, e.reportingComponent, e.reportingInstance]),
     localKey: e.message ?? '',
   };
 }
