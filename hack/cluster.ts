@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Command, InvalidArgumentError } from 'commander';
+import { parseAllDocuments, stringify } from 'yaml';
 import type { Node } from '../src/api/core.ts';
+import { isRecord } from '../src/api/meta.ts';
 import { nodes as nodeResource } from '../src/api/resources.ts';
 import { KubeClient } from '../src/runtime/client/rest.ts';
 import { isAlreadyExists } from '../src/runtime/client/errors.ts';
@@ -93,6 +95,40 @@ export interface UpOptions {
   readonly port?: number;
   /** Progress messages; default: stderr. */
   readonly log?: (msg: string) => void;
+  /**
+   * Extra command-line flags per component, e.g. `{ 'kube-controller-manager': ['--kube-api-qps=10000'] }`
+   * (kwokctl `componentsPatches`). A running cluster started with other flags is recreated.
+   */
+  readonly componentArgs?: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The kwokctl --config file carrying the stages plus `componentArgs`, or the stages file itself. */
+function kwokctlConfigFor(componentArgs: UpOptions['componentArgs']): { readonly file: string; readonly text: string | undefined } {
+  const entries = Object.entries(componentArgs ?? {}).filter(([, args]) => args.length > 0);
+  if (entries.length === 0) return { file: stagesFile, text: undefined };
+  const docs = parseAllDocuments(readFileSync(stagesFile, 'utf8')).map((d) => {
+    const js: unknown = d.toJS();
+    return js;
+  });
+  const patches = entries.map(([name, args]) => ({
+    name,
+    extraArgs: args.map((arg) => {
+      const match = /^--([^=]+)=(.*)$/s.exec(arg);
+      if (!match) throw new ClusterError(`component flag ${arg} must look like --key=value`);
+      return { key: match[1], value: match[2] };
+    }),
+  }));
+  const merged = docs.map((doc) =>
+    isRecord(doc) && doc.kind === 'KwokctlConfiguration' ? { ...doc, componentsPatches: patches } : doc,
+  );
+  return { file: path.join(clusterDir, 'kwokctl.yaml'), text: merged.map((d) => stringify(d)).join('---\n') };
+}
+
+/** Whether the running cluster was created with this kwokctl configuration (undefined: the stages file). */
+function runningConfigMatches(text: string | undefined): boolean {
+  const file = path.join(clusterDir, 'kwokctl.yaml');
+  const running = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+  return running === text;
 }
 
 /**
@@ -103,7 +139,8 @@ export async function clusterUp(options: UpOptions): Promise<string> {
   const log = options.log ?? ((msg: string) => console.error(`[cluster] ${msg}`));
   const started = Date.now();
   const bin = await controlPlaneBin();
-  if (await clusterHealthy()) {
+  const config = kwokctlConfigFor(options.componentArgs);
+  if ((await clusterHealthy()) && runningConfigMatches(config.text)) {
     log('reusing the running cluster');
   } else {
     await clusterDown({ quiet: true, bin });
@@ -111,6 +148,7 @@ export async function clusterUp(options: UpOptions): Promise<string> {
       throw new ClusterError(`port ${options.port} is taken: pass another --port, or stop what listens there`);
     }
     mkdirSync(workDir, { recursive: true });
+    if (config.text !== undefined) writeFileSync(config.file, config.text);
     log('starting etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok');
     const args = [
       'create', 'cluster', '--name', clusterName, '--runtime', 'binary', '--wait', '3m', '--quiet-pull',
@@ -119,7 +157,7 @@ export async function clusterUp(options: UpOptions): Promise<string> {
       `--kube-scheduler-binary=${bin}/kube-scheduler`,
       `--etcd-binary=${bin}/etcd`,
       `--kwok-controller-binary=${bin}/kwok`,
-      '--config', stagesFile,
+      '--config', config.file,
     ];
     if (options.port) args.push(`--kube-apiserver-port=${options.port}`);
     try {

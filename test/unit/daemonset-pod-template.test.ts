@@ -156,6 +156,17 @@ describe('daemon pod template', () => {
         assert.deepEqual(withDaemonTolerations(spec).tolerations, row.expected);
       });
     }
+
+    it('computes once per template spec object and never changes the spec it was given', () => {
+      const tolerations = [{ key: 'dedicated', operator: 'Exists' as const }];
+      const spec = { containers: [], tolerations };
+      const first = withDaemonTolerations(spec);
+      assert.equal(withDaemonTolerations(spec), first);
+      assert.deepEqual(spec, { containers: [], tolerations: [{ key: 'dedicated', operator: 'Exists' }] });
+      const equalButNew = { containers: [], tolerations };
+      assert.notEqual(withDaemonTolerations(equalButNew), first);
+      assert.deepEqual(withDaemonTolerations(equalButNew), first);
+    });
   });
 
   describe('replaceDaemonSetPodNodeNameNodeAffinity', () => {

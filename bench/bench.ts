@@ -1,0 +1,314 @@
+// The benchmark driver (started by run.ts, which pins the cluster name first). For each node count
+// and QPS setting: a bench cluster with N kwok workers and kube-controller-manager at that QPS,
+// the CRDs, then per kind the built-in controller, ours (an operator process started for it) and
+// the raw-limit loop, one after the other on identical specs.
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { namespaces } from '../src/api/resources.ts';
+import { isAlreadyExists } from '../src/runtime/client/errors.ts';
+import type { KubeClient } from '../src/runtime/client/rest.ts';
+import { clientFor, clusterDown, clusterName, clusterUp, controlPlaneBin, kwokClusterDir, repoRoot } from '../hack/cluster.ts';
+import type { Endpoints, SideResult } from './measure.ts';
+import { OwnRequests, waitControllerManagerQuiet } from './measure.ts';
+import type { OperatorProcess } from './operator-process.ts';
+import { startOperator } from './operator-process.ts';
+import { PodWatch } from './pod-watch.ts';
+import type { RawResult } from './raw-limit.ts';
+import { rawCreate } from './raw-limit.ts';
+import { writeReport } from './report.ts';
+import type { OperatorStart, RunResult, ScenarioResult } from './result.ts';
+import { resultFileName } from './result.ts';
+import type { ScenarioName, SideContext } from './scenarios.ts';
+import { daemonSetChain, scenarioTitles, statefulSetChain } from './scenarios.ts';
+import { apiServerScraper, componentScraper, httpScraper, readComponents } from './scrape.ts';
+import type { Side } from './workloads.ts';
+import { daemonSetMaxUnavailable } from './workloads.ts';
+
+const run = promisify(execFile);
+
+export interface BenchOptions {
+  readonly nodes: readonly number[];
+  /** Client QPS settings; 0 = unlimited. */
+  readonly qps: readonly number[];
+  readonly kinds: readonly ('ds' | 'sts')[];
+  readonly out: string;
+  readonly smoke: boolean;
+  readonly cpuProf: boolean;
+  readonly staleConsistency: boolean;
+  readonly keepCluster: boolean;
+  readonly raw: boolean;
+  /** Rounds per side (alternating order); tables show the median round. */
+  readonly repeat: number;
+  /** Run the operator from this checkout instead of this one (before/after comparisons). */
+  readonly operatorRoot?: string;
+  /** More kube-controller-manager flags (`--key=value`), e.g. --kube-api-content-type=application/json. */
+  readonly kcmFlags?: readonly string[];
+}
+
+const wallOf = (r: SideResult): number => r.wallSeconds ?? Infinity;
+
+/** The element at the (lower) median of `key`, or at `rank` from the bottom. */
+function medianBy<T>(items: readonly T[], key: (item: T) => number, rank?: number): T | undefined {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  return sorted[rank ?? Math.floor((sorted.length - 1) / 2)];
+}
+
+const burst = 30;
+
+function log(msg: string): void {
+  console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+}
+
+/** Flags per component for one QPS setting (kwokctl componentsPatches). */
+export function componentFlags(qps: number, staleConsistency: boolean, kcmFlags: readonly string[] = []): Record<string, string[]> {
+  const limits = qps === 0 ? ['--kube-api-qps=10000', '--kube-api-burst=10000'] : [`--kube-api-qps=${qps}`, `--kube-api-burst=${burst}`];
+  const gate = String(staleConsistency);
+  return {
+    'kube-controller-manager': [
+      ...limits,
+      `--feature-gates=StaleControllerConsistencyDaemonSet=${gate},StaleControllerConsistencyStatefulSet=${gate}`,
+      ...kcmFlags,
+    ],
+    // The scheduler binds every pod of both sides; at its default 50 QPS it, not the controllers,
+    // would set the pace. Unthrottled in every run.
+    'kube-scheduler': ['--kube-api-qps=5000', '--kube-api-burst=10000'],
+  };
+}
+
+function versions(): Record<string, string> {
+  const env = readFileSync(path.join(repoRoot, 'hack', 'versions.env'), 'utf8');
+  const get = (key: string): string => new RegExp(`^${key}=(.*)$`, 'm').exec(env)?.[1]?.trim() ?? '?';
+  return { kubernetes: get('KUBERNETES_VERSION'), etcd: get('ETCD_VERSION'), kwok: get('KWOK_VERSION'), node: process.version };
+}
+
+async function gitDescribe(): Promise<string> {
+  try {
+    const { stdout } = await run('git', ['-C', repoRoot, 'describe', '--always', '--dirty']);
+    return stdout.trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function applyCrds(bin: string, kubeconfig: string): Promise<void> {
+  const env = { ...process.env, KUBECONFIG: kubeconfig };
+  const kubectl = path.join(bin, 'kubectl');
+  await run(kubectl, ['apply', '--server-side', '--force-conflicts', '-f', path.join(repoRoot, 'crds')], { env });
+  await run(kubectl, ['wait', '--for=condition=Established', '--timeout=60s', '-f', path.join(repoRoot, 'crds')], { env });
+}
+
+async function ensureNamespace(client: KubeClient, name: string): Promise<void> {
+  try {
+    await client.create(namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+  }
+}
+
+interface Counts {
+  readonly daemonSetPods: number;
+  readonly statefulSetParallel: number;
+  readonly statefulSetOrdered: number;
+}
+
+function countsFor(nodes: number, smoke: boolean): Counts {
+  return smoke
+    ? { daemonSetPods: nodes, statefulSetParallel: 20, statefulSetOrdered: 5 }
+    : { daemonSetPods: nodes, statefulSetParallel: 500, statefulSetOrdered: 50 };
+}
+
+/** One node count at one QPS setting: cluster, CRDs, every scenario on every side. */
+async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: string): Promise<RunResult> {
+  const date = new Date().toISOString();
+  const loadStart = os.loadavg()[0] ?? 0;
+  const flags = componentFlags(qps, options.staleConsistency, options.kcmFlags);
+  const kubeconfig = await clusterUp({ nodes, componentArgs: flags, log: (m) => log(`cluster: ${m}`) });
+  await applyCrds(bin, kubeconfig);
+  const client = await clientFor(kubeconfig, 0);
+  const components = readComponents(kwokClusterDir);
+  const kcm = components.get('kube-controller-manager');
+  if (!kcm) throw new Error(`kube-controller-manager is not in ${kwokClusterDir}/kwok.yaml`);
+  const endpoints: Endpoints = { apiserver: apiServerScraper(client), kcm: componentScraper(kcm) };
+  log('waiting for kube-controller-manager to go quiet after start-up');
+  await waitControllerManagerQuiet(endpoints.kcm, 180_000);
+
+  const counts = countsFor(nodes, options.smoke);
+  const tmp = path.join(options.out, 'tmp', `${nodes}-${qps}`);
+  mkdirSync(tmp, { recursive: true });
+  const own = new OwnRequests();
+  const watches = new Map<string, PodWatch>();
+  for (const ns of ['bench-builtin', 'bench-ours', 'bench-raw']) {
+    await ensureNamespace(client, ns);
+    const watch = new PodWatch(client, ns);
+    await watch.start();
+    watches.set(ns, watch);
+  }
+  const watchOf = (ns: string): PodWatch => {
+    const w = watches.get(ns);
+    if (!w) throw new Error(`no watch for ${ns}`);
+    return w;
+  };
+  const sideContext = (side: Side, operator?: OperatorProcess): SideContext => ({
+    side,
+    client,
+    endpoints,
+    own,
+    namespace: `bench-${side}`,
+    watch: watchOf(`bench-${side}`),
+    qps,
+    ...(operator ? { operator, operatorScrape: httpScraper(operator.metricsUrl) } : {}),
+    log,
+  });
+  const starts: OperatorStart[] = [];
+  let rssCachedBytes: number | undefined;
+  const errors: string[] = [];
+  const scenarios: ScenarioResult[] = [];
+
+  const withOperator = async <T>(kind: 'ds' | 'sts', body: (op: OperatorProcess) => Promise<T>): Promise<T> => {
+    const op = await startOperator({
+      repoRoot,
+      ...(options.operatorRoot ? { operatorRoot: options.operatorRoot } : {}),
+      kubeconfig,
+      qps,
+      burst,
+      logFile: path.join(tmp, `operator-${kind}.log`),
+      ...(options.cpuProf ? { cpuProfileDir: path.join(tmp, `profile-${kind}`) } : {}),
+    });
+    starts.push({ kind, cacheSyncMs: op.cacheSyncMs, rssAtReadyBytes: op.sampler.last?.rssBytes });
+    log(`operator ready in ${op.cacheSyncMs} ms`);
+    try {
+      return await body(op);
+    } finally {
+      await op.stop();
+    }
+  };
+  /**
+   * `repeat` rounds of both sides, alternating which goes first (built-in first in round 1), so
+   * neither side always meets the warmer or the more loaded cluster. A side that fails outright
+   * is reported as an error and left out.
+   */
+  const rounds = async <R>(kind: 'ds' | 'sts', chain: (ctx: SideContext) => Promise<R>): Promise<{ builtin: R[]; ours: R[] }> => {
+    const out: { builtin: R[]; ours: R[] } = { builtin: [], ours: [] };
+    for (let round = 0; round < options.repeat; round++) {
+      const order: Side[] = round % 2 === 0 ? ['builtin', 'ours'] : ['ours', 'builtin'];
+      for (const side of order) {
+        try {
+          if (side === 'builtin') out.builtin.push(await chain(sideContext('builtin')));
+          else out.ours.push(await withOperator(kind, (op) => chain(sideContext('ours', op))));
+        } catch (err) {
+          errors.push(`${kind} ${side} round ${round + 1}: ${err instanceof Error ? err.message : String(err)}`);
+          log(`${kind} ${side} round ${round + 1} failed: ${String(err)}`);
+        }
+      }
+    }
+    return out;
+  };
+  /** The raw loop `repeat` times; the fastest run is the limit. */
+  const rawBest = async (count: number): Promise<RawResult | undefined> => {
+    if (!options.raw) return undefined;
+    log(`raw loop: ${count} bound pods`);
+    const runs: RawResult[] = [];
+    for (let round = 0; round < options.repeat; round++) {
+      runs.push(await rawCreate({ repoRoot, kubeconfig, client, namespace: 'bench-raw', watch: watchOf('bench-raw'), count, nodes }));
+    }
+    return medianBy(runs, (r) => r.wallSeconds ?? Infinity, 0);
+  };
+  const scenario = <N extends ScenarioName>(
+    name: N,
+    pods: number,
+    runs: { builtin: readonly Readonly<Record<N, SideResult>>[]; ours: readonly Readonly<Record<N, SideResult>>[] },
+    rawResult: RawResult | undefined,
+  ): ScenarioResult => {
+    const b = runs.builtin.map((r) => r[name]);
+    const o = runs.ours.map((r) => r[name]);
+    const builtin = medianBy(b, wallOf);
+    const ours = medianBy(o, wallOf);
+    return {
+      name,
+      title: scenarioTitles[name],
+      pods,
+      ...(builtin ? { builtin } : {}),
+      ...(ours ? { ours } : {}),
+      ...(rawResult ? { raw: rawResult } : {}),
+      ...(options.repeat > 1 ? { rounds: { builtin: b, ours: o } } : {}),
+    };
+  };
+
+  try {
+    if (options.kinds.includes('ds')) {
+      const runs = await rounds('ds', (ctx) => daemonSetChain(ctx, nodes));
+      rssCachedBytes = runs.ours.map((r) => r.rssCachedBytes).find((b) => b !== undefined);
+      const rawDs = await rawBest(nodes);
+      scenarios.push(scenario('ds-create', nodes, runs, rawDs));
+      scenarios.push(scenario('ds-rollout', nodes, runs, undefined));
+      scenarios.push(scenario('ds-delete', nodes, runs, undefined));
+    }
+    if (options.kinds.includes('sts')) {
+      const runs = await rounds('sts', (ctx) => statefulSetChain(ctx, counts.statefulSetParallel, counts.statefulSetOrdered));
+      const rawParallel = await rawBest(counts.statefulSetParallel);
+      const rawOrdered = await rawBest(counts.statefulSetOrdered);
+      scenarios.push(scenario('sts-parallel-create', counts.statefulSetParallel, runs, rawParallel));
+      scenarios.push(scenario('sts-rolling-update', counts.statefulSetParallel, runs, undefined));
+      scenarios.push(scenario('sts-ordered-create', counts.statefulSetOrdered, runs, rawOrdered));
+    }
+  } finally {
+    await Promise.all([...watches.values()].map((w) => w.close()));
+  }
+
+  return {
+    schema: 1,
+    date,
+    smoke: options.smoke,
+    nodes,
+    qps,
+    burst: qps === 0 ? 0 : burst,
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      kernel: os.release(),
+      loadAverage: { start: loadStart, end: os.loadavg()[0] ?? 0 },
+    },
+    versions: { ...versions(), operator: options.operatorRoot ? `${await gitDescribe()} (operator from ${options.operatorRoot})` : await gitDescribe() },
+    controlPlane: {
+      kubeControllerManagerFlags: flags['kube-controller-manager'] ?? [],
+      kubeSchedulerFlags: flags['kube-scheduler'] ?? [],
+      staleControllerConsistencyDaemonSet: options.staleConsistency,
+      staleControllerConsistencyStatefulSet: options.staleConsistency,
+    },
+    counts: { ...counts, maxUnavailable: daemonSetMaxUnavailable(nodes) },
+    repeat: options.repeat,
+    operator: { starts, ...(rssCachedBytes ? { rssCachedBytes } : {}) },
+    scenarios,
+    errors,
+  };
+}
+
+export async function runBench(options: BenchOptions): Promise<void> {
+  if (clusterName !== 'bench') throw new Error(`refusing to run against cluster "${clusterName}": MWO_CLUSTER_NAME must be bench`);
+  const started = Date.now();
+  const bin = await controlPlaneBin();
+  mkdirSync(options.out, { recursive: true });
+  try {
+    for (const nodes of options.nodes) {
+      for (const qps of options.qps) {
+        log(`=== ${nodes} nodes, qps ${qps === 0 ? 'unlimited' : qps} ===`);
+        const result = await benchOne(options, nodes, qps, bin);
+        const file = path.join(options.out, resultFileName(result));
+        writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+        log(`wrote ${path.relative(repoRoot, file)}`);
+      }
+    }
+    // Only the project's own results folder feeds the README section.
+    writeReport({ dir: options.out, readme: path.resolve(options.out) === path.join(repoRoot, 'bench', 'results'), log });
+  } finally {
+    if (!options.keepCluster) {
+      log('tearing the bench cluster down');
+      await clusterDown({ quiet: true });
+    }
+  }
+  log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}

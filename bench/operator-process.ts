@@ -1,0 +1,165 @@
+// The operator as users run it (`src/main.ts` with flags), started for one side of a run and stopped
+// after it, with its memory and CPU read from /proc every 250 ms.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fetch } from 'undici';
+
+const clockTicksPerSecond = 100; // sysconf(_SC_CLK_TCK) on Linux
+
+export interface ProcUsage {
+  readonly rssBytes: number;
+  readonly cpuSeconds: number;
+}
+
+/** RSS and user+system CPU of a process, from /proc; undefined once it is gone. */
+export function readProcUsage(pid: number): ProcUsage | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const rssKb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1] ?? '0');
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is #3, utime #14, stime #15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+    return { rssBytes: rssKb * 1024, cpuSeconds: ticks / clockTicksPerSecond };
+  } catch {
+    return undefined;
+  }
+}
+
+export interface UsageWindow {
+  readonly peakRssBytes: number;
+  readonly cpuSeconds: number;
+}
+
+/** Samples a process every `intervalMs`; windows report the peak RSS and CPU used inside them. */
+export class ProcSampler {
+  private readonly pid: number;
+  private readonly timer: NodeJS.Timeout;
+  private readonly open = new Set<{ peak: number; readonly cpuStart: number }>();
+  last: ProcUsage | undefined;
+
+  constructor(pid: number, intervalMs = 250) {
+    this.pid = pid;
+    this.last = readProcUsage(pid);
+    this.timer = setInterval(() => this.sample(), intervalMs);
+    this.timer.unref();
+  }
+
+  private sample(): void {
+    const usage = readProcUsage(this.pid);
+    if (!usage) return;
+    this.last = usage;
+    for (const w of this.open) w.peak = Math.max(w.peak, usage.rssBytes);
+  }
+
+  begin(): () => UsageWindow {
+    this.sample();
+    const window = { peak: this.last?.rssBytes ?? 0, cpuStart: this.last?.cpuSeconds ?? 0 };
+    this.open.add(window);
+    return () => {
+      this.sample();
+      this.open.delete(window);
+      return { peakRssBytes: window.peak, cpuSeconds: (this.last?.cpuSeconds ?? 0) - window.cpuStart };
+    };
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface OperatorOptions {
+  readonly repoRoot: string;
+  /** Where src/main.ts is run from (another checkout, for before/after comparisons); default repoRoot. */
+  readonly operatorRoot?: string;
+  readonly kubeconfig: string;
+  /** 0 = unlimited. */
+  readonly qps: number;
+  readonly burst: number;
+  readonly logFile: string;
+  /** Write a V8 CPU profile into this folder at exit (`node --cpu-prof`). */
+  readonly cpuProfileDir?: string;
+  readonly extraArgs?: readonly string[];
+}
+
+export interface OperatorProcess {
+  readonly pid: number;
+  readonly metricsUrl: string;
+  /** Spawn to the first /readyz 200: process start, informer lists, cache sync. */
+  readonly cacheSyncMs: number;
+  readonly sampler: ProcSampler;
+  stop(): Promise<void>;
+}
+
+export async function startOperator(options: OperatorOptions): Promise<OperatorProcess> {
+  const metricsPort = await freePort();
+  const healthPort = await freePort();
+  const node = path.join(options.repoRoot, 'node_modules', '.bin', 'node');
+  const nodeFlags = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
+  const started = Date.now();
+  const child: ChildProcess = spawn(
+    node,
+    [
+      ...nodeFlags,
+      path.join(options.operatorRoot ?? options.repoRoot, 'src', 'main.ts'),
+      '--kubeconfig', options.kubeconfig,
+      '--kube-api-qps', String(options.qps),
+      '--kube-api-burst', String(options.burst),
+      '--metrics-bind-address', `127.0.0.1:${metricsPort}`,
+      '--health-probe-bind-address', `127.0.0.1:${healthPort}`,
+      '--log-level', 'info',
+      '--log-format', 'json',
+      ...(options.extraArgs ?? []),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const pid = child.pid ?? 0;
+  const sampler = new ProcSampler(pid);
+  const stop = async (): Promise<void> => {
+    sampler.close();
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  };
+  const deadline = started + 10 * 60_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      sampler.close();
+      throw new Error(`operator exited with ${child.exitCode} before it was ready; see ${options.logFile}`);
+    }
+    try {
+      const res = await fetch(`http://127.0.0.1:${healthPort}/readyz`, { signal: AbortSignal.timeout(2000) });
+      await res.text();
+      if (res.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`operator not ready within 10 minutes; see ${options.logFile}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { pid, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, cacheSyncMs: Date.now() - started, sampler, stop };
+}

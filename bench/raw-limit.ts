@@ -1,0 +1,100 @@
+// Runs raw-loop.ts for `count` pods and times it like the scenarios: from its first request to the
+// watch event that shows the last pod Ready. Then deletes the pods and waits until they are gone.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { isRecord } from '../src/api/meta.ts';
+import { pods } from '../src/api/resources.ts';
+import type { KubeClient } from '../src/runtime/client/rest.ts';
+import type { PodWatch } from './pod-watch.ts';
+import { WaitTimeout } from './pod-watch.ts';
+import { imageV1 } from './workloads.ts';
+
+export interface RawResult {
+  readonly pods: number;
+  readonly wallSeconds: number | undefined;
+  readonly podsPerSecond: number | undefined;
+  /** First request to last answer: how fast the API server took the creates. */
+  readonly createSeconds: number;
+  readonly concurrency: number;
+  readonly errors: number;
+  readonly firstError?: string;
+  readonly timedOut?: string;
+}
+
+interface LoopReport {
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly created: number;
+  readonly errors: number;
+  readonly firstError?: string;
+}
+
+function parseReport(text: string): LoopReport {
+  const parsed: unknown = JSON.parse(text.trim().split('\n').pop() ?? '{}');
+  if (!isRecord(parsed)) throw new Error(`raw loop printed ${text}`);
+  const get = (k: string): unknown => parsed[k];
+  const num = (k: string): number => {
+    const v = get(k);
+    if (typeof v !== 'number') throw new Error(`raw loop report lacks ${k}: ${text}`);
+    return v;
+  };
+  const firstError = get('firstError');
+  return {
+    startedAt: num('startedAt'),
+    finishedAt: num('finishedAt'),
+    created: num('created'),
+    errors: num('errors'),
+    ...(typeof firstError === 'string' ? { firstError } : {}),
+  };
+}
+
+export async function rawCreate(options: {
+  readonly repoRoot: string;
+  readonly kubeconfig: string;
+  readonly client: KubeClient;
+  readonly namespace: string;
+  readonly watch: PodWatch;
+  readonly count: number;
+  readonly nodes: number;
+  readonly concurrency?: number;
+}): Promise<RawResult> {
+  const { watch, count } = options;
+  const concurrency = options.concurrency ?? 64;
+  await watch.waitFor((c) => c.total === 0, 600_000, 'raw: no pods before');
+  const reached = watch.waitFor(
+    (c) => c.total === count && c.readyByImage.get(imageV1) === count,
+    180_000 + count * 100,
+    'raw loop: all pods Ready',
+  );
+  const node = path.join(options.repoRoot, 'node_modules', '.bin', 'node');
+  const script = path.join(options.repoRoot, 'bench', 'raw-loop.ts');
+  const args = [script, options.kubeconfig, options.namespace, String(count), String(options.nodes), String(concurrency)];
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`raw loop exited with ${code ?? 'signal'}`))));
+  });
+  const report = parseReport(out);
+  let wallSeconds: number | undefined;
+  let timedOut: string | undefined;
+  try {
+    wallSeconds = ((await reached) - report.startedAt) / 1000;
+  } catch (err) {
+    if (!(err instanceof WaitTimeout)) throw err;
+    timedOut = err.message;
+  }
+  await options.client.deleteCollection(pods, { namespace: options.namespace });
+  await watch.waitFor((c) => c.total === 0, 600_000, 'raw: pods deleted');
+  return {
+    pods: count,
+    wallSeconds,
+    podsPerSecond: wallSeconds ? count / wallSeconds : undefined,
+    createSeconds: (report.finishedAt - report.startedAt) / 1000,
+    concurrency,
+    errors: report.errors,
+    ...(report.firstError ? { firstError: report.firstError } : {}),
+    ...(timedOut ? { timedOut } : {}),
+  };
+}

@@ -1,0 +1,212 @@
+// The scenarios of issue 9, as chains of timed steps on one side:
+//   DaemonSet:   create → all Ready; image rollout (maxUnavailable = max(10, N/20)) → all updated
+//                and available; delete with cascade → no pods left.
+//   StatefulSet: Parallel 0 → R replicas Ready; rolling update of those R; OrderedReady 0 → r.
+// Each chain starts and ends with no pods in its namespace.
+import type { KubeClient } from '../src/runtime/client/rest.ts';
+import { isNotFound } from '../src/runtime/client/errors.ts';
+import type { Endpoints, OwnRequests, SideResult, Step } from './measure.ts';
+import { measureStep, pollUntil } from './measure.ts';
+import type { OperatorProcess } from './operator-process.ts';
+import type { PodWatch } from './pod-watch.ts';
+import type { Scraper } from './scrape.ts';
+import type { Side } from './workloads.ts';
+import {
+  daemonSetManifest,
+  daemonSetResource,
+  daemonSetSettled,
+  imagePatch,
+  imageV1,
+  imageV2,
+  statefulSetManifest,
+  statefulSetResource,
+  statefulSetSettled,
+} from './workloads.ts';
+
+export type ScenarioName = 'ds-create' | 'ds-rollout' | 'ds-delete' | 'sts-parallel-create' | 'sts-rolling-update' | 'sts-ordered-create';
+
+export const scenarioTitles: Readonly<Record<ScenarioName, string>> = {
+  'ds-create': 'DaemonSet create → all Ready',
+  'ds-rollout': 'DaemonSet image rollout → all updated and available',
+  'ds-delete': 'DaemonSet delete (cascade) → no pods left',
+  'sts-parallel-create': 'StatefulSet Parallel 0 → R Ready',
+  'sts-rolling-update': 'StatefulSet rolling update of R',
+  'sts-ordered-create': 'StatefulSet OrderedReady 0 → r Ready',
+};
+
+export interface SideContext {
+  readonly side: Side;
+  readonly client: KubeClient;
+  readonly endpoints: Endpoints;
+  readonly own: OwnRequests;
+  readonly namespace: string;
+  readonly watch: PodWatch;
+  /** kube-api-qps of both sides; 0 = unlimited. Scales the timeouts. */
+  readonly qps: number;
+  readonly operator?: OperatorProcess;
+  readonly operatorScrape?: Scraper;
+  readonly log: (msg: string) => void;
+}
+
+/** Generous: a benchmark records a timeout, it does not fail on one. */
+function timeoutFor(ctx: SideContext, writes: number): number {
+  return 180_000 + writes * (ctx.qps > 0 ? 1000 / ctx.qps : 20) * 2;
+}
+
+function run(ctx: SideContext, queue: Step['queue'], step: Omit<Step, 'watch' | 'operator' | 'queue'>): Promise<SideResult> {
+  return measureStep(ctx.side, { ...step, queue, watch: ctx.watch, operator: ctx.operator }, ctx.endpoints, ctx.own, ctx.operatorScrape);
+}
+
+export async function waitNoPods(ctx: Pick<SideContext, 'watch'>, what: string): Promise<void> {
+  await ctx.watch.waitFor((c) => c.total === 0, 600_000, `${what}: no pods left`);
+}
+
+export interface DaemonSetResults {
+  readonly 'ds-create': SideResult;
+  readonly 'ds-rollout': SideResult;
+  readonly 'ds-delete': SideResult;
+  /** Operator RSS right after the create settled: every node and every pod cached. */
+  readonly rssCachedBytes?: number;
+}
+
+export async function daemonSetChain(ctx: SideContext, nodes: number): Promise<DaemonSetResults> {
+  const { client, own, namespace: ns } = ctx;
+  const res = daemonSetResource(ctx.side);
+  const name = 'bench-ds';
+  const settle = (): Promise<boolean> =>
+    pollUntil(async () => {
+      own.add('GET', res.plural);
+      return daemonSetSettled(await client.get(res, ns, name), nodes);
+    });
+  await waitNoPods(ctx, 'before the DaemonSet');
+
+  ctx.log(`${ctx.side}: DaemonSet create (${nodes} pods)`);
+  const create = await run(ctx, 'daemonset', {
+    pods: nodes,
+    what: 'DaemonSet create',
+    timeoutMs: timeoutFor(ctx, nodes * 1.1),
+    act: async () => {
+      own.add('POST', res.plural);
+      await client.create(res, daemonSetManifest(ctx.side, ns, name, nodes));
+    },
+    reached: (c) => c.total === nodes && c.readyByImage.get(imageV1) === nodes,
+    settle,
+  });
+  const rssCachedBytes = ctx.operator?.sampler.last?.rssBytes;
+
+  ctx.log(`${ctx.side}: DaemonSet rollout`);
+  const rollout = await run(ctx, 'daemonset', {
+    pods: nodes,
+    what: 'DaemonSet rollout',
+    timeoutMs: timeoutFor(ctx, nodes * 2.2),
+    act: async () => {
+      own.add('PATCH', res.plural);
+      await client.patch(res, ns, name, 'merge', imagePatch(imageV2));
+    },
+    reached: (c) => c.total === nodes && c.readyByImage.get(imageV2) === nodes,
+    settle,
+  });
+
+  ctx.log(`${ctx.side}: DaemonSet delete`);
+  const remove = await run(ctx, 'daemonset', {
+    pods: nodes,
+    podsCreated: 0,
+    what: 'DaemonSet delete',
+    timeoutMs: timeoutFor(ctx, nodes * 1.1),
+    act: async () => {
+      own.add('DELETE', res.plural);
+      await client.delete(res, ns, name, { propagationPolicy: 'Background' });
+    },
+    reached: (c) => c.total === 0,
+    settle: () => objectGone(ctx, res.plural, () => client.get(res, ns, name)),
+  });
+  await cleanup(ctx, res.plural, () => client.delete(res, ns, name, { propagationPolicy: 'Background' }));
+  return { 'ds-create': create, 'ds-rollout': rollout, 'ds-delete': remove, ...(rssCachedBytes ? { rssCachedBytes } : {}) };
+}
+
+export interface StatefulSetResults {
+  readonly 'sts-parallel-create': SideResult;
+  readonly 'sts-rolling-update': SideResult;
+  readonly 'sts-ordered-create': SideResult;
+}
+
+export async function statefulSetChain(ctx: SideContext, parallelReplicas: number, orderedReplicas: number): Promise<StatefulSetResults> {
+  const { client, own, namespace: ns } = ctx;
+  const res = statefulSetResource(ctx.side);
+  const settleFor = (name: string, replicas: number) => (): Promise<boolean> =>
+    pollUntil(async () => {
+      own.add('GET', res.plural);
+      return statefulSetSettled(await client.get(res, ns, name), replicas);
+    });
+  const scaleTo = (name: string, replicas: number) => async (): Promise<void> => {
+    own.add('PATCH', res.plural);
+    await client.patch(res, ns, name, 'merge', { spec: { replicas } });
+  };
+  await waitNoPods(ctx, 'before the StatefulSet');
+
+  // Parallel: created at 0 replicas (untimed), then scaled.
+  const parallel = 'bench-sts';
+  await client.create(res, statefulSetManifest(ctx.side, ns, parallel, 'Parallel', 0));
+  await settleFor(parallel, 0)();
+  ctx.log(`${ctx.side}: StatefulSet Parallel 0 → ${parallelReplicas}`);
+  const parallelCreate = await run(ctx, 'statefulset', {
+    pods: parallelReplicas,
+    what: 'StatefulSet Parallel scale-up',
+    timeoutMs: timeoutFor(ctx, parallelReplicas * 1.1),
+    act: scaleTo(parallel, parallelReplicas),
+    reached: (c) => c.total === parallelReplicas && c.readyByImage.get(imageV1) === parallelReplicas,
+    settle: settleFor(parallel, parallelReplicas),
+  });
+  ctx.log(`${ctx.side}: StatefulSet rolling update of ${parallelReplicas}`);
+  const rollingUpdate = await run(ctx, 'statefulset', {
+    pods: parallelReplicas,
+    what: 'StatefulSet rolling update',
+    // One pod at a time: each waits for its predecessor's replacement to turn Ready.
+    timeoutMs: 300_000 + parallelReplicas * 3000,
+    act: async () => {
+      own.add('PATCH', res.plural);
+      await client.patch(res, ns, parallel, 'merge', imagePatch(imageV2));
+    },
+    reached: (c) => c.total === parallelReplicas && c.readyByImage.get(imageV2) === parallelReplicas,
+    settle: settleFor(parallel, parallelReplicas),
+  });
+  await cleanup(ctx, res.plural, () => client.delete(res, ns, parallel, { propagationPolicy: 'Background' }));
+
+  const ordered = 'bench-sts-ordered';
+  await client.create(res, statefulSetManifest(ctx.side, ns, ordered, 'OrderedReady', 0));
+  await settleFor(ordered, 0)();
+  ctx.log(`${ctx.side}: StatefulSet OrderedReady 0 → ${orderedReplicas}`);
+  const orderedCreate = await run(ctx, 'statefulset', {
+    pods: orderedReplicas,
+    what: 'StatefulSet OrderedReady scale-up',
+    timeoutMs: 300_000 + orderedReplicas * 3000,
+    act: scaleTo(ordered, orderedReplicas),
+    reached: (c) => c.total === orderedReplicas && c.readyByImage.get(imageV1) === orderedReplicas,
+    settle: settleFor(ordered, orderedReplicas),
+  });
+  await cleanup(ctx, res.plural, () => client.delete(res, ns, ordered, { propagationPolicy: 'Background' }));
+  return { 'sts-parallel-create': parallelCreate, 'sts-rolling-update': rollingUpdate, 'sts-ordered-create': orderedCreate };
+}
+
+async function objectGone(ctx: SideContext, plural: string, get: () => Promise<unknown>): Promise<boolean> {
+  return pollUntil(async () => {
+    ctx.own.add('GET', plural);
+    try {
+      await get();
+      return false;
+    } catch (err) {
+      if (isNotFound(err)) return true;
+      throw err;
+    }
+  });
+}
+
+/** Deletes the workload (if still there) and waits until its pods are gone: the next step starts clean. */
+async function cleanup(ctx: SideContext, plural: string, remove: () => Promise<unknown>): Promise<void> {
+  try {
+    await remove();
+  } catch (err) {
+    if (!isNotFound(err)) throw err;
+  }
+  await waitNoPods(ctx, `cleanup of ${plural}`);
+}

@@ -1,0 +1,116 @@
+// The workloads the scenarios run, built once and sent to both sides: an apps/v1 object for the
+// built-in controller and the same object with apiVersion/kind changed for ours.
+import type { Pod } from '../src/api/core.ts';
+import type { Resource } from '../src/api/resources.ts';
+import { resource } from '../src/api/resources.ts';
+import type { MyDaemonSet, MyStatefulSet } from '../src/api/workloads.ts';
+import { apiVersion as myApiVersion, myDaemonSets, myStatefulSets } from '../src/api/workloads.ts';
+
+export type Side = 'builtin' | 'ours';
+
+// apps/v1 has the same wire shape as our kinds (that is the point of the project).
+const daemonSets = resource<MyDaemonSet>('apps', 'v1', 'daemonsets', 'DaemonSet', true);
+const statefulSets = resource<MyStatefulSet>('apps', 'v1', 'statefulsets', 'StatefulSet', true);
+
+export function daemonSetResource(side: Side): Resource<MyDaemonSet> {
+  return side === 'builtin' ? daemonSets : myDaemonSets;
+}
+
+export function statefulSetResource(side: Side): Resource<MyStatefulSet> {
+  return side === 'builtin' ? statefulSets : myStatefulSets;
+}
+
+/** kwok makes any image Ready at once unless its name contains "notready" or "crash". */
+export const imageV1 = 'registry.example/bench/app:v1';
+export const imageV2 = 'registry.example/bench/app:v2';
+
+function typeMeta(side: Side, kind: 'DaemonSet' | 'StatefulSet'): { apiVersion: string; kind: string } {
+  return side === 'builtin' ? { apiVersion: 'apps/v1', kind } : { apiVersion: myApiVersion, kind: `My${kind}` };
+}
+
+const podSpec = (image: string): Pod['spec'] => ({
+  containers: [{ name: 'app', image }],
+  terminationGracePeriodSeconds: 30,
+});
+
+/** clusterloader2's DaemonSet rollout setting: maxUnavailable = max(10, nodes / 20). */
+export function daemonSetMaxUnavailable(nodes: number): number {
+  return Math.max(10, Math.floor(nodes / 20));
+}
+
+export function daemonSetManifest(side: Side, namespace: string, name: string, nodes: number): MyDaemonSet {
+  const labels = { app: name };
+  return {
+    ...typeMeta(side, 'DaemonSet'),
+    metadata: { name, namespace, labels },
+    spec: {
+      selector: { matchLabels: labels },
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: daemonSetMaxUnavailable(nodes), maxSurge: 0 } },
+      template: { metadata: { labels }, spec: podSpec(imageV1) },
+    },
+  };
+}
+
+export function statefulSetManifest(
+  side: Side,
+  namespace: string,
+  name: string,
+  podManagementPolicy: 'Parallel' | 'OrderedReady',
+  replicas: number,
+): MyStatefulSet {
+  const labels = { app: name };
+  return {
+    ...typeMeta(side, 'StatefulSet'),
+    metadata: { name, namespace, labels },
+    spec: {
+      replicas,
+      serviceName: name,
+      podManagementPolicy,
+      selector: { matchLabels: labels },
+      updateStrategy: { type: 'RollingUpdate' },
+      template: { metadata: { labels }, spec: podSpec(imageV1) },
+    },
+  };
+}
+
+/** The image rollout both kinds get: a merge patch of the pod template's containers. */
+export function imagePatch(image: string): unknown {
+  return { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } };
+}
+
+/** A pod bound to `nodeName` by the client itself (no scheduler): the raw-limit loop's pod. */
+export function boundPod(namespace: string, name: string, nodeName: string): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels: { app: 'bench-raw' } },
+    spec: { ...podSpec(imageV1), nodeName },
+  };
+}
+
+/** True once the DaemonSet's status reports every pod scheduled, updated and available. */
+export function daemonSetSettled(ds: MyDaemonSet, desired: number): boolean {
+  const s = ds.status;
+  return (
+    (s?.observedGeneration ?? 0) >= (ds.metadata.generation ?? 0) &&
+    s?.desiredNumberScheduled === desired &&
+    s.currentNumberScheduled === desired &&
+    s.numberReady === desired &&
+    s.updatedNumberScheduled === desired &&
+    s.numberAvailable === desired &&
+    (s.numberUnavailable ?? 0) === 0
+  );
+}
+
+export function statefulSetSettled(sts: MyStatefulSet, replicas: number): boolean {
+  const s = sts.status;
+  return (
+    (s?.observedGeneration ?? 0) >= (sts.metadata.generation ?? 0) &&
+    // Counts of 0 are omitted from the wire.
+    (s?.replicas ?? 0) === replicas &&
+    (s?.readyReplicas ?? 0) === replicas &&
+    (s?.updatedReplicas ?? 0) === replicas &&
+    (s?.availableReplicas ?? 0) === replicas &&
+    s?.currentRevision === s?.updateRevision
+  );
+}
