@@ -8,7 +8,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { pods } from '../src/api/resources.ts';
 import { KubeClient } from '../src/runtime/client/rest.ts';
-import { workerNodeName } from './nodes.ts';
+import { workerName } from '../hack/kwok-nodes.ts';
 import { boundPod } from './workloads.ts';
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -20,7 +20,7 @@ async function main(argv: readonly string[]): Promise<void> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   const client = await KubeClient.fromKubeConfig(kc, { qps: 0, userAgent: 'mwo-bench-raw' });
-  const work = Array.from({ length: count }, (_, i) => boundPod(namespace, `raw-${i}`, workerNodeName(i % nodes)));
+  const work = Array.from({ length: count }, (_, i) => boundPod(namespace, `raw-${i}`, workerName(i % nodes)));
   let next = 0;
   let created = 0;
   let errors = 0;

@@ -81,7 +81,7 @@ function requestSummary(requests: Readonly<Record<string, number>>): string {
   return entries.length === 0 ? '–' : entries.map(([k, n]) => `${k} ${n}`).join(', ');
 }
 
-function runSection(r: RunResult): string {
+function runSection(r: RunResult, details: boolean): string {
   const lines: string[] = [];
   const stale = r.controlPlane.staleControllerConsistencyDaemonSet ? 'on (default)' : 'off';
   lines.push(`### ${r.nodes} nodes, ${qpsLabel(r.qps)} — ${r.date.slice(0, 16).replace('T', ' ')} UTC`);
@@ -99,6 +99,7 @@ function runSection(r: RunResult): string {
     `Operator: cache sync at start ${starts || '–'}; RSS with ${r.nodes} nodes and ${r.counts.daemonSetPods} pods cached ${mib(r.operator.rssCachedBytes)}.`,
   );
   if (r.errors.length > 0) lines.push(`\nErrors: ${r.errors.join('; ')}`);
+  if (!details) return lines.join('\n');
   lines.push('');
   lines.push('<details><summary>Requests by verb and resource (kube-apiserver, other actors removed) and by client</summary>');
   lines.push('');
@@ -145,7 +146,8 @@ function ratioSummary(runs: readonly RunResult[]): string {
   return lines.join('\n');
 }
 
-export function markdown(runs: readonly RunResult[]): string {
+/** The report; `details` adds each run's requests by verb and resource (latest.md has them, the README links there). */
+export function markdown(runs: readonly RunResult[], details = true): string {
   const first = runs[0];
   if (!first) return '_No benchmark results yet: run `npm run bench`._\n';
   const v = first.versions;
@@ -160,7 +162,8 @@ export function markdown(runs: readonly RunResult[]): string {
     '',
     '![benchmark chart](latest.svg)',
     '',
-    ...runs.map(runSection).flatMap((s) => [s, '']),
+    ...runs.map((r) => runSection(r, details)).flatMap((s) => [s, '']),
+    ...(details ? [] : ['Requests by verb and resource, syncs and client latency per scenario: `bench/results/latest.md`.', '']),
   ].join('\n');
 }
 
@@ -208,7 +211,7 @@ export function writeReport(options: { readonly dir: string; readonly readme?: b
     return;
   }
   const relDir = path.relative(repoRoot, options.dir);
-  const body = md.replace('](latest.svg)', `](${relDir}/latest.svg)`);
+  const body = markdown(runs, false).replace('](latest.svg)', `](${relDir}/latest.svg)`).replace('bench/results/latest.md', `${relDir}/latest.md`);
   writeFileSync(readmePath, `${readme.slice(0, begin + readmeBegin.length)}\n${body}\n${readme.slice(end)}`);
   options.log?.('updated the README Benchmarks section');
 }

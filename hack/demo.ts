@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import type { Pod } from '../src/api/core.ts';
 import { nodes, pods } from '../src/api/resources.ts';
 import { clientFor, clusterDir, clusterName, clusterUp, controlPlaneBin, kubeconfigPath, recordExtraPid, repoRoot } from './cluster.ts';
+import { processAlive } from './kwok-nodes.ts';
 
 const run = promisify(execFile);
 const operatorPidFile = path.join(clusterDir, 'operator.pid');
@@ -31,14 +32,6 @@ async function show(bin: string, args: readonly string[]): Promise<void> {
   process.stdout.write(await kubectl(bin, args));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function ready(): Promise<boolean> {
   try {
@@ -60,7 +53,7 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs 
 async function startOperator(): Promise<void> {
   if (existsSync(operatorPidFile)) {
     const pid = Number(readFileSync(operatorPidFile, 'utf8'));
-    if (pid > 0 && alive(pid) && (await ready())) {
+    if (pid > 0 && processAlive(pid) && (await ready())) {
       console.log(`operator already running (pid ${pid})`);
       return;
     }

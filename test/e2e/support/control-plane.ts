@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'no
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { clusterDir, kwokClusterDir, recordExtraPid } from '../../../hack/cluster.ts';
+import { processAlive } from '../../../hack/kwok-nodes.ts';
 import { isRecord } from '../../../src/api/meta.ts';
 
 interface Component {
@@ -42,21 +43,13 @@ function currentPid(name: string): number {
   return Number(readFileSync(file, 'utf8').trim());
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** SIGKILLs the component and waits until the process is gone. */
 export async function killComponent(name: string): Promise<void> {
   const pid = currentPid(name);
-  if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
+  if (pid > 0 && processAlive(pid)) process.kill(pid, 'SIGKILL');
   const deadline = Date.now() + 10_000;
-  while (pid > 0 && alive(pid)) {
+  while (pid > 0 && processAlive(pid)) {
     if (Date.now() > deadline) throw new Error(`${name} (pid ${pid}) did not exit`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -109,7 +102,7 @@ export function superviseComponents(): string[] {
   const restarted: string[] = [];
   for (const name of supervised) {
     const pid = currentPid(name);
-    if (pid > 0 && alive(pid)) continue;
+    if (pid > 0 && processAlive(pid)) continue;
     startComponent(name);
     restarted.push(name);
   }

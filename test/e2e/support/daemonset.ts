@@ -11,6 +11,7 @@ import { controllerRevisions, events, nodes, pods } from '../../../src/api/resou
 import type { MyDaemonSet, MyDaemonSetSpec } from '../../../src/api/workloads.ts';
 import { apiVersion, myDaemonSets } from '../../../src/api/workloads.ts';
 import { isConflict, isNotFound } from '../../../src/runtime/client/errors.ts';
+import { kwokNode } from '../../../hack/kwok-nodes.ts';
 import { testClient, waitFor, type WaitOptions } from './env.ts';
 import { controlledBy, isAvailable, isDeleting, isReady, podHash, podName, uidOf } from './objects.ts';
 
@@ -276,27 +277,10 @@ export class OwnedNodes {
   /** The Node object, shaped like hack/cluster.ts's workers, plus the owner label and taint. */
   object(i: number, extra: { labels?: Record<string, string>; taints?: readonly Taint[]; unschedulable?: boolean } = {}): Node {
     const name = this.name(i);
-    return {
-      apiVersion: 'v1',
-      kind: 'Node',
-      metadata: {
-        name,
-        labels: {
-          'kubernetes.io/hostname': name,
-          'kubernetes.io/os': 'linux',
-          'kubernetes.io/arch': 'amd64',
-          type: 'kwok',
-          [ownerLabelKey]: this.id,
-          ...extra.labels,
-        },
-        annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
-      },
-      spec: { taints: [this.ownerTaint, ...(extra.taints ?? [])], ...(extra.unschedulable ? { unschedulable: true } : {}) },
-      status: {
-        allocatable: { cpu: '32', memory: '256Gi', pods: '110', 'ephemeral-storage': '1Ti' },
-        capacity: { cpu: '32', memory: '256Gi', pods: '110', 'ephemeral-storage': '1Ti' },
-      },
-    };
+    return kwokNode(name, { [ownerLabelKey]: this.id, ...extra.labels }, {
+      taints: [this.ownerTaint, ...(extra.taints ?? [])],
+      ...(extra.unschedulable ? { unschedulable: true } : {}),
+    });
   }
 
   async create(i: number, extra?: Parameters<OwnedNodes['object']>[1]): Promise<Node> {
