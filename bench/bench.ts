@@ -212,8 +212,15 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
     log(`raw loop: ${count} bound pods`);
     const runs: RawResult[] = [];
     for (let round = 0; round < options.repeat; round++) {
-      runs.push(await rawCreate({ repoRoot, kubeconfig, client, namespace: 'bench-raw', watch: watchOf('bench-raw'), count, nodes }));
+      try {
+        runs.push(await rawCreate({ repoRoot, kubeconfig, client, namespace: 'bench-raw', watch: watchOf('bench-raw'), count, nodes }));
+      } catch (err) {
+        // Like a side's failure: recorded, and the measurements taken so far are still written.
+        errors.push(`raw loop ${count} round ${round + 1}: ${err instanceof Error ? err.message : String(err)}`);
+        log(`raw loop ${count} round ${round + 1} failed: ${String(err)}`);
+      }
     }
+    if (runs.length === 0) return undefined;
     return medianBy(runs, (r) => r.wallSeconds ?? Infinity, 0);
   };
   const scenario = <N extends ScenarioName>(

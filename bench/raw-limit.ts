@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { isRecord } from '../src/api/meta.ts';
 import { pods } from '../src/api/resources.ts';
+import { TransportError } from '../src/runtime/client/errors.ts';
 import type { KubeClient } from '../src/runtime/client/rest.ts';
 import type { PodWatch } from './pod-watch.ts';
 import { WaitTimeout } from './pod-watch.ts';
@@ -85,8 +86,7 @@ export async function rawCreate(options: {
     if (!(err instanceof WaitTimeout)) throw err;
     timedOut = err.message;
   }
-  await options.client.deleteCollection(pods, { namespace: options.namespace });
-  await watch.waitFor((c) => c.total === 0, 600_000, 'raw: pods deleted');
+  await deleteAllPods(options.client, options.namespace, watch);
   return {
     pods: count,
     wallSeconds,
@@ -97,4 +97,26 @@ export async function rawCreate(options: {
     ...(report.firstError ? { firstError: report.firstError } : {}),
     ...(timedOut ? { timedOut } : {}),
   };
+}
+
+/**
+ * Deletes every pod of the namespace. A collection delete of thousands of pods can outlast the
+ * client's request timeout (5000 pods did), and the server may stop when the client goes away,
+ * so the delete is repeated until the watch sees no pod left.
+ */
+async function deleteAllPods(client: KubeClient, namespace: string, watch: PodWatch): Promise<void> {
+  const deadline = Date.now() + 600_000;
+  for (;;) {
+    try {
+      await client.deleteCollection(pods, { namespace });
+    } catch (err) {
+      if (!(err instanceof TransportError) || Date.now() > deadline) throw err;
+    }
+    try {
+      await watch.waitFor((c) => c.total === 0, 60_000, 'raw: pods deleted');
+      return;
+    } catch (err) {
+      if (!(err instanceof WaitTimeout) || Date.now() > deadline) throw err;
+    }
+  }
 }

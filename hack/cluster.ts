@@ -175,7 +175,7 @@ export async function clusterUp(options: UpOptions): Promise<string> {
   }
   const client = await clientFor();
   await reconcileNodes(client, options.nodes, log);
-  await waitNodesReady(client, options.nodes + 1, log);
+  await waitNodesReady(client, options.nodes + 1, log, started);
   log(`cluster ready with ${options.nodes} workers + control-plane in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   log(`export KUBECONFIG=${kubeconfigPath}`);
   return kubeconfigPath;
@@ -228,7 +228,7 @@ async function inParallel<T>(items: readonly T[], width: number, fn: (item: T) =
  * `node.kubernetes.io/not-ready` taint, which only kube-controller-manager's node lifecycle
  * controller removes — at its client QPS (20 by default, so minutes for 1000 nodes).
  */
-async function waitNodesReady(client: KubeClient, expected: number, log: (msg: string) => void): Promise<void> {
+async function waitNodesReady(client: KubeClient, expected: number, log: (msg: string) => void, since: number): Promise<void> {
   const started = Date.now();
   // The taint removal runs at about 4 nodes/s at QPS 20 (measured: 1000 nodes in ~225 s).
   const timeoutMs = 5 * 60_000 + expected * 300;
@@ -245,7 +245,7 @@ async function waitNodesReady(client: KubeClient, expected: number, log: (msg: s
     if (ready === expected && total === expected) {
       if (tainted === 0) return;
       if (!allReadyLogged && expected > 50) {
-        log(`${expected} nodes Ready after ${((Date.now() - started) / 1000).toFixed(1)} s; waiting for kube-controller-manager to clear ${tainted} not-ready taints`);
+        log(`${expected} nodes Ready at ${((Date.now() - since) / 1000).toFixed(1)} s; waiting for kube-controller-manager to clear ${tainted} not-ready taints`);
         allReadyLogged = true;
       }
     }
