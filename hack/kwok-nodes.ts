@@ -26,7 +26,7 @@ export function kwokNode(name: string, labels: Readonly<Record<string, string>>,
         type: 'kwok',
         ...labels,
       },
-      // ttl 0: the node lifecycle controller's heartbeat bookkeeping stays cheap at 1000s of nodes.
+      // ttl: the value kube-controller-manager's TTL controller gives the nodes of a small cluster.
       annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
     },
     spec,
