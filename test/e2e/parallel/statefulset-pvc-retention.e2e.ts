@@ -21,6 +21,7 @@ import {
   newMyStatefulSet,
   podCreations,
   podNames,
+  quietMs,
   setPods,
   statefulSetEvents,
   TestVolumes,
@@ -32,7 +33,6 @@ import {
 } from '../support/statefulset.ts';
 
 const labels = { foo: 'bar', baz: 'blah' };
-const quietMs = 3_000;
 
 function claimName(ordinal: number): string {
   return `datadir-ss-${ordinal}`;

@@ -26,6 +26,8 @@ import {
   podCreations,
   podDeletions,
   podNames,
+  isPodDeletion,
+  quietMs,
   setPodReadiness,
   setPods,
   stateBefore,
@@ -39,12 +41,6 @@ import {
 } from '../support/statefulset.ts';
 
 const labels = { foo: 'bar', baz: 'blah' };
-/** How long "nothing happens" is watched for, once the operator has acted on the change. */
-const quietMs = 3_000;
-
-function isPodDeletion(e: { type: string; object: Pod }): boolean {
-  return e.type === 'DELETED' || isDeleting(e.object);
-}
 
 /**
  * The controller's replacements in the watch from event `from` on: the graceful deletions of pods

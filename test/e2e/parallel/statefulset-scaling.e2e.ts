@@ -25,6 +25,8 @@ import {
   podCreations,
   podDeletions,
   podNames,
+  isPodDeletion,
+  quietMs,
   setPodReadiness,
   setPods,
   stateBefore,
@@ -36,11 +38,6 @@ import {
 } from '../support/statefulset.ts';
 
 const labels = { foo: 'bar', baz: 'blah' };
-const quietMs = 3_000;
-
-function isPodDeletion(e: { type: string; object: Pod }): boolean {
-  return e.type === 'DELETED' || isDeleting(e.object);
-}
 
 /** `+name` for each creation and `-name` for each graceful deletion the watch saw, in order. */
 function transitions(watch: Recorder<Pod>): string[] {

@@ -23,6 +23,7 @@ import {
   podCreations,
   podDeletions,
   podNames,
+  quietMs,
   setPods,
   statefulSetEvents,
   updateMyStatefulSet,
@@ -33,7 +34,6 @@ import {
 } from '../support/statefulset.ts';
 
 const labels = { app: 'web' };
-const quietMs = 3_000;
 
 describe('MyStatefulSet stuck rollout recovery (kubernetes#67250)', function () {
   this.timeout(180_000);

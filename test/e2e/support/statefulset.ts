@@ -17,6 +17,14 @@ import { testClient, waitFor, type WaitOptions } from './env.ts';
 import { controlledBy, isDeleting, isReady, podHash, podImage, podName, updateWithRetries } from './objects.ts';
 import type { Observed, Recorder } from './recorder.ts';
 
+/** How long "nothing happens" is watched for, once the operator has acted on a change. */
+export const quietMs = 3_000;
+
+/** A watch event that removes a pod or starts its graceful deletion. */
+export function isPodDeletion(e: { type: string; object: Pod }): boolean {
+  return e.type === 'DELETED' || isDeleting(e.object);
+}
+
 /** upstream NewStatefulSet uses AgnhostPrev and rolls to Agnhost; kwok turns any other image Ready. */
 export const oldImage = 'registry.k8s.io/e2e-test-images/agnhost:2.52';
 export const newImage = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
