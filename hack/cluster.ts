@@ -211,7 +211,8 @@ async function reconcileNodes(client: KubeClient, count: number, log: (msg: stri
   await inParallel(toDelete, 32, (name) => client.delete(nodeResource, undefined, name));
 }
 
-async function inParallel<T>(items: readonly T[], width: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+/** Runs `fn` over `items`, at most `width` at a time. */
+export async function inParallel<T>(items: readonly T[], width: number, fn: (item: T) => Promise<unknown>): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {

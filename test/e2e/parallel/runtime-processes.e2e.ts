@@ -12,6 +12,7 @@ import { repoRoot } from '../../../hack/cluster.ts';
 import { TcpProxy } from '../../support/tcp-proxy.ts';
 import { echoedByAnnotation, echoLabel } from '../support/echo-operator.ts';
 import { createNamespace, kubeconfigPath, testClient, waitFor } from '../support/env.ts';
+import { metricSum } from '../support/operator.ts';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
@@ -63,17 +64,6 @@ async function scrape(proc: EchoProcess): Promise<string> {
   return (await fetch(proc.metrics)).text();
 }
 
-/** Sum of a metric's samples whose labels include all of `labels`. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
-    total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
-}
-
 describe('operator processes on the runtime', function () {
   this.timeout(180_000);
   let ns: { name: string; remove: () => Promise<void> };
@@ -120,10 +110,10 @@ describe('operator processes on the runtime', function () {
 
     const leadMetrics = await scrape(lead);
     const standbyMetrics = await scrape(standby);
-    assert.equal(sample(leadMetrics, 'leader_election_master_status', { name: 'echo-operator' }), 1);
-    assert.equal(sample(standbyMetrics, 'leader_election_master_status', { name: 'echo-operator' }), 0);
-    assert.ok(sample(leadMetrics, 'controller_runtime_reconcile_total', { controller: 'echo' }) >= 2);
-    assert.equal(sample(standbyMetrics, 'controller_runtime_reconcile_total', { controller: 'echo' }), 0);
+    assert.equal(metricSum(leadMetrics, 'leader_election_master_status', { name: 'echo-operator' }), 1);
+    assert.equal(metricSum(standbyMetrics, 'leader_election_master_status', { name: 'echo-operator' }), 0);
+    assert.ok(metricSum(leadMetrics, 'controller_runtime_reconcile_total', { controller: 'echo' }) >= 2);
+    assert.equal(metricSum(standbyMetrics, 'controller_runtime_reconcile_total', { controller: 'echo' }), 0);
   });
 
   it('hands over within 20 s when the leader is killed with SIGKILL', async () => {

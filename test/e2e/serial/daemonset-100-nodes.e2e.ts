@@ -18,7 +18,7 @@
 // has finished. The watch gives the other side: exactly 100 pods were ever created.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { repoRoot } from '../../../hack/cluster.ts';
+import { inParallel, repoRoot } from '../../../hack/cluster.ts';
 import { controllerRevisions, events, pods } from '../../../src/api/resources.ts';
 import { myDaemonSets } from '../../../src/api/workloads.ts';
 import { eventComponent as operatorEventComponent } from '../../../src/runtime/events.ts';
@@ -31,30 +31,13 @@ import {
   waitDaemonStatus,
 } from '../support/daemonset.ts';
 import { createNamespace, kubeconfigPath, testClient, waitFor } from '../support/env.ts';
-import { startOperator, type OperatorProcess } from '../support/operator.ts';
+import { metricSum, startOperator, type OperatorProcess } from '../support/operator.ts';
 
 const nodeCount = 100;
 
 /** Sum of rest_client_requests_total{method="POST"} over status codes and hosts. */
 async function postCount(metricsUrl: string): Promise<number> {
-  const text = await (await fetch(metricsUrl)).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('rest_client_requests_total{') || !line.includes('method="POST"')) continue;
-    total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
-}
-
-async function inParallel<T>(items: readonly T[], width: number, fn: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const item = items[next++];
-      if (item !== undefined) await fn(item);
-    }
-  };
-  await Promise.all(Array.from({ length: width }, worker));
+  return metricSum(await (await fetch(metricsUrl)).text(), 'rest_client_requests_total', { method: 'POST' });
 }
 
 describe('MyDaemonSet over 100 nodes', function () {
