@@ -19,6 +19,12 @@ class FakeObjects implements StatefulSetObjectManager {
   /** `start <call>` and `end <call>`, in the order they happened. */
   readonly timeline: string[] = [];
   readonly failures = new Map<string, Error>();
+  /** Failures thrown once each, before `failures` is consulted. */
+  readonly failOnce = new Map<string, Error[]>();
+  /** What getPod returns, by name (the pod as the API server holds it now). */
+  readonly livePods = new Map<string, Pod>();
+  /** Every pod body PUT, in order. */
+  readonly updatedPods: Pod[] = [];
   /** What getRevision returns, by name. */
   readonly revisions = new Map<string, ControllerRevision>();
   readonly statuses: StatefulSetStatusFields[] = [];
@@ -28,6 +34,8 @@ class FakeObjects implements StatefulSetObjectManager {
     this.timeline.push(`start ${key}`);
     await Promise.resolve();
     this.timeline.push(`end ${key}`);
+    const once = this.failOnce.get(key)?.shift();
+    if (once) throw once;
     const failure = this.failures.get(key);
     if (failure) throw failure;
   }
@@ -61,7 +69,14 @@ class FakeObjects implements StatefulSetObjectManager {
     await this.call(`createPod ${nameOf(pod)}`);
     return pod;
   }
+  async getPod(_namespace: string, name: string): Promise<Pod> {
+    await this.call(`getPod ${name}`);
+    const found = this.livePods.get(name);
+    if (!found) throw apiError(404, 'NotFound');
+    return found;
+  }
   async updatePod(pod: Pod): Promise<Pod> {
+    this.updatedPods.push(pod);
     await this.call(`updatePod ${nameOf(pod)}`);
     return pod;
   }
@@ -297,5 +312,103 @@ describe('MyStatefulSet executor: pod and claim units', () => {
     const h = harness();
     const result = await h.run(snapshot(set, [], [srev]), [{ kind: 'requeueAfter', afterMs: 2500 }]);
     assert.deepEqual(result, { requeueAfterMs: 2500 });
+  });
+});
+
+describe('MyStatefulSet executor: pod repair retries on conflict (upstream UpdateStatefulPod)', () => {
+  const podNameLabel = 'statefulset.kubernetes.io/pod-name';
+  const { set, rev, pods } = steady({ replicas: 2 });
+  /** web-1 with its pod-name label changed by someone: the sync plans a repair (updatePod). */
+  const broken = (pod: Pod, extra: Readonly<Record<string, string>> = {}, resourceVersion = '100'): Pod => ({
+    ...pod,
+    metadata: { ...pod.metadata, resourceVersion, labels: { ...pod.metadata.labels, [podNameLabel]: 'web-9', ...extra } },
+  });
+  const web1 = pods[1];
+  assert.ok(web1);
+  const snap = snapshot(set, withPods(pods, broken(web1)), [rev]);
+  const conflict = (): Error => apiError(409, 'Conflict');
+
+  it('plans the repair as one updatePod', () => {
+    assert.deepEqual(summarize(plan(snap, now)), ['updatePod web-1']);
+  });
+
+  it('re-reads the pod after a conflict and repairs the fresh copy, keeping what the other writer changed', async () => {
+    const h = harness();
+    h.objects.failOnce.set('updatePod web-1', [conflict()]);
+    h.objects.livePods.set('web-1', broken(web1, { team: 'a' }, '101'));
+    await h.run(snap);
+    assert.deepEqual(h.objects.calls, ['updatePod web-1', 'getPod web-1', 'updatePod web-1']);
+    const second = h.objects.updatedPods[1];
+    assert.equal(second?.metadata.resourceVersion, '101');
+    assert.equal(second?.metadata.labels?.team, 'a');
+    assert.equal(second?.metadata.labels?.[podNameLabel], 'web-1');
+    assert.deepEqual(eventLines(h.events), ['Normal SuccessfulUpdate: Update Pod web-1 in StatefulSet web successful']);
+  });
+
+  it('writes nothing more when the fresh copy needs no repair any more', async () => {
+    const h = harness();
+    h.objects.failOnce.set('updatePod web-1', [conflict()]);
+    h.objects.livePods.set('web-1', { ...web1, metadata: { ...web1.metadata, resourceVersion: '101' } });
+    await h.run(snap);
+    assert.deepEqual(h.objects.calls, ['updatePod web-1', 'getPod web-1']);
+    assert.deepEqual(eventLines(h.events), ['Normal SuccessfulUpdate: Update Pod web-1 in StatefulSet web successful']);
+  });
+
+  it('gives up after 4 conflicting writes with FailedUpdate, as retry.DefaultBackoff does', async () => {
+    const h = harness();
+    h.objects.failures.set('updatePod web-1', conflict());
+    h.objects.livePods.set('web-1', broken(web1, {}, '101'));
+    await assert.rejects(h.run(snap), /update pod web-1: Conflict/);
+    assert.deepEqual(h.objects.calls, [
+      'updatePod web-1',
+      'getPod web-1',
+      'updatePod web-1',
+      'getPod web-1',
+      'updatePod web-1',
+      'getPod web-1',
+      'updatePod web-1',
+    ]);
+    assert.deepEqual(eventLines(h.events), ['Warning FailedUpdate: Update Pod web-1 in StatefulSet web failed error: Conflict']);
+  });
+
+  it('does not repair a pod of the same name with another UID: the conflict fails the unit', async () => {
+    const h = harness();
+    h.objects.failOnce.set('updatePod web-1', [conflict()]);
+    const newer = broken(web1, {}, '101');
+    h.objects.livePods.set('web-1', { ...newer, metadata: { ...newer.metadata, uid: 'uid-newer' } });
+    await assert.rejects(h.run(snap), /Conflict/);
+    assert.deepEqual(h.objects.calls, ['updatePod web-1', 'getPod web-1']);
+    assert.deepEqual(eventLines(h.events), ['Warning FailedUpdate: Update Pod web-1 in StatefulSet web failed error: Conflict']);
+  });
+
+  it('fails with the read error when the pod is gone, and does not retry other errors', async () => {
+    const gone = harness();
+    gone.objects.failOnce.set('updatePod web-1', [conflict()]);
+    await assert.rejects(gone.run(snap), /NotFound/);
+    assert.deepEqual(gone.objects.calls, ['updatePod web-1', 'getPod web-1']);
+    assert.deepEqual(eventLines(gone.events), ['Warning FailedUpdate: Update Pod web-1 in StatefulSet web failed error: NotFound']);
+
+    const invalid = harness();
+    invalid.objects.failOnce.set('updatePod web-1', [apiError(422, 'Invalid')]);
+    await assert.rejects(invalid.run(snap), /Invalid/);
+    assert.deepEqual(invalid.objects.calls, ['updatePod web-1']);
+  });
+});
+
+describe('MyStatefulSet executor: kubernetes#67250 replacement', () => {
+  it('records Warning AbandonedRevision, then the deletion and its SuccessfulDelete', async () => {
+    const base = makeSet({ image: 'nginx:1' });
+    const rev1 = revisionOf(base, 1);
+    const rev2 = revisionOf(makeSet({ image: 'nginx:2' }), 2);
+    const set = makeSet({ image: 'nginx:1', status: { observedGeneration: 1, currentRevision: nameOf(rev1), updateRevision: nameOf(rev2) } });
+    const pods = [makePod(set, 0, nameOf(rev1)), makePod(set, 1, nameOf(rev1)), makePod(set, 2, nameOf(rev2), { state: 'running' })];
+    const h = harness();
+    await h.run(snapshot(set, pods, [rev1, rev2]));
+    assert.deepEqual(h.objects.calls, [`renumberRevision ${nameOf(rev1)} #3`, 'deletePod web-2', 'patchStatus']);
+    assert.deepEqual(
+      h.events.map((e) => `${e.type} ${e.reason}`),
+      ['Warning AbandonedRevision', 'Normal SuccessfulDelete'],
+    );
+    assert.match(h.events[0]?.message ?? '', new RegExp(`^Pod web-2 at revision ${nameOf(rev2)}, `));
   });
 });

@@ -95,6 +95,16 @@ describe('MyStatefulSet object manager on the wire', () => {
     assert.deepEqual(writes, ['pods@4711', 'pods@4711', 'pods@4711', 'persistentvolumeclaims@4711', 'mystatefulsets@4711']);
   });
 
+  it('reads a pod live (the retry of a conflicting repair) and reports no write for it', async () => {
+    const { writes, objects } = manager();
+    await objects.getPod('ns', 'web-1');
+    assert.deepEqual(
+      received.map((r) => `${r.method} ${r.url}`),
+      ['GET /api/v1/namespaces/ns/pods/web-1'],
+    );
+    assert.deepEqual(writes, []);
+  });
+
   it('deletes a pod by name with a UID precondition, and patches claim owners conditionally', async () => {
     const set = makeSet();
     const pod = makePod(set, 2, 'web-abc', { uid: 'uid-7' });

@@ -227,7 +227,13 @@ describe('MyStatefulSet planner: completing and rolling back', () => {
 describe('MyStatefulSet planner: stuck rollout recovery (kubernetes#67250, beyond upstream)', () => {
   // The rollout to v2 recreated web-2 at r2, which never became Ready (a crash loop stays Running).
   const rev3 = revisionOf(makeSet({ image: 'nginx:3' }), 3);
+  const r3 = nameOf(rev3);
   const stuck = (set: MyStatefulSet) => podsAt(set, [r1, r1, r2], ['ready', 'ready', 'running']);
+  /** The template reverted to v1: r1 renumbered as the update revision, r2 abandoned. */
+  const reverted = (options: SetOptions = {}) => rolling('nginx:1', r1, r2, options);
+  const parallel = (set: MyStatefulSet, rollingUpdate: { maxUnavailable?: number | string; partition?: number } = {}) =>
+    withStrategy(set, { type: 'RollingUpdate', rollingUpdate }, { podManagementPolicy: 'Parallel' });
+  const replaced = (pod: string) => ['event Warning AbandonedRevision', `deletePod ${pod} (abandonedRevision)`];
   runRows([
     {
       name: 'upstream-compatible: still waits while the broken template is the update target',
@@ -236,10 +242,10 @@ describe('MyStatefulSet planner: stuck rollout recovery (kubernetes#67250, beyon
       expected: [],
     },
     {
-      name: 'reverting the template deletes the not-Ready pod of the abandoned revision',
-      snapshot: snapshot(rolling('nginx:1', r1, r2), stuck(rolling('nginx:1', r1, r2)), [rev1, rev2]),
+      name: 'reverting the template deletes the not-Ready pod of the abandoned revision, with a Warning first',
+      snapshot: snapshot(reverted(), stuck(reverted()), [rev1, rev2]),
       now,
-      expected: [`updateRevisionNumber ${r1} #3`, 'deletePod web-2 (staleRevision)'],
+      expected: [`updateRevisionNumber ${r1} #3`, ...replaced('web-2')],
     },
     {
       name: 'the next sync recreates it at the reverted (renumbered) revision',
@@ -251,7 +257,7 @@ describe('MyStatefulSet planner: stuck rollout recovery (kubernetes#67250, beyon
       name: 'changing the template again also recovers',
       snapshot: snapshot(rolling('nginx:3', r1, r2), stuck(rolling('nginx:3', r1, r2)), [rev1, rev2]),
       now,
-      expected: [`createRevision ${nameOf(rev3)} #3`, 'deletePod web-2 (staleRevision)'],
+      expected: [`createRevision ${r3} #3`, ...replaced('web-2')],
     },
     {
       name: 'a not-Ready pod at currentRevision still blocks, as upstream',
@@ -260,32 +266,141 @@ describe('MyStatefulSet planner: stuck rollout recovery (kubernetes#67250, beyon
       expected: [],
     },
     {
-      name: 'deletes only one such pod per sync under OrderedReady',
+      name: 'deletes only one such pod per sync under OrderedReady, the lowest first (it blocks the others)',
       snapshot: snapshot(rolling('nginx:3', r1, r2), podsAt(rolling('nginx:3', r1, r2), [r1, r2, r2], ['ready', 'running', 'running']), [rev1, rev2]),
       now,
-      expected: [`createRevision ${nameOf(rev3)} #3`, 'deletePod web-1 (staleRevision)'],
+      expected: [`createRevision ${r3} #3`, ...replaced('web-1')],
     },
     {
-      name: 'recovers Parallel with maxUnavailable 1 outside the budget',
-      snapshot: snapshot(
-        withStrategy(rolling('nginx:1', r1, r2), { rollingUpdate: { maxUnavailable: 1 } }, { podManagementPolicy: 'Parallel' }),
-        stuck(rolling('nginx:1', r1, r2)),
-        [rev1, rev2],
-      ),
+      name: 'recovers Parallel with maxUnavailable 1: the stuck pod is not counted against its own replacement',
+      snapshot: snapshot(parallel(reverted(), { maxUnavailable: 1 }), stuck(reverted()), [rev1, rev2]),
       now,
-      expected: [`updateRevisionNumber ${r1} #3`, 'deletePod web-2 (staleRevision)'],
+      expected: [`updateRevisionNumber ${r1} #3`, ...replaced('web-2')],
     },
     {
       name: 'leaves OnDelete alone',
-      snapshot: snapshot(withStrategy(rolling('nginx:1', r1, r2), { type: 'OnDelete' }), stuck(rolling('nginx:1', r1, r2)), [rev1, rev2]),
+      snapshot: snapshot(withStrategy(reverted(), { type: 'OnDelete' }), stuck(reverted()), [rev1, rev2]),
       now,
       expected: [`updateRevisionNumber ${r1} #3`],
     },
     {
       name: 'leaves a terminating pod of the abandoned revision alone',
-      snapshot: snapshot(rolling('nginx:1', r1, r2), podsAt(rolling('nginx:1', r1, r2), [r1, r1, r2], ['ready', 'ready', 'terminating']), [rev1, rev2]),
+      snapshot: snapshot(reverted(), podsAt(reverted(), [r1, r1, r2], ['ready', 'ready', 'terminating']), [rev1, rev2]),
       now,
       expected: [`updateRevisionNumber ${r1} #3`],
     },
   ]);
+
+  describe('the partition', () => {
+    // web-1 was updated to r2 while the partition was lower, then the partition went back up to 2.
+    const pinned = (set: MyStatefulSet) => podsAt(set, [r1, r2, r2], ['ready', 'running', 'running']);
+    runRows([
+      {
+        name: 'never touches a stuck pod below the partition: OrderedReady waits for it, as upstream',
+        snapshot: snapshot(withStrategy(reverted(), { type: 'RollingUpdate', rollingUpdate: { partition: 2 } }), pinned(reverted()), [rev1, rev2]),
+        now,
+        expected: [`updateRevisionNumber ${r1} #3`],
+      },
+      {
+        name: 'replaces a stuck pod at the partition',
+        snapshot: snapshot(withStrategy(reverted(), { type: 'RollingUpdate', rollingUpdate: { partition: 2 } }), stuck(reverted()), [rev1, rev2]),
+        now,
+        expected: [`updateRevisionNumber ${r1} #3`, ...replaced('web-2')],
+      },
+      {
+        name: 'under Parallel replaces the one above the partition and counts the one below as unavailable',
+        snapshot: snapshot(parallel(reverted(), { partition: 2, maxUnavailable: 2 }), pinned(reverted()), [rev1, rev2]),
+        now,
+        expected: [`updateRevisionNumber ${r1} #3`, ...replaced('web-2')],
+      },
+      {
+        name: 'counts the partition in indices from ordinals.start',
+        snapshot: snapshot(
+          parallel(reverted({ ordinals: { start: 5 }, replicas: 2 }), { partition: 1, maxUnavailable: 2 }),
+          podsAt(reverted({ ordinals: { start: 5 } }), [r2, r2], ['running', 'running']),
+          [rev1, rev2],
+        ),
+        now,
+        expected: [`updateRevisionNumber ${r1} #3`, ...replaced('web-6')],
+      },
+    ]);
+  });
+
+  describe('the Parallel budget', () => {
+    const allStuck = (set: MyStatefulSet) => podsAt(set, [r2, r2, r2], ['running', 'running', 'running']);
+    runRows([
+      {
+        name: 'replaces one per sync when maxUnavailable is unset, highest index first, and the update step does not delete it again',
+        snapshot: snapshot(withStrategy(reverted(), undefined, { podManagementPolicy: 'Parallel' }), allStuck(reverted()), [rev1, rev2]),
+        now,
+        expected: [`updateRevisionNumber ${r1} #3`, ...replaced('web-2')],
+      },
+      {
+        name: 'replaces up to maxUnavailable at once',
+        snapshot: snapshot(parallel(reverted(), { maxUnavailable: 2 }), allStuck(reverted()), [rev1, rev2]),
+        now,
+        expected: [`updateRevisionNumber ${r1} #3`, ...replaced('web-1'), ...replaced('web-2')],
+      },
+      {
+        name: 'rounds a percentage down, never below 1 (50% of 3 → 1)',
+        snapshot: snapshot(parallel(reverted(), { maxUnavailable: '50%' }), allStuck(reverted()), [rev1, rev2]),
+        now,
+        expected: [`updateRevisionNumber ${r1} #3`, ...replaced('web-2')],
+      },
+      {
+        name: 'counts pods already unavailable for another reason against the budget',
+        snapshot: snapshot(parallel(reverted(), { maxUnavailable: 2 }), podsAt(reverted(), [r1, r2, r2], ['running', 'running', 'running']), [rev1, rev2]),
+        now,
+        expected: [`updateRevisionNumber ${r1} #3`, ...replaced('web-2')],
+      },
+      {
+        name: 'waits while an earlier replacement is missing or not yet available',
+        snapshot: snapshot(
+          parallel(rolling('nginx:1', r1, r1), { maxUnavailable: 1 }),
+          podsAt(rolling('nginx:1', r1, r1), [r2, r2], ['running', 'running']),
+          [rev2, { ...rev1, revision: 3 }],
+        ),
+        now,
+        expected: [`createPod web-2 @${r1}`],
+      },
+      {
+        name: 'shares maxUnavailable with the update step, which skips the pod already being replaced',
+        snapshot: snapshot(parallel(rolling('nginx:3', r1, r2), { maxUnavailable: 3 }), stuck(rolling('nginx:3', r1, r2)), [rev1, rev2]),
+        now,
+        expected: [`createRevision ${r3} #3`, ...replaced('web-2'), 'deletePod web-1 (update)', 'deletePod web-0 (update)'],
+      },
+    ]);
+  });
+
+  describe('the revision label', () => {
+    const unlabelled = (pod: Pod): Pod => {
+      const { 'controller-revision-hash': _hash, ...labels } = pod.metadata.labels ?? {};
+      return { ...pod, metadata: { ...pod.metadata, labels } };
+    };
+    runRows([
+      {
+        name: 'leaves a stuck pod without a controller-revision-hash label (adopted) alone',
+        snapshot: snapshot(reverted(), stuck(reverted()).map((p) => (nameOf(p) === 'web-2' ? unlabelled(p) : p)), [rev1, rev2]),
+        now,
+        expected: [`updateRevisionNumber ${r1} #3`],
+      },
+    ]);
+  });
+
+  it('names the pod, its revision and the revisions the set wants in the Warning', () => {
+    const afterRevert = plan(snapshot(reverted(), stuck(reverted()), [rev1, rev2]), now).find((a) => a.kind === 'event');
+    assert.deepEqual(afterRevert, {
+      kind: 'event',
+      work: { step: 'replicas', index: 2, operation: 'delete', podName: 'web-2' },
+      type: 'Warning',
+      reason: 'AbandonedRevision',
+      message: `Pod web-2 at revision ${r2}, not the set's revision ${r1}, is not Running and Ready: deleting it to recreate it at ${r1}`,
+    });
+    const changed = rolling('nginx:3', r1, r2);
+    const afterChange = plan(snapshot(changed, stuck(changed), [rev1, rev2]), now).find((a) => a.kind === 'event');
+    assert.equal(
+      afterChange?.kind === 'event' ? afterChange.message : undefined,
+      `Pod web-2 at revision ${r2}, neither the current revision ${r1} nor the update revision ${r3}, is not Running and Ready: deleting it to recreate it at ${r3}`,
+    );
+  });
 });

@@ -50,8 +50,11 @@ export interface PodWork {
 export type PodDeleteReason =
   /** Phase Failed or Succeeded: recreated once gone, no backoff. */
   | 'terminal'
-  /** Ours (kubernetes#67250): not Ready and labelled neither currentRevision nor updateRevision. */
-  | 'staleRevision'
+  /**
+   * Ours (kubernetes#67250, abandoned-revision.ts): at or above the partition, not Running and
+   * Ready, labelled with a revision that is neither currentRevision nor updateRevision.
+   */
+  | 'abandonedRevision'
   /** Condemned: ordinal outside `[start, start + replicas)`. */
   | 'scaleDown'
   /** Rolling update: labelled other than updateRevision. */
@@ -74,7 +77,11 @@ export type StatefulSetAction =
   /** A claim the pod needs is being deleted: fails the unit (`pvc <name> is being deleted`), no claim Event. */
   | { readonly kind: 'pvcTerminating'; readonly work: PodWork; readonly pvcName: string }
   | { readonly kind: 'createPod'; readonly work: PodWork; readonly pod: Pod }
-  /** PUT the pod as given (it carries the resourceVersion it was read with). */
+  /**
+   * PUT the pod as given (it carries the resourceVersion it was read with). On a conflict GET it
+   * again, repair that copy and PUT it, as upstream's RetryOnConflict (see execute.ts
+   * updateStatefulPod); one Event for the whole operation.
+   */
   | { readonly kind: 'updatePod'; readonly work: PodWork; readonly pod: Pod }
   /** DELETE by name, precondition uid; NotFound is success. */
   | { readonly kind: 'deletePod'; readonly work: PodWork; readonly pod: Pod; readonly reason: PodDeleteReason }
@@ -88,7 +95,10 @@ export type StatefulSetAction =
       readonly pvc: PersistentVolumeClaim;
       readonly ownerReferences: readonly OwnerReference[];
     }
-  /** Record an Event on the set (only Events known at planning time: Warning ConflictingController). */
+  /**
+   * Record an Event on the set, where it stands in its unit. Only Events known at planning time:
+   * Warning ConflictingController, Warning AbandonedRevision (before the deletion it explains).
+   */
   | {
       readonly kind: 'event';
       readonly work: PodWork | undefined;

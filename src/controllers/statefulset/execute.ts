@@ -8,7 +8,7 @@
 // upstream: pkg/controller/statefulset/stateful_set_control.go (performUpdate, runForAll,
 // slowStartBatch), stateful_pod_control.go (CreateStatefulPod, UpdateStatefulPod, DeleteStatefulPod,
 // recordPodEvent, recordClaimEvent), pkg/controller/history/controller_history.go CreateControllerRevision.
-import type { ControllerRevision } from '../../api/core.ts';
+import type { ControllerRevision, Pod } from '../../api/core.ts';
 import type { MyStatefulSet } from '../../api/workloads.ts';
 import { apiVersion } from '../../api/workloads.ts';
 import { errorMessage, isAlreadyExists, isConflict, isNotFound } from '../../runtime/client/errors.ts';
@@ -18,6 +18,7 @@ import type { PodOperation, StatefulSetAction, SyncStep } from './actions.ts';
 import { slowStartBatch } from './actions.ts';
 import { statefulSetKind } from './identity.ts';
 import type { StatefulSetObjectManager } from './object-manager.ts';
+import { repairStatefulPod } from './pod-template.ts';
 import { revisionCreateConflict, withCollisionCount } from './revisions.ts';
 import { allowsBurst } from './strategy.ts';
 
@@ -369,7 +370,7 @@ async function runOperation(run: Run, operation: PodOperation | undefined, actio
         break;
       case 'updatePod':
         try {
-          await run.deps.objects.updatePod(action.pod);
+          await updateStatefulPod(run, action.pod);
         } catch (err) {
           return fail('pod', errorMessage(err), err);
         }
@@ -399,6 +400,43 @@ async function runOperation(run: Run, operation: PodOperation | undefined, actio
   const verb = successVerb(operation);
   if (verb !== undefined) recordPodEvent(run, verb, podName, undefined);
   return true;
+}
+
+/**
+ * How often a pod repair is written before a conflict fails it: upstream UpdateStatefulPod retries
+ * with retry.DefaultBackoff, 4 attempts. Upstream waits 10, 50 and 250 ms between them so that its
+ * lister can catch up; ours reads the pod from the API server instead, so it retries at once.
+ */
+export const podUpdateAttempts = 4;
+
+/**
+ * upstream UpdateStatefulPod's commit, with retry.RetryOnConflict: PUT the repaired pod; on a
+ * conflict GET it again (live, so what other clients wrote since is kept), put identity and claim
+ * volumes back on that copy, and PUT again. Nothing left to repair on the fresh copy (someone
+ * else fixed it, or only claim owner references were off, and those are patched already) is
+ * success, as upstream. The claims the repaired volumes need were created before the first PUT,
+ * and a pod's volumes cannot change, so a retry needs no claim work. A pod of that name with
+ * another UID is not the one planned for: the conflict stands and the next sync sees the new pod.
+ */
+async function updateStatefulPod(run: Run, planned: Pod): Promise<void> {
+  const { objects } = run.deps;
+  let pod = planned;
+  for (let attempt = 1; ; attempt++) {
+    let conflict: unknown;
+    try {
+      await objects.updatePod(pod);
+      return;
+    } catch (err) {
+      if (!isConflict(err) || attempt >= podUpdateAttempts) throw err;
+      conflict = err;
+    }
+    const fresh = await objects.getPod(planned.metadata.namespace ?? '', planned.metadata.name ?? '');
+    if (fresh.metadata.uid !== planned.metadata.uid) throw conflict;
+    const repair = repairStatefulPod(run.set, fresh);
+    if (!repair.identityRepaired && !repair.storageRepaired) return;
+    run.deps.log.debug('pod changed under its repair, repairing the fresh copy', { pod: planned.metadata.name, attempt });
+    pod = repair.pod;
+  }
 }
 
 /** Creates one claim (or reports the one being deleted); undefined on success. */

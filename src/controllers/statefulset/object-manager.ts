@@ -24,6 +24,8 @@ export interface StatefulSetObjectManager {
   /** Replaces the claim's ownerReferences, failing with a conflict when its resourceVersion moved on. */
   patchClaimOwnerReferences(claim: PersistentVolumeClaim, ownerReferences: readonly OwnerReference[]): Promise<PersistentVolumeClaim>;
   createPod(pod: Pod): Promise<Pod>;
+  /** A live read (not the cache): the pod as it is now, after a conflicting write. */
+  getPod(namespace: string, name: string): Promise<Pod>;
   /** PUT of the whole pod, with the resourceVersion it carries. */
   updatePod(pod: Pod): Promise<Pod>;
   /** DELETE by name with a UID precondition, so a newer pod of the same name is never hit. */
@@ -74,6 +76,7 @@ export function realObjectManager(client: KubeClient, wrote: WriteObserver, sign
       wrote('pods', created.metadata.resourceVersion);
       return created;
     },
+    getPod: (namespace, name) => client.get(pods, namespace, name, signal),
     async updatePod(pod) {
       const updated = await client.update(pods, pod, { signal });
       wrote('pods', updated.metadata.resourceVersion);

@@ -12,6 +12,7 @@ import { isBeingDeleted } from '../../api/meta.ts';
 import { selectorIsEmpty, selectorToString } from '../../api/selector.ts';
 import type { MyStatefulSet } from '../../api/workloads.ts';
 import { templateFromRevision } from '../history/revisions.ts';
+import { abandonedReplicasToDelete } from './abandoned-revision.ts';
 import type { StatefulSetAction } from './actions.ts';
 import { getStartOrdinal, splitByOrdinal } from './identity.ts';
 import type { SyncContext } from './pod-control.ts';
@@ -150,9 +151,11 @@ function updateStatefulSet(ctx: SyncContext, pods: readonly Pod[], collisionCoun
   const { condemned } = split;
   const counted = [...replicas, ...condemned];
   const firstUnhealthyPod = findFirstUnhealthyPod(ctx, replicas, condemned);
+  const strategy = updateStrategyOf(set);
+  const abandoned = abandonedReplicasToDelete(ctx, replicas, strategy.rollingUpdate);
 
   const steps = [
-    () => runForAll(replicas.length, ctx.monotonic, (i) => processReplica(ctx, at(replicas, i), i)),
+    () => runForAll(replicas.length, ctx.monotonic, (i) => processReplica(ctx, at(replicas, i), i, abandoned)),
     () => runForAll(condemned.length, ctx.monotonic, (i) => fixCondemnedClaims(ctx, at(condemned, i), i)),
     () => runForAll(condemned.length, ctx.monotonic, (i) => processCondemned(ctx, at(condemned, i), i, firstUnhealthyPod)),
   ];
@@ -161,9 +164,8 @@ function updateStatefulSet(ctx: SyncContext, pods: readonly Pod[], collisionCoun
     if (outcome !== 'done') return { status: statusOf(counted), failed: outcome === 'failed' };
   }
 
-  const strategy = updateStrategyOf(set);
   if (strategy.type === 'OnDelete') return { status: statusOf(counted), failed: false };
-  const update = rollingUpdate(ctx, replicas, strategy.rollingUpdate);
+  const update = rollingUpdate(ctx, replicas, strategy.rollingUpdate, abandoned);
   if (update.kind === 'failed') {
     ctx.actions.push({ kind: 'syncError', message: update.message });
     return { status: statusOf(counted), failed: true };

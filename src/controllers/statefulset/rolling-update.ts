@@ -3,7 +3,8 @@
 // (the tail of updateStatefulSet; updateStatefulSetAfterInvariantEstablished),
 // stateful_set_utils.go getStatefulSetMaxUnavailable.
 import type { Pod } from '../../api/core.ts';
-import type { IntOrPercent } from '../../api/workloads.ts';
+import type { IntOrPercent, MyStatefulSet } from '../../api/workloads.ts';
+import type { ScaledValue } from '../shared/int-or-percent.ts';
 import { scaledValueFromIntOrPercent } from '../shared/int-or-percent.ts';
 import { getPodRevision, specReplicas } from './identity.ts';
 import type { SyncContext } from './pod-control.ts';
@@ -19,14 +20,29 @@ export type RollingUpdateOutcome =
  * Chooses the path: maxUnavailable set → the gate-on path, else the legacy one (the gate is off by
  * default in 1.36, which is what an unset field gives here).
  */
-export function rollingUpdate(ctx: SyncContext, replicas: readonly Pod[], strategy: EffectiveRollingUpdate | undefined): RollingUpdateOutcome {
+export function rollingUpdate(
+  ctx: SyncContext,
+  replicas: readonly Pod[],
+  strategy: EffectiveRollingUpdate | undefined,
+  deletedThisSync: ReadonlySet<number>,
+): RollingUpdateOutcome {
   const partition = strategy?.partition ?? 0;
-  if (strategy?.maxUnavailable === undefined) return { kind: 'done', updateDeletions: legacyRollingUpdate(ctx, replicas, partition) };
-  return rollingUpdateWithMaxUnavailable(ctx, replicas, partition, strategy.maxUnavailable);
+  // Replicas step 1 already deletes (ours, kubernetes#67250) are terminating as far as this step
+  // is concerned: never deleted twice. They are not Ready, so they already count as unavailable.
+  const view = { ctx, replicas, deletedThisSync };
+  if (strategy?.maxUnavailable === undefined) return { kind: 'done', updateDeletions: legacyRollingUpdate(view, partition) };
+  return rollingUpdateWithMaxUnavailable(view, partition, strategy.maxUnavailable);
 }
 
-function isOutdated(ctx: SyncContext, pod: Pod): boolean {
-  return getPodRevision(pod) !== ctx.update.name && !isTerminating(pod);
+interface UpdateView {
+  readonly ctx: SyncContext;
+  readonly replicas: readonly Pod[];
+  /** Indices of replicas an earlier step of this sync deletes. */
+  readonly deletedThisSync: ReadonlySet<number>;
+}
+
+function isOutdated({ ctx, deletedThisSync }: UpdateView, pod: Pod, index: number): boolean {
+  return getPodRevision(pod) !== ctx.update.name && !isTerminating(pod) && !deletedThisSync.has(index);
 }
 
 /**
@@ -34,11 +50,12 @@ function isOutdated(ctx: SyncContext, pod: Pod): boolean {
  * and stop; an unavailable pod on the way also stops the walk. One pod at a time, so processReplica
  * recreates it (and, under OrderedReady, waits for it) before the next one goes.
  */
-function legacyRollingUpdate(ctx: SyncContext, replicas: readonly Pod[], partition: number): number {
+function legacyRollingUpdate(view: UpdateView, partition: number): number {
+  const { ctx, replicas } = view;
   for (let target = replicas.length - 1; target >= partition; target--) {
     const pod = replicas[target];
     if (pod === undefined) continue;
-    if (isOutdated(ctx, pod)) {
+    if (isOutdated(view, pod, target)) {
       deleteStatefulPod(ctx, pod, podWork('update', target, 'delete', pod), 'update');
       return 1;
     }
@@ -48,26 +65,31 @@ function legacyRollingUpdate(ctx: SyncContext, replicas: readonly Pod[], partiti
 }
 
 /**
+ * upstream getStatefulSetMaxUnavailable: maxUnavailable (1 when unset) of spec.replicas, rounded
+ * down, at least 1; `invalid` for a string that is not a percentage.
+ */
+export function getStatefulSetMaxUnavailable(set: MyStatefulSet, maxUnavailable: IntOrPercent | undefined): ScaledValue {
+  const scaled = scaledValueFromIntOrPercent(maxUnavailable ?? 1, specReplicas(set), false);
+  return scaled.kind === 'invalid' ? scaled : { kind: 'value', value: Math.max(1, scaled.value) };
+}
+
+/**
  * maxUnavailable of spec.replicas, rounded down, at least 1. Unavailable pods are counted over all
  * replicas, those below the partition included; with that many or more nothing is deleted, else up
  * to the difference of outdated non-terminating pods at or above the partition, highest index first.
  */
-function rollingUpdateWithMaxUnavailable(
-  ctx: SyncContext,
-  replicas: readonly Pod[],
-  partition: number,
-  maxUnavailableSpec: IntOrPercent,
-): RollingUpdateOutcome {
-  const scaled = scaledValueFromIntOrPercent(maxUnavailableSpec, specReplicas(ctx.set), false);
+function rollingUpdateWithMaxUnavailable(view: UpdateView, partition: number, maxUnavailableSpec: IntOrPercent): RollingUpdateOutcome {
+  const { ctx, replicas } = view;
+  const scaled = getStatefulSetMaxUnavailable(ctx.set, maxUnavailableSpec);
   if (scaled.kind === 'invalid') return { kind: 'failed', message: scaled.message };
-  const maxUnavailable = Math.max(1, scaled.value);
+  const maxUnavailable = scaled.value;
   const unavailable = replicas.filter((pod) => isUnavailable(pod, ctx.minReadySeconds, ctx.now)).length;
   if (unavailable >= maxUnavailable) return { kind: 'done', updateDeletions: 0 };
   const budget = maxUnavailable - unavailable;
   let deleted = 0;
   for (let target = replicas.length - 1; target >= partition && deleted < budget; target--) {
     const pod = replicas[target];
-    if (pod !== undefined && isOutdated(ctx, pod)) {
+    if (pod !== undefined && isOutdated(view, pod, target)) {
       deleteStatefulPod(ctx, pod, podWork('update', target, 'delete', pod), 'update');
       deleted++;
     }

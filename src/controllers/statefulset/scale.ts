@@ -3,7 +3,7 @@
 // (processReplica, processCondemned, runForAll, slowStartBatch, updateStatefulSet).
 import type { Pod } from '../../api/core.ts';
 import { slowStartBatch } from './actions.ts';
-import { getPodRevision } from './identity.ts';
+import { abandonedRevisionEvent } from './abandoned-revision.ts';
 import type { SyncContext, UnitOutcome } from './pod-control.ts';
 import {
   claimsMatchRetentionPolicy,
@@ -50,9 +50,9 @@ export function runForAll(count: number, monotonic: boolean, unit: (index: numbe
 
 /**
  * upstream processReplica, for the replica at `index` (an existing pod, or the one planned for a
- * missing ordinal, which has no phase).
+ * missing ordinal, which has no phase). `abandoned`: the indices abandonedReplicasToDelete chose.
  */
-export function processReplica(ctx: SyncContext, replica: Pod, index: number): UnitOutcome {
+export function processReplica(ctx: SyncContext, replica: Pod, index: number, abandoned: ReadonlySet<number>): UnitOutcome {
   // Succeeded counts as finished too: an evicted or node-rebooted pod's phase comes from its exit code.
   if (isFailed(replica) || isSucceeded(replica)) {
     if (!isTerminating(replica)) deleteStatefulPod(ctx, replica, podWork('replicas', index, 'delete', replica), 'terminal');
@@ -64,8 +64,11 @@ export function processReplica(ctx: SyncContext, replica: Pod, index: number): U
     if (createStatefulPod(ctx, replica, podWork('replicas', index, 'create', replica)) === 'error') return 'error';
     if (ctx.monotonic) return 'exit';
   }
-  if (isAbandonedRevision(ctx, replica)) {
-    deleteStatefulPod(ctx, replica, podWork('replicas', index, 'delete', replica), 'staleRevision');
+  if (abandoned.has(index)) {
+    // Ours, kubernetes#67250 (abandoned-revision.ts): replaced instead of waited for.
+    const work = podWork('replicas', index, 'delete', replica);
+    ctx.actions.push(abandonedRevisionEvent(ctx, replica, work));
+    deleteStatefulPod(ctx, replica, work, 'abandonedRevision');
     return 'exit';
   }
   if (isPending(replica)) {
@@ -78,36 +81,6 @@ export function processReplica(ctx: SyncContext, replica: Pod, index: number): U
     if (!isRunningAndAvailable(replica, ctx.minReadySeconds, ctx.now)) return 'exit';
   }
   return updateStatefulPod(ctx, replica, podWork('replicas', index, 'update', replica));
-}
-
-/**
- * BEYOND UPSTREAM (kubernetes#67250). Under RollingUpdate, a created, non-terminating pod that is
- * not Running and Ready and is labelled with neither currentRevision nor updateRevision is deleted
- * (and recreated at the revision its index calls for on a later sync) instead of being waited for.
- * Upstream waits for it forever: a crash-looping pod stays Running, so it is never Failed, and
- * under OrderedReady processReplica stops at it every sync, so the update step that would replace
- * it is never reached (with maxUnavailable, the pod alone uses up the budget).
- *
- * Why this is safe:
- * - Nobody wants this pod's template any more: currentRevision is what pods below the partition
- *   keep, updateRevision what the rest move to; a third revision is only ever replaced.
- * - It is not serving (not Ready), so deleting it cannot lower readyReplicas or availableReplicas;
- *   the rollout is blocked on it anyway, so no other pod is touched in the same sync (OrderedReady
- *   stops after this one deletion), and it is not counted against maxUnavailable: the budget guards
- *   serving pods, and this one serves nothing either way.
- * - A not-Ready pod at currentRevision still blocks, as upstream: that is the known-good template
- *   (the upstream rollback e2e test breaks such a pod and expects the controller to wait for it),
- *   and one at updateRevision is the rollout in progress.
- */
-function isAbandonedRevision(ctx: SyncContext, replica: Pod): boolean {
-  if (!ctx.rollingUpdate) return false;
-  const revision = getPodRevision(replica);
-  return (
-    !isTerminating(replica) &&
-    !isRunningAndReady(replica) &&
-    revision !== ctx.current.name &&
-    revision !== ctx.update.name
-  );
 }
 
 /** Step 2: upstream's fixPodClaim closure, before any condemned pod is deleted. */

@@ -4,6 +4,10 @@
 // neither currentRevision nor updateRevision, so the rollout recovers by itself — and, like
 // upstream, still waits for a not-Ready pod at currentRevision (the known-good template).
 //
+// The rule keeps to the partition (a stuck pod below it is never replaced) and, under Parallel, to
+// maxUnavailable (replacements count until they are Ready); each replacement is announced by a
+// Warning AbandonedRevision on the set.
+//
 // No test here deletes a pod except the last, which shows the safety rule and the manual way out.
 import assert from 'node:assert/strict';
 import type { Pod } from '../../../src/api/core.ts';
@@ -16,6 +20,7 @@ import {
   byName,
   createHeadlessService,
   describePods,
+  isPodDeletion,
   newImage,
   newMyStatefulSet,
   notReadyImage,
@@ -31,6 +36,7 @@ import {
   waitForStatus,
   waitSettled,
   withImage,
+  withSpec,
 } from '../support/statefulset.ts';
 
 const labels = { app: 'web' };
@@ -98,6 +104,11 @@ describe('MyStatefulSet stuck rollout recovery (kubernetes#67250)', function () 
       assert.deepEqual(removed.map((d) => `${d.name}@${podHash(d.pod)}`), [`web-2@${broken}`]);
       const events = await statefulSetEvents(set);
       assert.ok(events.some((e) => e.reason === 'SuccessfulDelete' && (e.message ?? '').includes('Pod web-2 ')), 'no SuccessfulDelete for web-2');
+      const warnings = events.filter((e) => e.reason === 'AbandonedRevision');
+      assert.deepEqual(
+        warnings.map((e) => `${e.type ?? ''} ${(e.message ?? '').split(',')[0] ?? ''}`),
+        [`Warning Pod web-2 at revision ${broken}`],
+      );
       // The revert reused the good revision (renumbered): no new ControllerRevision.
       assert.equal(revisionWatch.events.filter((e) => e.type === 'ADDED').length, revisionsBefore);
       const goodRevision = await client.get(controllerRevisions, ns.name, good);
@@ -166,6 +177,129 @@ describe('MyStatefulSet stuck rollout recovery (kubernetes#67250)', function () 
       await watch.caughtUp();
       const removed = podDeletions(watch).filter((d) => d.index >= revertFrom && d.graceful);
       assert.deepEqual(removed.map((d) => `${d.name}@${podHash(d.pod)}`), [`web-2@${broken}`]);
+    } finally {
+      await watch.stop();
+    }
+  });
+
+  it('keeps to the partition: a stuck pod below it is never replaced, the one at it is, with a Warning AbandonedRevision', async () => {
+    const client = await testClient();
+    const watch = await Recorder.start(pods, ns.name);
+    const strategy = (partition: number) => ({ type: 'RollingUpdate' as const, rollingUpdate: { maxUnavailable: 2, partition } });
+    try {
+      const set = await client.create(
+        myStatefulSets,
+        newMyStatefulSet(ns.name, 'web', { replicas: 3, labels, spec: { podManagementPolicy: 'Parallel', updateStrategy: strategy(0) } }),
+      );
+      const initial = await waitForRunningAndReady(set, podNames('web', 3));
+      const good = (await waitSettled(ns.name, 'web', 3)).status?.currentRevision ?? '';
+
+      // maxUnavailable 2 replaces web-2 and web-1 at once with pods that never turn Ready: stuck.
+      await updateMyStatefulSet(ns.name, 'web', (s) => withImage(s, notReadyImage));
+      const stuck = await waitForStatus(ns.name, 'web', 'web-1 and web-2 at the broken revision', (s) => s.status?.updatedReplicas === 2 && s.status.readyReplicas === 1);
+      const broken = stuck.status?.updateRevision ?? '';
+      const stuckState = await watch.waitState('web-1 and web-2 Running at the broken image', (state) =>
+        ['web-1', 'web-2'].every((n) => {
+          const pod = byName(state).get(n);
+          return pod !== undefined && podImage(pod) === notReadyImage && pod.status?.phase === 'Running' && !isReady(pod);
+        }),
+      );
+      const web1 = byName(stuckState).get('web-1');
+      assert.ok(web1);
+
+      // Revert the template and raise the partition to 2 in one write: web-1 is now below it.
+      const revertFrom = watch.events.length;
+      await updateMyStatefulSet(ns.name, 'web', (s) => withSpec(withImage(s, oldImage), { updateStrategy: strategy(2) }));
+      await watch.waitState('web-2 back at the good revision and Ready', (state) => {
+        const pod = byName(state).get('web-2');
+        return pod !== undefined && podHash(pod) === good && isReady(pod) && !isDeleting(pod);
+      });
+      await waitForStatus(ns.name, 'web', 'web-0 and web-2 Ready', (s) => s.status?.updateRevision === good && (s.status.readyReplicas ?? 0) >= 2);
+      await watch.expectNoEventFor(quietMs, 'web-1, below the partition, was replaced', (e) => podName(e.object) === 'web-1' && isPodDeletion(e));
+      const now = await setPods(set);
+      assert.deepEqual(
+        now.map((p) => `${podName(p)}@${podHash(p)}`),
+        [`web-0@${good}`, `web-1@${broken}`, `web-2@${good}`],
+        describePods(now).join('; '),
+      );
+      assert.deepEqual(now.slice(1, 2).map(uidOf), [uidOf(web1)], 'web-1 was replaced');
+      const warnings = (await statefulSetEvents(set)).filter((e) => e.reason === 'AbandonedRevision');
+      assert.deepEqual(
+        warnings.map((e) => `${e.type ?? ''} ${(e.message ?? '').split(',')[0] ?? ''}`),
+        [`Warning Pod web-2 at revision ${broken}`],
+      );
+
+      // The partition is all that kept web-1: lowered to 0, the rule replaces it too.
+      await updateMyStatefulSet(ns.name, 'web', (s) => withSpec(s, { updateStrategy: strategy(0) }));
+      const recovered = await waitForRunningAndReady(set, podNames('web', 3));
+      await waitSettled(ns.name, 'web', 3);
+      for (const pod of recovered) assert.equal(podHash(pod), good);
+      assert.deepEqual(recovered.slice(0, 1).map(uidOf), initial.slice(0, 1).map(uidOf), 'web-0 was restarted');
+      await watch.caughtUp();
+      const removed = podDeletions(watch).filter((d) => d.index >= revertFrom && d.graceful);
+      assert.deepEqual(removed.map((d) => `${d.name}@${podHash(d.pod)}`), [`web-2@${broken}`, `web-1@${broken}`]);
+    } finally {
+      await watch.stop();
+    }
+  });
+
+  it('replaces stuck pods under Parallel no faster than maxUnavailable allows (replayed pod watch)', async () => {
+    const client = await testClient();
+    const watch = await Recorder.start(pods, ns.name);
+    const strategy = (maxUnavailable: number) => ({ type: 'RollingUpdate' as const, rollingUpdate: { maxUnavailable } });
+    try {
+      const set = await client.create(
+        myStatefulSets,
+        newMyStatefulSet(ns.name, 'web', { replicas: 4, labels, spec: { podManagementPolicy: 'Parallel', updateStrategy: strategy(3) } }),
+      );
+      const initial = await waitForRunningAndReady(set, podNames('web', 4));
+      const good = (await waitSettled(ns.name, 'web', 4)).status?.currentRevision ?? '';
+
+      // maxUnavailable 3: web-3, web-2 and web-1 go at once and come back never Ready.
+      await updateMyStatefulSet(ns.name, 'web', (s) => withImage(s, notReadyImage));
+      const stuck = await waitForStatus(ns.name, 'web', 'three pods at the broken revision', (s) => s.status?.updatedReplicas === 3 && s.status.readyReplicas === 1);
+      const broken = stuck.status?.updateRevision ?? '';
+      await watch.waitState('web-1..3 Running at the broken image', (state) =>
+        ['web-1', 'web-2', 'web-3'].every((n) => {
+          const pod = byName(state).get(n);
+          return pod !== undefined && podImage(pod) === notReadyImage && pod.status?.phase === 'Running';
+        }),
+      );
+
+      // Revert with maxUnavailable 2: three pods to replace, at most two at a time.
+      const revertFrom = watch.events.length;
+      await updateMyStatefulSet(ns.name, 'web', (s) => withSpec(withImage(s, oldImage), { updateStrategy: strategy(2) }));
+      const recovered = await waitForRunningAndReady(set, podNames('web', 4));
+      await waitSettled(ns.name, 'web', 4);
+      for (const pod of recovered) assert.equal(podHash(pod), good);
+      assert.deepEqual(recovered.slice(0, 1).map(uidOf), initial.slice(0, 1).map(uidOf), 'web-0 was restarted');
+      await watch.caughtUp();
+
+      // In every state after the revert, replicas being replaced — gone, terminating, or back but
+      // not Ready yet — number at most maxUnavailable. Stuck pods still waiting do not count: they
+      // were unavailable before the revert and nothing was done to them yet.
+      const replaced = (state: Map<string, Pod>): string[] =>
+        podNames('web', 4).filter((name) => {
+          const pod = byName(state).get(name);
+          return pod === undefined || isDeleting(pod) || (podHash(pod) !== broken && !isReady(pod));
+        });
+      let most: string[] = [];
+      let seen = 0;
+      for (const step of watch.replay()) {
+        if (step.event === undefined) continue;
+        if (seen++ < revertFrom) continue;
+        const now = replaced(step.state);
+        if (now.length > most.length) most = now;
+      }
+      assert.ok(most.length <= 2, `more than maxUnavailable (2) replaced at once: ${most.join(', ')}`);
+      const removed = podDeletions(watch).filter((d) => d.index >= revertFrom && d.graceful);
+      // The two highest go in one sync (in index order), web-1 once one of them is back.
+      assert.deepEqual(
+        removed.map((d) => `${d.name}@${podHash(d.pod)}`),
+        [`web-2@${broken}`, `web-3@${broken}`, `web-1@${broken}`],
+      );
+      const warnings = (await statefulSetEvents(set)).filter((e) => e.reason === 'AbandonedRevision');
+      assert.deepEqual(warnings.map((e) => (e.message ?? '').split(' ')[1] ?? '').sort(), ['web-1', 'web-2', 'web-3']);
     } finally {
       await watch.stop();
     }

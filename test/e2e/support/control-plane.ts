@@ -7,6 +7,8 @@ import { parseAllDocuments } from 'yaml';
 import { clusterDir, kwokClusterDir, recordExtraPid } from '../../../hack/cluster.ts';
 import { processAlive } from '../../../hack/kwok-nodes.ts';
 import { isRecord } from '../../../src/api/meta.ts';
+import { leases } from '../../../src/api/resources.ts';
+import { testClient, waitFor } from './env.ts';
 
 interface Component {
   readonly name: string;
@@ -55,11 +57,26 @@ export async function killComponent(name: string): Promise<void> {
   }
 }
 
-/** Starts the component again with the exact command line kwokctl used. */
-export function startComponent(name: string): number {
+/** The component's command-line flags as kwokctl started it (kwok.yaml). */
+export function componentArgs(name: string): readonly string[] {
+  return component(name).args;
+}
+
+/** `args` with each `--key=value` of `flags` set: a flag already there is replaced, others are appended. */
+function withFlags(args: readonly string[], flags: readonly string[]): string[] {
+  const key = (arg: string): string => arg.split('=')[0] ?? arg;
+  const overridden = new Set(flags.map(key));
+  return [...args.filter((a) => !overridden.has(key(a))), ...flags];
+}
+
+/**
+ * Starts the component again with the exact command line kwokctl used, or with `flags` set on
+ * it (`--key=value`; a test that changes flags must restart the component without them after).
+ */
+export function startComponent(name: string, flags: readonly string[] = []): number {
   const c = component(name);
   const log = openSync(path.join(kwokClusterDir, 'logs', `${name}.log`), 'a');
-  const child = spawn(c.binary, c.args, { cwd: c.workDir, detached: true, stdio: ['ignore', log, log] });
+  const child = spawn(c.binary, withFlags(c.args, flags), { cwd: c.workDir, detached: true, stdio: ['ignore', log, log] });
   child.unref();
   const pid = child.pid ?? 0;
   mkdirSync(restartedDir, { recursive: true });
@@ -107,4 +124,35 @@ export function superviseComponents(): string[] {
     restarted.push(name);
   }
   return restarted;
+}
+
+/**
+ * Restarts kube-apiserver, with `flags` set or (no flags) as kwokctl started it, and returns once
+ * it answers /readyz and kube-controller-manager and kube-scheduler have renewed their leases
+ * since: both exit when they cannot renew for 10 s, which the restart can cause, and are started
+ * again here, so the garbage collector and the scheduler are running when this returns.
+ */
+export async function restartApiServer(flags: readonly string[] = []): Promise<void> {
+  const client = await testClient();
+  const since = Date.now();
+  await killComponent('kube-apiserver');
+  startComponent('kube-apiserver', flags);
+  await waitFor('kube-apiserver to answer /readyz', () => client.request({ method: 'GET', path: '/readyz' }), () => true, {
+    timeoutMs: 90_000,
+  });
+  await waitFor(
+    'kube-controller-manager and kube-scheduler to renew their leases after the restart',
+    async () => {
+      superviseComponents();
+      const renewed = await Promise.all(
+        ['kube-controller-manager', 'kube-scheduler'].map(async (name) => {
+          const lease = await client.get(leases, 'kube-system', name);
+          return Date.parse(lease.spec?.renewTime ?? '') > since;
+        }),
+      );
+      return renewed;
+    },
+    (renewed) => renewed.every(Boolean),
+    { timeoutMs: 90_000, intervalMs: 500 },
+  );
 }
