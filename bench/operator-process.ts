@@ -108,6 +108,9 @@ export interface OperatorProcess {
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcess> {
   const metricsPort = await freePort();
   const healthPort = await freePort();
+  // The admission webhook on a free port too (its default :9443 may be the demo's operator's).
+  // Through the environment, which an older checkout (operatorRoot) without the flag ignores.
+  const webhookPort = await freePort();
   const node = path.join(options.repoRoot, 'node_modules', '.bin', 'node');
   const nodeFlags = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
   const started = Date.now();
@@ -125,7 +128,7 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
       '--log-format', 'json',
       ...(options.extraArgs ?? []),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MWO_WEBHOOK_BIND_ADDRESS: `127.0.0.1:${webhookPort}` } },
   );
   const log = createWriteStream(options.logFile, { flags: 'a' });
   child.stdout?.pipe(log);

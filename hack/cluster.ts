@@ -3,7 +3,9 @@
 // Running/Ready without containers.
 //
 //   npm run cluster:up -- [--nodes N] [--port P]     start (or reuse) and wait until all nodes are Ready
-//   npm run cluster:down                              stop every component and remove .cluster/
+//   npm run cluster:down                              stop every cluster this checkout started (the demo's
+//                                                     .cluster/, the tests' .cluster-e2e/, the bench's
+//                                                     .cluster-bench/), their operators, and remove the folders
 //
 // State lives in .cluster/ (git-ignored): kubeconfig, kwok/ (kwokctl's work dir), logs -> component logs.
 import { execFile, spawn } from 'node:child_process';
@@ -30,11 +32,26 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
  * its state goes to .cluster-<name>/ instead of .cluster/. kwokctl picks free ports for each.
  */
 export const clusterName = process.env.MWO_CLUSTER_NAME ?? 'mwo';
-export const clusterDir = path.join(repoRoot, clusterName === 'mwo' ? '.cluster' : `.cluster-${clusterName}`);
+
+/** Where a named cluster keeps its state. */
+function clusterPaths(name: string): { readonly dir: string; readonly workDir: string; readonly kwokDir: string } {
+  const dir = path.join(repoRoot, name === 'mwo' ? '.cluster' : `.cluster-${name}`);
+  const workDir = path.join(dir, 'kwok');
+  return { dir, workDir, kwokDir: path.join(workDir, 'clusters', name) };
+}
+
+export const clusterDir = clusterPaths(clusterName).dir;
 export const kubeconfigPath = path.join(clusterDir, 'kubeconfig');
-const workDir = path.join(clusterDir, 'kwok');
+const workDir = clusterPaths(clusterName).workDir;
 /** kwokctl's folder for this cluster: kwok.yaml (component command lines), logs/, pids/. */
-export const kwokClusterDir = path.join(workDir, 'clusters', clusterName);
+export const kwokClusterDir = clusterPaths(clusterName).kwokDir;
+
+/** Names of the clusters whose state folders exist in this checkout (.cluster/ is `mwo`). */
+export function localClusterNames(): string[] {
+  return readdirSafe(repoRoot)
+    .map((f) => (f === '.cluster' ? 'mwo' : f.startsWith('.cluster-') ? f.slice('.cluster-'.length) : undefined))
+    .filter((n): n is string => n !== undefined && n !== '');
+}
 const stagesFile = path.join(repoRoot, 'hack', 'kwok', 'kwokctl.yaml');
 
 /** Zones the workers are spread over, round-robin, so topology-aware behaviour has something to see. */
@@ -44,24 +61,33 @@ export class ClusterError extends Error {
   override readonly name = 'ClusterError';
 }
 
-/** Builds the control-plane binaries (or finds them cached) and returns their folder. */
-export async function controlPlaneBin(): Promise<string> {
-  const script = path.join(repoRoot, 'hack', 'build-control-plane.sh');
+/** Runs a hack/build-*.sh script (which builds or finds its cache) and resolves with the bin folder it prints last. */
+function builtBin(script: string, what: string, args: readonly string[] = []): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn('bash', [path.join(repoRoot, 'hack', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
       const bin = out.trim().split('\n').pop() ?? '';
       if (code === 0 && existsSync(bin)) resolve(bin);
-      else reject(new ClusterError(`building the control plane failed (exit ${code ?? 'signal'}); see the output above`));
+      else reject(new ClusterError(`building ${what} failed (exit ${code ?? 'signal'}); see the output above`));
     });
   });
 }
 
-function kwokEnv(bin: string): NodeJS.ProcessEnv {
-  return { ...process.env, KWOK_WORKDIR: workDir, PATH: `${bin}:${process.env.PATH ?? ''}` };
+/** Builds the control-plane binaries (or finds them cached) and returns their folder. */
+export function controlPlaneBin(): Promise<string> {
+  return builtBin('build-control-plane.sh', 'the control plane');
+}
+
+/** Builds the named tools of hack/build-tools.sh (helm, kind, prometheus, actionlint) or finds them cached. */
+export function toolsBin(tools: readonly string[]): Promise<string> {
+  return builtBin('build-tools.sh', tools.join(', '), tools);
+}
+
+function kwokEnv(bin: string, dir = workDir): NodeJS.ProcessEnv {
+  return { ...process.env, KWOK_WORKDIR: dir, PATH: `${bin}:${process.env.PATH ?? ''}` };
 }
 
 async function portFree(port: number): Promise<boolean> {
@@ -257,43 +283,56 @@ async function waitNodesReady(client: KubeClient, expected: number, log: (msg: s
   throw new ClusterError(`nodes not Ready and schedulable after ${Math.round(timeoutMs / 60_000)} minutes: ${ready}/${expected}`);
 }
 
-/** Stops every component (also ones restarted by tests, listed in .cluster/extra-pids) and removes .cluster/. */
-export async function clusterDown(options: { quiet?: boolean; bin?: string } = {}): Promise<void> {
+/**
+ * Stops every component of one cluster (default: this process's), also processes recorded in its
+ * extra-pids (components restarted by tests, the demo's and the tests' operators), and removes its folder.
+ */
+export async function clusterDown(options: { quiet?: boolean; bin?: string; name?: string } = {}): Promise<void> {
+  const name = options.name ?? clusterName;
   const log = options.quiet ? () => {} : (msg: string) => console.error(`[cluster] ${msg}`);
-  const extra = path.join(clusterDir, 'extra-pids');
+  const paths = clusterPaths(name);
+  const extra = path.join(paths.dir, 'extra-pids');
   if (existsSync(extra)) {
-    for (const pid of readFileSync(extra, 'utf8').split('\n').map(Number).filter((p) => p > 0)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    for (const pid of readFileSync(extra, 'utf8').split('\n').map(Number).filter((p) => p > 0)) killIfOurs(pid);
   }
-  if (existsSync(kwokClusterDir)) {
+  if (existsSync(paths.kwokDir)) {
     const bin = options.bin ?? (await controlPlaneBin());
     try {
-      await run(path.join(bin, 'kwokctl'), ['delete', 'cluster', '--name', clusterName], { env: kwokEnv(bin) });
+      await run(path.join(bin, 'kwokctl'), ['delete', 'cluster', '--name', name], { env: kwokEnv(bin, paths.workDir) });
     } catch {
       // fall through: kill what is left by pid
     }
-    killPidFiles(path.join(kwokClusterDir, 'pids'));
+    killPidFiles(path.join(paths.kwokDir, 'pids'));
   }
-  rmSync(clusterDir, { recursive: true, force: true });
-  log('cluster removed');
+  rmSync(paths.dir, { recursive: true, force: true });
+  log(`cluster ${name} removed`);
+}
+
+/**
+ * SIGKILLs a recorded pid only while it still runs something of this checkout (its command line
+ * names the repository: the operator's src/main.ts, a component binary in a .cluster folder). A pid
+ * recorded long ago may have been reused by an unrelated process, which must survive.
+ */
+function killIfOurs(pid: number): void {
+  let cmdline: string;
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return; // gone (or no /proc: then nothing is killed by pid, kwokctl still stops its components)
+  }
+  if (!cmdline.includes(repoRoot)) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // exited meanwhile
+  }
 }
 
 function killPidFiles(dir: string): void {
   if (!existsSync(dir)) return;
   for (const file of readdirSafe(dir)) {
     const pid = Number(readFileSync(path.join(dir, file), 'utf8').trim());
-    if (pid > 0) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    if (pid > 0) killIfOurs(pid);
   }
 }
 
@@ -331,8 +370,12 @@ async function main(argv: string[]): Promise<void> {
     });
   program
     .command('down')
-    .description('stop every component and remove .cluster/')
-    .action(async () => clusterDown());
+    .description('stop every local cluster of this checkout (or only MWO_CLUSTER_NAME\'s) and its operators')
+    .action(async () => {
+      const names = process.env.MWO_CLUSTER_NAME ? [clusterName] : localClusterNames();
+      if (names.length === 0) console.error('[cluster] no local cluster to stop');
+      for (const name of names) await clusterDown({ name });
+    });
   await program.parseAsync(argv);
 }
 

@@ -241,6 +241,11 @@ const labelValue = (schema: Schema): void => {
 const selectorMaxEntries = 256;
 /** Containers (and init containers) per pod template: ours, for the CEL cost budget. */
 const containersMaxItems = 128;
+/**
+ * Tolerations per pod template: ours, for the CEL cost budget of tolerationRules (upstream has none;
+ * the rules fit the budget up to some 16 000 items, so this leaves room for rules to come).
+ */
+const tolerationsMaxItems = 4096;
 const dns1123LabelMaxLength = 63;
 
 const intOrStringName = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
@@ -259,6 +264,22 @@ const templateMetadataFields = ['annotations', 'finalizers', 'labels', 'name', '
 /** int-or-string in the form apiextensions accepts (as controller-gen writes it). */
 function intOrString(): Schema {
   return { anyOf: [{ type: 'integer' }, { type: 'string' }], 'x-kubernetes-int-or-string': true };
+}
+
+/**
+ * What resource.ParseQuantity accepts (apimachinery pkg/api/resource quantity.go
+ * parseQuantityString and the suffixer): surrounding whitespace (UnmarshalJSON trims it), a sign,
+ * digits with an optional fraction (either part may be empty), then a binary-SI, decimal-SI or
+ * exponent suffix; a bare sign or suffix is zero. apps/v1 refuses anything else while decoding
+ * (`quantities must match the regular expression …`), before validation and with no field path;
+ * here the schema refuses it naming the field. Exponents beyond int32 parse here and fail there.
+ */
+export const quantityPattern =
+  '^\\s*([+-]?[0-9]*(\\.[0-9]*)?([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)|[+-][0-9]*(\\.[0-9]*)?|[+-]?[0-9]+(\\.[0-9]*)?|[+-]?\\.[0-9]*)\\s*$';
+
+/** A Quantity: int-or-string, the string form checked by quantityPattern (as controller-gen emits Quantity). */
+function quantity(): Schema {
+  return { ...intOrString(), pattern: quantityPattern };
 }
 
 const keptFormats: Readonly<Record<string, readonly string[]>> = {
@@ -306,7 +327,8 @@ class Converter {
   }
 
   convertDefinition(name: string, ctx: ConvertContext): Schema {
-    if (name === intOrStringName || name === quantityName) return intOrString();
+    if (name === intOrStringName) return intOrString();
+    if (name === quantityName) return quantity();
     if (name === timeName) return { type: 'string', format: 'date-time' };
     if (name === objectMetaName) return this.templateMetadata();
     if (rawTypes.has(name)) return { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
@@ -587,6 +609,39 @@ const dns1123Label = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const shortName: Patch = (schema) => {
   schema.format = 'k8s-short-name';
 };
+/** apiextensions format for a DNS-1123 subdomain (≤ 253 characters): NameIsDNSSubdomain. */
+const longName: Patch = (schema) => {
+  schema.format = 'k8s-long-name';
+};
+/** An anchored pattern that also accepts the empty string. */
+const optionalPattern = (pattern: string): string => `^(${pattern.replace(/^\^/, '').replace(/\$$/, '')})?$`;
+
+/** upstream: ValidateTolerations, the rules that relate a toleration's fields. */
+const tolerationRules: ValidationRule[] = [
+  {
+    rule: "(has(self.key) && size(self.key) > 0) || (has(self.operator) && self.operator == 'Exists')",
+    message: 'operator must be Exists when `key` is empty, which means "match all values and all keys"',
+    fieldPath: '.operator',
+  },
+  {
+    rule: "!has(self.operator) || self.operator != 'Exists' || !has(self.value) || size(self.value) == 0",
+    message: "value must be empty when `operator` is 'Exists'",
+    fieldPath: '.operator',
+  },
+  {
+    rule: "!has(self.tolerationSeconds) || (has(self.effect) && self.effect == 'NoExecute')",
+    message: "effect must be 'NoExecute' when `tolerationSeconds` is set",
+    fieldPath: '.effect',
+  },
+  {
+    // Equal (or unset, which means Equal): the value is a label value (IsValidLabelValue)
+    rule: `(has(self.operator) && self.operator != '' && self.operator != 'Equal') || !has(self.value) || self.value.matches('${labelValuePattern}')`,
+    message:
+      "value must be a valid label value when `operator` is Equal: at most 63 characters, alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric",
+    fieldPath: '.operator',
+  },
+];
+
 const nonEmpty: Patch = (schema) => {
   schema.minLength = 1;
 };
@@ -617,6 +672,34 @@ function definitionPatches(): Map<string, DefinitionPatch> {
         onProperty('containerPort', withRange(1, 65535)),
         onProperty('hostPort', withRange(0, 65535)),
         onProperty('protocol', withEnum('TCP', 'UDP', 'SCTP')),
+      ),
+    ],
+    // upstream: ValidateTolerations. Enums and bounds as schema keywords; the rules between fields
+    // as CEL, each on the path upstream reports (value errors are reported on `operator` there).
+    // Operators Lt and Gt are behind the TaintTolerationComparisonOperators gate (alpha in 1.36):
+    // the schema lets them through and the webhook's dry run applies the cluster's gate.
+    [
+      `${core}Toleration`,
+      compose(
+        onProperty('key', compose(withMaxLength(labelKeyMaxLength), withPattern(optionalPattern(qualifiedNamePattern)))),
+        onProperty('operator', withEnum('', 'Equal', 'Exists', 'Lt', 'Gt')),
+        onProperty('effect', withEnum('', 'NoSchedule', 'PreferNoSchedule', 'NoExecute')),
+        // a label value for Equal, empty for Exists, a decimal int64 for Lt/Gt: never longer
+        onProperty('value', withMaxLength(labelValueMaxLength)),
+        withRules(...tolerationRules),
+      ),
+    ],
+    // upstream: ValidatePodSpec. nodeSelector values are label values (keys: the webhook, since a
+    // rule over every key of an unbounded map exceeds the CEL cost budget); names that admission
+    // resolves against other objects are DNS subdomains (probe.ts in src/admission relies on it).
+    [
+      `${core}PodSpec`,
+      compose(
+        onProperty('nodeSelector', onAdditional(labelValue)),
+        onProperty('priorityClassName', longName),
+        onProperty('runtimeClassName', longName),
+        onProperty('serviceAccountName', longName),
+        onProperty('preemptionPolicy', withEnum('PreemptLowerPriority', 'Never')),
       ),
     ],
     // upstream: validateVolumes (name is a DNS label)
@@ -785,6 +868,7 @@ function podTemplatePatches(kind: string): [string, Patch][] {
     // containers). Names are DNS labels, at most 63 characters.
     ['spec.template.spec.containers', withItems({ minItems: 1, maxItems: containersMaxItems })],
     ['spec.template.spec.initContainers', withItems({ maxItems: containersMaxItems })],
+    ['spec.template.spec.tolerations', withItems({ maxItems: tolerationsMaxItems })],
     ['spec.template.spec.containers[].name', withMaxLength(dns1123LabelMaxLength)],
     ['spec.template.spec.initContainers[].name', withMaxLength(dns1123LabelMaxLength)],
     // upstream: ValidatePodTemplateSpec, "ephemeral containers not allowed in pod template". The

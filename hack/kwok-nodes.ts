@@ -34,6 +34,26 @@ export function kwokNode(name: string, labels: Readonly<Record<string, string>>,
   };
 }
 
+/** Zones the workers are spread over, round-robin, so topology-aware behaviour has something to see. */
+export const zones: readonly string[] = ['zone-a', 'zone-b', 'zone-c'];
+
+/**
+ * The nodes of a test cluster, as hack/cluster.ts's local control plane has them and
+ * hack/kwok-setup.ts gives a kind cluster: `control-plane`, tainted NoSchedule like a kubeadm control
+ * plane, and `count` workers spread over the zones.
+ */
+export function clusterNodes(count: number): Node[] {
+  const controlPlane = kwokNode(
+    'control-plane',
+    { 'node-role.kubernetes.io/control-plane': '', 'topology.kubernetes.io/zone': zones[0] ?? 'zone-a' },
+    { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] },
+  );
+  const workers = Array.from({ length: count }, (_, i) =>
+    kwokNode(workerName(i), { 'node-role.kubernetes.io/worker': '', 'topology.kubernetes.io/zone': zones[i % zones.length] ?? 'zone-a' }),
+  );
+  return [controlPlane, ...workers];
+}
+
 /** Whether a process with this PID exists (signal 0 probes without delivering anything). */
 export function processAlive(pid: number): boolean {
   try {

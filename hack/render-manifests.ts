@@ -30,20 +30,13 @@ export const releaseNamespace = 'my-workload-operator';
 /** File name → content. */
 export type Files = ReadonlyMap<string, string>;
 
-/** Why toolsBin() cannot provide helm (not cached, and no Go to build it), or undefined when it can. */
-export function toolsUnavailable(): string | undefined {
-  const cached = spawnSync('bash', [path.join(repoRoot, 'hack', 'build-tools.sh'), '--check'], { stdio: 'ignore' });
-  if (cached.status === 0) return undefined;
-  const go = spawnSync('go', ['version'], { stdio: 'ignore' });
-  return go.status === 0 ? undefined : "helm is not in the cache and 'go' is not on PATH to build it (hack/build-tools.sh)";
-}
-
 /**
- * Builds helm and kind (or finds them cached) and returns their folder; throws if Go is missing.
+ * Builds helm (or finds it cached) and returns the tools' bin folder; throws if Go is missing.
+ * Only helm: the other tools build-tools.sh makes (prometheus takes minutes) are not needed here.
  * `quiet` keeps the build log out of the way unless the build fails.
  */
 export function toolsBin(options: { readonly quiet?: boolean } = {}): string {
-  const result = spawnSync('bash', [path.join(repoRoot, 'hack', 'build-tools.sh')], {
+  const result = spawnSync('bash', [path.join(repoRoot, 'hack', 'build-tools.sh'), 'helm'], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', options.quiet ? 'pipe' : 'inherit'],
     maxBuffer: 64 * 1024 * 1024,
@@ -205,7 +198,7 @@ export function renderManifests(helm: string): Files {
   return new Map([
     ['crds.yaml', header('The MyDaemonSet and MyStatefulSet CustomResourceDefinitions.') + join(docs.filter(isCrd))],
     ['namespace.yaml', header(`The operator's namespace, enforcing the restricted Pod Security Standard.`) + join([namespaceManifest.trim()])],
-    ['operator.yaml', header('The operator: ServiceAccount, RBAC, Deployment, metrics Service.') + join(docs.filter((d) => !isCrd(d)))],
+    ['operator.yaml', header('The operator: ServiceAccount, RBAC, Services (metrics, webhook), Deployment, webhook registration.') + join(docs.filter((d) => !isCrd(d)))],
   ]);
 }
 

@@ -11,6 +11,9 @@ import { createLogger, logLevels } from './runtime/logging.ts';
 import { Manager } from './runtime/manager.ts';
 import { controllerSetups } from './controllers/index.ts';
 import { registerWorkloadMetrics } from './controllers/workload-metrics.ts';
+import { registerTemplateWebhook } from './admission/setup.ts';
+import type { EndpointOption } from './runtime/webhook/webhooks.ts';
+import { Webhooks } from './runtime/webhook/webhooks.ts';
 
 const serviceAccountNamespaceFile = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
 
@@ -24,6 +27,11 @@ interface Flags {
   readonly leaderElectionId: string;
   readonly metricsBindAddress: string;
   readonly healthProbeBindAddress: string;
+  readonly webhookBindAddress: string;
+  readonly webhookUrl?: string;
+  readonly webhookService?: ServiceRef;
+  readonly webhookConfigurationName: string;
+  readonly webhookCertDir?: string;
   readonly logLevel: LogLevel;
   readonly logFormat: 'json' | 'text' | 'auto';
   readonly [workers: `workers${string}`]: number;
@@ -46,6 +54,34 @@ function bindAddress(value: string): string {
   throw new InvalidArgumentError('must be host:port, :port, or 0 to disable');
 }
 
+interface ServiceRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly port: number;
+}
+
+/** `namespace/name` or `namespace/name:port` (port default 443). */
+function serviceRef(value: string): ServiceRef {
+  const match = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)(?::(\d{1,5}))?$/.exec(value.trim());
+  if (!match?.[1] || !match[3]) throw new InvalidArgumentError('must be namespace/name or namespace/name:port');
+  const port = match[5] === undefined ? 443 : Number(match[5]);
+  if (port < 1 || port > 65535) throw new InvalidArgumentError('port must be 1–65535');
+  return { namespace: match[1], name: match[3], port };
+}
+
+function httpsUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('must be a URL such as https://127.0.0.1:9443');
+  }
+  if (url.protocol !== 'https:' || url.search !== '' || url.hash !== '' || url.username !== '') {
+    throw new InvalidArgumentError('must be an https:// URL without query, fragment or user');
+  }
+  return value.replace(/\/+$/, '');
+}
+
 /** A flag with its environment variable, as `--kube-api-qps` ↔ `MWO_KUBE_API_QPS`. */
 function option(flags: string, description: string): Option {
   const long = /--([a-z0-9-]+)/.exec(flags)?.[1] ?? '';
@@ -65,6 +101,27 @@ export function buildCommand(): Command {
     .addOption(option('--metrics-bind-address <addr>', 'address of /metrics (host:port, :port, 0 = off)').argParser(bindAddress).default(':8080'))
     .addOption(
       option('--health-probe-bind-address <addr>', 'address of /healthz and /readyz (0 = off)').argParser(bindAddress).default(':8081'),
+    )
+    .addOption(
+      option('--webhook-bind-address <addr>', 'address of the admission webhook server (HTTPS; host:port, :port, 0 = off)')
+        .argParser(bindAddress)
+        .default(':9443'),
+    )
+    .addOption(
+      option('--webhook-url <url>', 'base URL the API server calls the webhook at (default: https://127.0.0.1:<bound port>)')
+        .argParser(httpsUrl)
+        .conflicts('webhookService'),
+    )
+    .addOption(
+      option('--webhook-service <ns/name[:port]>', 'register a Service in front of the replicas instead of a URL (in a cluster)').argParser(
+        serviceRef,
+      ),
+    )
+    .addOption(
+      option('--webhook-configuration-name <name>', 'the ValidatingWebhookConfiguration to register in').default('my-workload-operator'),
+    )
+    .addOption(
+      option('--webhook-cert-dir <dir>', 'serve tls.crt/tls.key and register ca.crt from this folder (default: a CA made in memory)'),
     )
     .addOption(option('--log-level <level>', 'log verbosity').choices(logLevels).default('info'))
     .addOption(option('--log-format <format>', 'json lines, or text for people; auto = text on a terminal').choices(['json', 'text', 'auto']).default('auto'));
@@ -94,6 +151,31 @@ function defaultLeaseNamespace(): string {
   }
 }
 
+/**
+ * The webhook component, or undefined when --webhook-bind-address is 0. In a cluster the API
+ * server cannot reach the pod's loopback, so a Service (the chart's) or a URL must be named.
+ */
+function webhooksOf(flags: Flags, client: KubeClient, logger: ReturnType<typeof createLogger>): Webhooks | undefined {
+  if (flags.webhookBindAddress === '0') return undefined;
+  if (flags.kubeconfig === undefined && flags.webhookUrl === undefined && flags.webhookService === undefined) {
+    throw new InvalidArgumentError(
+      'in a cluster the webhook needs --webhook-service (the chart sets it) or --webhook-url; --webhook-bind-address 0 turns it off',
+    );
+  }
+  const endpoint: EndpointOption = flags.webhookService
+    ? { kind: 'service', ...flags.webhookService }
+    : { kind: 'url', baseUrl: flags.webhookUrl };
+  return new Webhooks({
+    bindAddress: flags.webhookBindAddress,
+    endpoint,
+    configurationName: flags.webhookConfigurationName,
+    certDir: flags.webhookCertDir,
+    namespace: flags.namespace,
+    client,
+    logger: logger.child({ component: 'webhooks' }),
+  });
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildCommand();
   program.parse(argv, { from: 'node' });
@@ -108,12 +190,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     userAgent: 'my-workload-operator',
   });
   const identity = `${os.hostname()}_${crypto.randomUUID()}`;
+  const webhooks = webhooksOf(flags, client, logger);
   const manager = new Manager({
     client,
     logger,
     namespace: flags.namespace,
     metricsBindAddress: flags.metricsBindAddress,
     healthProbeBindAddress: flags.healthProbeBindAddress,
+    webhooks,
     leaderElection: flags.leaderElect
       ? { namespace: flags.leaderElectionNamespace ?? defaultLeaseNamespace(), name: flags.leaderElectionId, identity }
       : undefined,
@@ -124,6 +208,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     setup.register(manager, { workers });
   }
   registerWorkloadMetrics(manager);
+  if (webhooks) registerTemplateWebhook(webhooks, { client, logger });
 
   const stop = new AbortController();
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
@@ -137,6 +222,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     qps: flags.kubeApiQps,
     burst: flags.kubeApiBurst,
     leaderElect: flags.leaderElect,
+    webhook: flags.webhookBindAddress,
   });
   const outcome = await manager.run(stop.signal);
   logger.info('stopped', { outcome });

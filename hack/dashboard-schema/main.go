@@ -6,7 +6,7 @@
 // what strict decoding would let through untyped: a panel type or target datasource type the
 // schema does not know.
 //
-//	go run . FILE...    (from hack/dashboard-schema; test/unit/dashboard.test.ts runs it)
+//	go run . FILE...    (from hack/dashboard-schema; test/artifacts/run.ts builds it for test/artifacts/dashboard-schema.test.ts)
 package main
 
 import (

@@ -73,7 +73,20 @@ export interface Status {
   readonly message?: string;
   readonly reason?: string;
   readonly code?: number;
-  readonly details?: { readonly name?: string; readonly kind?: string; readonly retryAfterSeconds?: number };
+  readonly details?: {
+    readonly name?: string;
+    readonly kind?: string;
+    readonly retryAfterSeconds?: number;
+    /** Field errors of an Invalid (422) answer. */
+    readonly causes?: readonly StatusCause[];
+  };
+}
+
+/** metav1.StatusCause: one field error (`field` uses Go's path syntax, e.g. `spec.containers[0].image`). */
+export interface StatusCause {
+  readonly reason?: string;
+  readonly message?: string;
+  readonly field?: string;
 }
 
 export function namespacedName(obj: KubeObject): string {

@@ -1,11 +1,13 @@
 // The manager owns everything a controller process shares: the informers, the event recorder, the
 // metrics and health endpoints and leader election (controller-runtime's manager). Lifecycle:
 //
-//   start servers → start informers → wait for caches → [leader election] → start controllers
+//   start servers and webhooks → start informers → wait for caches → [leader election] → start controllers
 //   signal abort  → stop controllers (drain in-flight work) → release the lease → stop informers
+//                 → withdraw and stop webhooks
 //
 // A standby (leader election on, lease held elsewhere) keeps its caches warm and reports ready, so
-// a takeover needs no relist.
+// a takeover needs no relist. Every replica serves webhooks, leader or not: admission needs no
+// cache and must not pause during a leader change.
 import type { KubeClient } from './client/rest.ts';
 import type { Clock } from './clock.ts';
 import { realClock } from './clock.ts';
@@ -16,6 +18,7 @@ import { InformerFactory } from './informer/informer.ts';
 import { LeaderElector } from './leader-election.ts';
 import type { Logger } from './logging.ts';
 import { enableProcessMetrics } from './metrics/process.ts';
+import type { Webhooks } from './webhook/webhooks.ts';
 
 export interface LeaderElectionConfig {
   readonly namespace: string;
@@ -36,6 +39,8 @@ export interface ManagerOptions {
   /** `host:port`, `:port`, or `0` to disable. */
   readonly metricsBindAddress: string;
   readonly healthProbeBindAddress: string;
+  /** Admission webhooks to serve and register; undefined = none (--webhook-bind-address 0). */
+  readonly webhooks?: Webhooks;
   /** How long in-flight reconciles may run after shutdown starts (ms). Default 30 000. */
   readonly gracefulShutdownMs?: number;
   readonly clock?: Clock;
@@ -47,6 +52,7 @@ export class Manager {
   readonly informers: InformerFactory;
   readonly events: EventRecorder;
   readonly namespace: string | undefined;
+  readonly webhooks: Webhooks | undefined;
   private readonly options: ManagerOptions;
   private readonly controllers: Controller[] = [];
   private readonly clock: Clock;
@@ -56,6 +62,7 @@ export class Manager {
     this.client = options.client;
     this.logger = options.logger;
     this.namespace = options.namespace;
+    this.webhooks = options.webhooks;
     this.clock = options.clock ?? realClock;
     this.informers = new InformerFactory({
       client: options.client,
@@ -85,6 +92,10 @@ export class Manager {
     const servers: RunningServer[] = [];
     const checks: HealthCheck[] = [{ name: 'informers-synced', check: () => this.cacheCheck() }];
     servers.push(...(await this.startServers(checks)));
+    if (this.webhooks) {
+      checks.push(this.webhooks.readinessCheck());
+      await this.webhooks.start();
+    }
 
     this.informers.start(informerStop.signal);
     log.info('waiting for caches to sync');
@@ -168,6 +179,7 @@ export class Manager {
     await this.events.shutdown();
     informerStop.abort();
     await this.informers.stopped();
+    await this.webhooks?.stop();
     await Promise.all(servers.map((s) => s.close()));
   }
 

@@ -1,19 +1,35 @@
 // `npm run test:e2e [-- files…]`: prepares one cluster for the whole run, then runs the e2e suites.
 //
-//   1. KUBECONFIG set → use that cluster. Otherwise start the local control plane (or reuse a
-//      running one) with E2E_NODES workers (default 4); a cluster this run started is removed at
-//      the end unless E2E_KEEP_CLUSTER=1.
-//   2. Apply crds/ and start one shared operator process (when the operator exists) for the
-//      parallel suites; its log goes to .cluster/operator-e2e.log.
+//   1. The cluster. By default the tests' own local control plane, `.cluster-e2e/` (cluster name
+//      `e2e`, E2E_NODES workers, default 4), beside the demo's `.cluster/` and never shared with
+//      it: an operator the demo left running would fight the tests' operator over the same
+//      objects. An ambient KUBECONFIG is ignored on purpose (the README has users export the
+//      demo's). A cluster this run started is removed at the end unless E2E_KEEP_CLUSTER=1; a
+//      running one is reused and kept.
+//      E2E_KUBECONFIG=path runs against any other cluster instead; tests tagged @control-plane
+//      (they kill and restart local components or compact etcd) are left out there.
+//   2. The operator. crds/ is applied, then one shared operator process runs for the parallel
+//      suites (log: .cluster-e2e/operator-e2e.log). E2E_OPERATOR=external means the operator is
+//      already installed in the cluster: no test starts one, and tests tagged @own-operator (they
+//      run operators of their own, or need none running) are left out.
 //   3. test/e2e/parallel/: independent tests, a namespace each, run by mocha --parallel.
 //      test/e2e/serial/: tests that disturb the whole cluster (restart the API server, add
 //      nodes, run their own operators), one file at a time, with the shared operator stopped.
+//
+// Every mocha run forbids pending tests: a test that cannot run fails the run instead of hiding.
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { clusterDown, clusterHealthy, clusterUp, controlPlaneBin, kubeconfigPath, repoRoot } from '../../hack/cluster.ts';
-import { superviseComponents } from './support/control-plane.ts';
-import { startOperator, type OperatorProcess } from './support/operator.ts';
+
+// hack/cluster.ts fixes its cluster from MWO_CLUSTER_NAME when it loads, so the tests' cluster is
+// named before anything imports it (the mocha children inherit the name, and with it the folder).
+process.env.MWO_CLUSTER_NAME = process.env.E2E_CLUSTER_NAME ?? 'e2e';
+const { clusterDir, clusterDown, clusterHealthy, clusterUp, controlPlaneBin, kubeconfigPath, repoRoot, toolsBin } = await import(
+  '../../hack/cluster.ts'
+);
+const { superviseComponents } = await import('./support/control-plane.ts');
+const { startOperator } = await import('./support/operator.ts');
+type OperatorProcess = NonNullable<Awaited<ReturnType<typeof startOperator>>>;
 
 function runMocha(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number> {
   return new Promise((resolve) => {
@@ -49,13 +65,31 @@ function applyCrds(bin: string, kubeconfig: string): void {
 async function main(): Promise<number> {
   const started = Date.now();
   const bin = await controlPlaneBin();
-  let kubeconfig = process.env.KUBECONFIG;
+  // helm (chart tests), prometheus and promtool (the scrape test): built like the control plane.
+  const tools = await toolsBin(['helm', 'prometheus']);
+  const external = process.env.E2E_OPERATOR === 'external';
+  let kubeconfig = process.env.E2E_KUBECONFIG;
   let ownCluster = false;
-  if (!kubeconfig) {
+  if (kubeconfig) {
+    kubeconfig = path.resolve(kubeconfig);
+  } else {
+    if (external) throw new Error('E2E_OPERATOR=external needs E2E_KUBECONFIG: the local test cluster has no operator installed');
     ownCluster = !(await clusterHealthy());
     kubeconfig = await clusterUp({ nodes: Number(process.env.E2E_NODES ?? 4) });
   }
-  const env: NodeJS.ProcessEnv = { ...process.env, KUBECONFIG: kubeconfig, MWO_BIN: bin, PATH: `${bin}:${process.env.PATH ?? ''}` };
+  const local = kubeconfig === kubeconfigPath;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    KUBECONFIG: kubeconfig,
+    MWO_BIN: bin,
+    PATH: `${bin}:${tools}:${process.env.PATH ?? ''}`,
+  };
+  if (external) env.E2E_OPERATOR = 'external';
+
+  // Tags in test titles name what a test needs beyond a cluster with the CRDs.
+  const leftOut = [...(local ? [] : ['@control-plane']), ...(external ? ['@own-operator'] : [])];
+  const select = leftOut.length === 0 ? [] : ['--grep', leftOut.join('|'), '--invert'];
+  if (leftOut.length > 0) console.error(`[e2e] against ${kubeconfig}: leaving out tests tagged ${leftOut.join(', ')}`);
 
   const only = process.argv.slice(2).map((f) => path.resolve(f));
   const pick = (files: string[]): string[] => (only.length === 0 ? files : files.filter((f) => only.includes(f)));
@@ -65,7 +99,7 @@ async function main(): Promise<number> {
   // A serial test that restarts the API server can make kube-controller-manager or kube-scheduler
   // give up their lease and exit; the runner restarts them like a supervisor would.
   const supervise = (): void => {
-    if (kubeconfig !== kubeconfigPath) return;
+    if (!local) return;
     const restarted = superviseComponents();
     if (restarted.length > 0) console.error(`[e2e] restarted ${restarted.join(', ')}`);
   };
@@ -76,22 +110,24 @@ async function main(): Promise<number> {
   let operator: OperatorProcess | undefined;
   try {
     if (parallel.length > 0) {
-      operator = await startOperator({ kubeconfig, env, logFile: path.join(repoRoot, '.cluster', 'operator-e2e.log') });
-      if (operator) env.E2E_OPERATOR_METRICS = operator.metricsUrl;
+      if (!external) {
+        operator = await startOperator({ kubeconfig, env, logFile: path.join(clusterDir, 'operator-e2e.log') });
+        if (operator) env.E2E_OPERATOR_METRICS = operator.metricsUrl;
+      }
       const jobs = process.env.E2E_JOBS ?? '3';
-      failures += await runMocha(['--parallel', '--jobs', jobs, ...parallel], env);
+      failures += await runMocha(['--parallel', '--jobs', jobs, ...select, ...parallel], env);
       await operator?.stop();
       operator = undefined;
     }
     for (const file of serial) {
       supervise();
-      failures += await runMocha([file], env);
+      failures += await runMocha([...select, file], env);
     }
   } finally {
     await operator?.stop();
     if (ownCluster && !process.env.E2E_KEEP_CLUSTER) await clusterDown({ quiet: true, bin });
   }
-  console.error(`[e2e] ${failures === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s (kubeconfig ${kubeconfigPath})`);
+  console.error(`[e2e] ${failures === 0 ? 'passed' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(0)} s (kubeconfig ${kubeconfig})`);
   return failures === 0 ? 0 : 1;
 }
 

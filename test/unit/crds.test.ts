@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import {
-  collectDefinitions,
   crdDir,
-  definitionsPath,
   generateCrds,
   isJsonObject,
   loadDefinitions,
-  moduleCacheSpecDir,
   renderAll,
-  renderDefinitions,
   toJson,
   type Json,
   type JsonObject,
@@ -106,11 +102,6 @@ describe('generated CRDs (hack/gen-crds.ts)', () => {
     for (const [name, body] of rendered) {
       assert.equal(readFileSync(path.join(crdDir, name), 'utf8'), body, `crds/${name} is stale: run npm run gen:crds`);
     }
-  });
-
-  it('keeps hack/openapi/definitions.json equal to the module cache copy, when the cache is present', function () {
-    if (!existsSync(moduleCacheSpecDir(definitions.kubernetesVersion))) this.skip();
-    assert.equal(readFileSync(definitionsPath, 'utf8'), renderDefinitions(collectDefinitions(definitions.kubernetesVersion)));
   });
 
   for (const fileName of fileNames) {

@@ -1,6 +1,6 @@
 // Errors raised by the REST client. Callers branch on `code`/`reason` (as client-go's
 // apierrors.IsNotFound, IsConflict, IsAlreadyExists, IsGone) rather than on messages.
-import type { Status } from '../../api/meta.ts';
+import type { Status, StatusCause } from '../../api/meta.ts';
 import { isRecord } from '../../api/meta.ts';
 
 /** The API server answered with a non-2xx status. */
@@ -60,11 +60,32 @@ export function parseStatus(body: string): Status | undefined {
       message: typeof parsed.message === 'string' ? parsed.message : body.slice(0, 500),
       reason: typeof parsed.reason === 'string' ? parsed.reason : undefined,
       code: typeof parsed.code === 'number' ? parsed.code : undefined,
+      details: parseDetails(parsed.details),
     };
     return status;
   } catch {
     return { kind: 'Status', message: body.slice(0, 500) };
   }
+}
+
+function parseDetails(value: unknown): Status['details'] {
+  if (!isRecord(value)) return undefined;
+  const causes: StatusCause[] = [];
+  const list: unknown[] = Array.isArray(value.causes) ? value.causes : [];
+  for (const cause of list) {
+    if (!isRecord(cause)) continue;
+    causes.push({
+      reason: typeof cause.reason === 'string' ? cause.reason : undefined,
+      message: typeof cause.message === 'string' ? cause.message : undefined,
+      field: typeof cause.field === 'string' ? cause.field : undefined,
+    });
+  }
+  return {
+    name: typeof value.name === 'string' ? value.name : undefined,
+    kind: typeof value.kind === 'string' ? value.kind : undefined,
+    retryAfterSeconds: typeof value.retryAfterSeconds === 'number' ? value.retryAfterSeconds : undefined,
+    causes: causes.length > 0 ? causes : undefined,
+  };
 }
 
 function hasCode(err: unknown, code: number): boolean {

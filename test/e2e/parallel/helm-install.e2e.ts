@@ -8,8 +8,7 @@
 // crds/ for every test, and a release must not take over the cluster-wide CRDs. The operator
 // pods never start (kwok nodes run no containers), so they cannot compete with the e2e operator.
 //
-//   KUBECONFIG=$PWD/.cluster/kubeconfig MWO_BIN=$(hack/build-control-plane.sh) \
-//     npx mocha --config test/e2e/.mocharc.json test/e2e/parallel/helm-install.e2e.ts
+//   npm run test:e2e -- test/e2e/parallel/helm-install.e2e.ts
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -93,7 +92,7 @@ describe('Helm chart on the local control plane', function () {
         console.error(`helm uninstall ${release}: ${String(err)}`),
       );
       // A release that failed half-way may leave cluster-scoped objects helm does not know of.
-      await kubectl(['delete', 'clusterrole,clusterrolebinding', '-l', `app.kubernetes.io/instance=${release}`, '--ignore-not-found']);
+      await kubectl(['delete', 'clusterrole,clusterrolebinding,validatingwebhookconfiguration', '-l', `app.kubernetes.io/instance=${release}`, '--ignore-not-found']);
       await ns.remove();
     }
     if (helmHome) rmSync(helmHome, { recursive: true, force: true });
@@ -118,11 +117,13 @@ describe('Helm chart on the local control plane', function () {
       `role.rbac.authorization.k8s.io/${fullname}-leader-election`,
       `rolebinding.rbac.authorization.k8s.io/${fullname}-leader-election`,
       `service/${fullname}-metrics`,
+      `service/${fullname}-webhook`,
       `serviceaccount/${fullname}`,
     ]);
-    assert.deepEqual(await releaseObjects('clusterrole,clusterrolebinding', false), [
+    assert.deepEqual(await releaseObjects('clusterrole,clusterrolebinding,validatingwebhookconfiguration', false), [
       `clusterrole.rbac.authorization.k8s.io/${fullname}`,
       `clusterrolebinding.rbac.authorization.k8s.io/${fullname}`,
+      `validatingwebhookconfiguration.admissionregistration.k8s.io/${fullname}`,
     ]);
 
     const client = await testClient();
@@ -132,6 +133,25 @@ describe('Helm chart on the local control plane', function () {
     const running = await client.list(pods, { namespace: ns.name, labelSelector: `app.kubernetes.io/instance=${release}` });
     assert.equal(running.items.length, 2);
     for (const pod of running.items) assert.equal(pod.spec.serviceAccountName, fullname);
+  });
+
+  it('lets the operator get and update its own webhook registration only, which holds nothing until a replica registers', async () => {
+    // kwok runs no operator process: the registration stays as the chart made it, so it affects no
+    // other test's applies.
+    const as = `--as=system:serviceaccount:${ns.name}:${fullname}`;
+    const can = async (...args: string[]): Promise<string> => {
+      try {
+        return (await kubectl(['auth', 'can-i', ...args, as])).trim();
+      } catch {
+        return 'no'; // can-i exits 1 on "no"
+      }
+    };
+    assert.equal(await can('get', `validatingwebhookconfigurations/${fullname}`), 'yes');
+    assert.equal(await can('update', `validatingwebhookconfigurations/${fullname}`), 'yes');
+    assert.equal(await can('create', 'validatingwebhookconfigurations'), 'no');
+    assert.equal(await can('update', 'validatingwebhookconfigurations/someone-else'), 'no');
+    assert.equal(await can('get', 'secrets', '-n', ns.name), 'no');
+    assert.equal(await kubectl(['get', 'validatingwebhookconfiguration', fullname, '-o', 'jsonpath={.webhooks}']), '');
   });
 
   it('upgrades with changed values and rolls the Deployment', async () => {
@@ -164,7 +184,7 @@ describe('Helm chart on the local control plane', function () {
 
   it('uninstalls without leaving an object behind', async () => {
     await helm(['uninstall', release, '--namespace', ns.name, '--wait']);
-    assert.deepEqual(await releaseObjects('clusterrole,clusterrolebinding', false), []);
+    assert.deepEqual(await releaseObjects('clusterrole,clusterrolebinding,validatingwebhookconfiguration', false), []);
     await waitFor(
       'the release objects and pods to go',
       () => releaseObjects('serviceaccount,role,rolebinding,service,deployment,poddisruptionbudget,replicaset,pod', true),
@@ -198,7 +218,9 @@ describe('Helm chart on the local control plane', function () {
         'role.rbac.authorization.k8s.io/my-workload-operator-leader-election',
         'rolebinding.rbac.authorization.k8s.io/my-workload-operator-leader-election',
         'service/my-workload-operator-metrics',
+        'service/my-workload-operator-webhook',
         'deployment.apps/my-workload-operator',
+        'validatingwebhookconfiguration.admissionregistration.k8s.io/my-workload-operator',
       ]);
     });
   }

@@ -1,14 +1,13 @@
 // Leader election and event recording against a real API server, in one process: two electors
 // on one Lease in a namespace of their own.
 //
-//   KUBECONFIG=$PWD/.cluster/kubeconfig npx mocha --timeout 120000 test/e2e/leader-election.e2e.ts
+//   npm run test:e2e -- test/e2e/parallel/leader-election.e2e.ts
 //
 // Still to come with the operator binary (test/e2e/serial/): two operator processes, SIGKILL the
 // leader (the standby takes over within leaseDuration + 2 × 2.2 × retry) and SIGTERM it (it
 // releases; the standby takes over on its next try), checking that reconciles never overlap.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { CoreEvent, Lease } from '../../../src/api/core.ts';
 import type { KubeObject } from '../../../src/api/meta.ts';
@@ -18,8 +17,9 @@ import { KubeClient } from '../../../src/runtime/client/rest.ts';
 import { EventRecorder } from '../../../src/runtime/events.ts';
 import type { StopReason } from '../../../src/runtime/leader-election.ts';
 import { LeaderElector } from '../../../src/runtime/leader-election.ts';
+import { kubeconfigPath } from '../support/env.ts';
 
-const kubeconfig = process.env.KUBECONFIG ?? path.resolve('.cluster/kubeconfig');
+const kubeconfig = kubeconfigPath();
 
 /** Short timings so takeovers happen in seconds; the bounds below are derived from them. */
 const timings = { leaseDurationMs: 6_000, renewDeadlineMs: 4_000, retryPeriodMs: 1_000 };

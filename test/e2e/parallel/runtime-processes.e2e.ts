@@ -11,7 +11,7 @@ import { configMaps, leases } from '../../../src/api/resources.ts';
 import { repoRoot } from '../../../hack/cluster.ts';
 import { TcpProxy } from '../../support/tcp-proxy.ts';
 import { echoedByAnnotation, echoLabel } from '../support/echo-operator.ts';
-import { createNamespace, kubeconfigPath, testClient, waitFor } from '../support/env.ts';
+import { createNamespace, kubeconfigPath, logFile, testClient, waitFor } from '../support/env.ts';
 import { metricSum } from '../support/operator.ts';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -40,7 +40,7 @@ function startEcho(identity: string, namespace: string, kubeconfig = kubeconfigP
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const log = createWriteStream(path.join(repoRoot, '.cluster', `echo-${namespace}-${identity}.log`), { flags: 'a' });
+  const log = createWriteStream(logFile(`echo-${namespace}-${identity}.log`), { flags: 'a' });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   return {

@@ -3,7 +3,7 @@
 // message naming the field (schema keywords and CEL rules, including transition rules); the pod
 // template is structural (explain works, unknown fields are rejected); scale works.
 //
-//   KUBECONFIG=.cluster/kubeconfig npx mocha --config test/e2e/.mocharc.json test/e2e/serial/crd-validation.e2e.ts
+//   npm run test:e2e -- test/e2e/serial/crd-validation.e2e.ts
 //
 // Serial: it writes status fields by hand (scale, status validation), which a running controller
 // would overwrite; the serial phase runs no shared operator.
@@ -14,8 +14,9 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { controlPlaneBin, repoRoot } from '../../../hack/cluster.ts';
 import { isJsonObject, toJson, type Json, type JsonObject } from '../../../hack/gen-crds.ts';
+import { kubeconfigPath } from '../support/env.ts';
 
-const kubeconfig = process.env.KUBECONFIG ?? path.join(repoRoot, '.cluster', 'kubeconfig');
+const kubeconfig = kubeconfigPath();
 
 interface KubectlResult {
   readonly ok: boolean;
@@ -583,7 +584,7 @@ const statefulSetDefaultedPaths = [
   'spec.volumeClaimTemplates.0.spec',
 ];
 
-describe('CRDs on a real API server', function () {
+describe('CRDs on a real API server @own-operator', function () {
   this.timeout(120_000);
   const namespace = `crd-check-${randomBytes(3).toString('hex')}`;
 

@@ -60,7 +60,7 @@ async function waitApiServer(client: KubeClient): Promise<void> {
   superviseComponents();
 }
 
-describe('informer resilience', function () {
+describe('informer resilience @control-plane', function () {
   this.timeout(300_000);
   let ns: { name: string; remove: () => Promise<void> };
   const stop = new AbortController();

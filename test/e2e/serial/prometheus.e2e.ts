@@ -1,5 +1,5 @@
-// The operator observed through a real Prometheus (Debian's 2.42, test/e2e/support/prometheus.ts)
-// scraping its /metrics every second and evaluating deploy/prometheus/rules.yaml every second with
+// The operator observed through a real Prometheus 3.x (built by hack/build-tools.sh, found on PATH;
+// test/e2e/support/prometheus.ts) scraping its /metrics every second and evaluating deploy/prometheus/rules.yaml every second with
 // shortened `for:` windows: per-object gauges equal the object's status, reconcile counters move,
 // a rollout that cannot finish fires MyWorkloadRolloutStuck, deleted objects leave no series, and
 // `promtool check metrics` finds nothing to lint in a raw scrape.
@@ -7,13 +7,11 @@
 // Serial: it runs its own operator process, scoped to the test's namespace (leader election on,
 // with the Lease there too), which must be the only one reconciling MyDaemonSets in it.
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { repoRoot } from '../../../hack/cluster.ts';
 import type { MyDaemonSet, MyDaemonSetStatus } from '../../../src/api/workloads.ts';
 import { myDaemonSets } from '../../../src/api/workloads.ts';
 import { startOperator, type OperatorProcess } from '../support/operator.ts';
-import { lintMetrics, operatorJob, prometheusAvailable, startPrometheus, type RunningPrometheus } from '../support/prometheus.ts';
-import { createNamespace, kubeconfigPath, testClient, waitFor } from '../support/env.ts';
+import { lintMetrics, operatorJob, requirePrometheus, startPrometheus, type RunningPrometheus } from '../support/prometheus.ts';
+import { createNamespace, kubeconfigPath, logFile, testClient, waitFor } from '../support/env.ts';
 
 const readyImage = 'registry.k8s.io/e2e-test-images/agnhost:2.53';
 /** kwok keeps such a pod Running and never Ready (hack/kwok/kwokctl.yaml). */
@@ -61,23 +59,18 @@ function newDaemonSet(namespace: string): MyDaemonSet {
   };
 }
 
-describe('Prometheus scraping the operator', function () {
+describe('Prometheus scraping the operator @own-operator', function () {
   this.timeout(300_000);
   let operator: OperatorProcess | undefined;
   let prometheus: RunningPrometheus | undefined;
   let ns: { name: string; remove: () => Promise<void> } | undefined;
-  const logDir = path.join(repoRoot, '.cluster');
 
-  before(async function () {
-    if (!prometheusAvailable()) {
-      if (process.env.CI) assert.fail('prometheus is not installed (hack/install-prometheus.sh)');
-      console.warn('      skipped: prometheus is not installed (hack/install-prometheus.sh)');
-      this.skip();
-    }
+  before(async () => {
+    requirePrometheus();
     ns = await createNamespace('prometheus');
     operator = await startOperator({
       kubeconfig: kubeconfigPath(),
-      logFile: path.join(logDir, 'operator-prometheus-e2e.log'),
+      logFile: logFile('operator-prometheus-e2e.log'),
       // One namespace only: other operators (a developer's, the shared one) own the rest.
       args: ['--namespace', ns.name, '--leader-elect', '--leader-election-namespace', ns.name, '--leader-election-id', leaseName],
     });
@@ -85,7 +78,7 @@ describe('Prometheus scraping the operator', function () {
     prometheus = await startPrometheus({
       scrapeUrl: operator.metricsUrl,
       rules: { for: '5s', forByAlert: { MyWorkloadRolloutStuck: stuckFor }, ranges: { '5m': '10s' } },
-      logFile: path.join(logDir, 'prometheus-e2e.log'),
+      logFile: logFile('prometheus-e2e.log'),
     });
     const prom = prometheus;
     await waitFor('Prometheus to scrape the operator', () => prom.queryValue(`up{${job}}`), (v) => v === 1, { timeoutMs: 30_000 });

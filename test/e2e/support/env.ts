@@ -4,7 +4,9 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { mkdirSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
+import { clusterDir } from '../../../hack/cluster.ts';
 import { namespaces } from '../../../src/api/resources.ts';
 import { isNotFound } from '../../../src/runtime/client/errors.ts';
 import { KubeClient } from '../../../src/runtime/client/rest.ts';
@@ -15,6 +17,16 @@ export function kubeconfigPath(): string {
   const value = process.env.KUBECONFIG;
   if (!value) throw new Error('KUBECONFIG is not set: run e2e tests through `npm run test:e2e`');
   return value;
+}
+
+/**
+ * Where a test writes the log of a process it starts: the run's cluster folder (.cluster-e2e/),
+ * never the demo's .cluster/. Made on demand: against another cluster (E2E_KUBECONFIG) it holds
+ * only logs, and `npm run cluster:down` removes it.
+ */
+export function logFile(name: string): string {
+  mkdirSync(clusterDir, { recursive: true });
+  return path.join(clusterDir, name);
 }
 
 let cached: Promise<KubeClient> | undefined;

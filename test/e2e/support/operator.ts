@@ -2,8 +2,9 @@
 // with flags), and waits until /readyz answers 200.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync } from 'node:fs';
+import { createServer } from 'node:net';
 import path from 'node:path';
-import { repoRoot } from '../../../hack/cluster.ts';
+import { recordExtraPid, repoRoot } from '../../../hack/cluster.ts';
 
 export interface OperatorProcess {
   readonly child: ChildProcess;
@@ -21,14 +22,35 @@ export interface OperatorOptions {
   readonly waitReady?: boolean;
 }
 
-let nextPort = 18080 + (process.pid % 500) * 4;
+/**
+ * A loopback port nobody listens on now. Fixed port ranges collided with the demo's operator
+ * (18180/18181) and with each other across mocha workers; the OS hands out free ones.
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => (port > 0 ? resolve(port) : reject(new Error('no free port'))));
+    });
+  });
+}
 
 /** Undefined while the operator entrypoint does not exist yet. */
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcess | undefined> {
   const main = path.join(repoRoot, 'src', 'main.ts');
   if (!existsSync(main)) return undefined;
-  const metricsPort = nextPort++;
-  const healthPort = nextPort++;
+  if (process.env.E2E_OPERATOR === 'external') {
+    throw new Error('E2E_OPERATOR=external: the cluster runs an installed operator; tag this test @own-operator');
+  }
+  const metricsPort = await freePort();
+  const healthPort = await freePort();
+  // The admission webhook on a port of its own: it registers https://127.0.0.1:<port> with the API
+  // server (running on this host), so the parallel suites' applies go through it. A caller's
+  // --webhook-bind-address in `args` comes later and wins (commander keeps the last).
+  const webhookPort = await freePort();
   const node = path.join(repoRoot, 'node_modules', '.bin', 'node');
   const child = spawn(
     node,
@@ -40,12 +62,16 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
       `127.0.0.1:${metricsPort}`,
       '--health-probe-bind-address',
       `127.0.0.1:${healthPort}`,
+      '--webhook-bind-address',
+      `127.0.0.1:${webhookPort}`,
       '--log-level',
       'debug',
       ...(options.args ?? []),
     ],
     { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // `npm run cluster:down` stops it too, should this process die without stopping it.
+  if (child.pid) recordExtraPid(child.pid);
   const log = createWriteStream(options.logFile, { flags: 'a' });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);

@@ -1,5 +1,5 @@
-// A real Prometheus for e2e tests: Debian's `prometheus` binary (hack/install-prometheus.sh) on
-// 127.0.0.1 and a free port, scraping one /metrics URL every second and evaluating
+// A real Prometheus for e2e tests: the `prometheus` and `promtool` on PATH (Prometheus 3.x, which
+// hack/build-tools.sh builds and npm run test:e2e puts first on PATH) on 127.0.0.1 and a free port, scraping one /metrics URL every second and evaluating
 // deploy/prometheus/rules.yaml every second, with each alert's `for:` and range windows shortened
 // through a rendered copy so alerts fire within a test's patience. Storage lives in a temp dir
 // removed on stop. Queries go through the HTTP API, as a user's would.
@@ -84,9 +84,18 @@ export interface RunningPrometheus {
   stop(): Promise<void>;
 }
 
-/** Whether Debian's prometheus binary is installed. */
-export function prometheusAvailable(): boolean {
-  return spawnSync('prometheus', ['--version'], { stdio: 'ignore' }).status === 0;
+/**
+ * Throws unless `prometheus` and `promtool` run from PATH: a test that needs them fails saying how
+ * to get them, it never skips.
+ */
+export function requirePrometheus(): void {
+  const missing = ['prometheus', 'promtool'].filter((tool) => spawnSync(tool, ['--version'], { stdio: 'ignore' }).status !== 0);
+  if (missing.length > 0) {
+    throw new Error(
+      `${missing.join(' and ')} not found on PATH: npm run test:e2e puts them there; ` +
+        'to run mocha yourself, prepend the folder `hack/build-tools.sh prometheus` prints (it builds them with Go >= 1.26)',
+    );
+  }
 }
 
 async function freePort(): Promise<number> {

@@ -51,3 +51,18 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "my-workload-operator.image" -}}
 {{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
 {{- end }}
+
+{{/* The Service in front of the webhook servers of every replica. */}}
+{{- define "my-workload-operator.webhookServiceName" -}}
+{{- printf "%s-webhook" (include "my-workload-operator.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The ValidatingWebhookConfiguration the replicas register in (cluster-scoped: named per release). */}}
+{{- define "my-workload-operator.webhookConfigurationName" -}}
+{{- include "my-workload-operator.fullname" . }}
+{{- end }}
+
+{{/* Where the cert-manager Secret is mounted (--webhook-cert-dir). */}}
+{{- define "my-workload-operator.webhookCertDir" -}}
+/etc/my-workload-operator/webhook-certs
+{{- end }}

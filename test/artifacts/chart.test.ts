@@ -1,7 +1,7 @@
 // The Helm chart and the plain manifests rendered from it: in step with crds/ and the chart, and
 // holding the promises the chart makes (CRDs behind crds.install/crds.keep, least-privilege RBAC,
 // a Deployment the restricted Pod Security Standard admits, values checked by values.schema.json).
-// helm comes from hack/build-tools.sh (cached; built from the Go module proxy on first use).
+// helm comes from PATH: test/artifacts/run.ts puts the one hack/build-tools.sh builds there.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,9 +17,8 @@ import {
   renderManifests,
   splitDocuments,
   staleFiles,
-  toolsBin,
-  toolsUnavailable,
 } from '../../hack/render-manifests.ts';
+import { onPath } from './tools.ts';
 
 type Doc = Record<string, unknown>;
 
@@ -71,14 +70,8 @@ describe('Helm chart and plain manifests', function () {
   let helm = '';
   let defaults: Doc[] = [];
 
-  before(function () {
-    const why = toolsUnavailable();
-    if (why) {
-      console.warn(`      skipped: ${why}`);
-      this.skip();
-    }
-    this.timeout(20 * 60_000); // a cold build of helm takes about 2 minutes, more on a slow proxy
-    helm = path.join(toolsBin({ quiet: true }), 'helm');
+  before(() => {
+    helm = onPath('helm');
     defaults = docs(helmTemplate(helm));
   });
 
