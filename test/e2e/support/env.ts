@@ -88,6 +88,21 @@ export async function createNamespace(prefix: string): Promise<{ name: string; r
   };
 }
 
+/**
+ * Waits until no namespace is Terminating. The parallel phase leaves its namespaces deleting; an
+ * operator that watches every namespace meanwhile gets 403 "being terminated" on writes there,
+ * which a test counting refused requests would take for RBAC refusals.
+ */
+export async function waitNamespacesSettled(timeoutMs = 180_000): Promise<void> {
+  const client = await testClient();
+  await waitFor(
+    'no namespace left Terminating',
+    async () => (await client.list(namespaces)).items.filter((n) => n.metadata.deletionTimestamp !== undefined).map((n) => n.metadata.name),
+    (terminating) => terminating.length === 0,
+    { timeoutMs, intervalMs: 500 },
+  );
+}
+
 export interface WaitOptions {
   readonly timeoutMs?: number;
   readonly intervalMs?: number;
