@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { repoRoot } from '../../../hack/cluster.ts';
-import type { Pod } from '../../../src/api/core.ts';
+import type { CoreEvent, Pod } from '../../../src/api/core.ts';
 import { isRecord } from '../../../src/api/meta.ts';
 import { controllerRevisions, persistentVolumeClaims, pods } from '../../../src/api/resources.ts';
 import { myStatefulSets } from '../../../src/api/workloads.ts';
@@ -39,6 +39,7 @@ import {
   TestVolumes,
   updateMyStatefulSet,
   waitForRunningAndReady,
+  waitForStatefulSetEvents,
   waitSettled,
   withImage,
 } from '../support/statefulset.ts';
@@ -172,7 +173,8 @@ describe('MyStatefulSet basics: identity, adoption, failed predecessors and pods
       );
       for (const endpoint of slices.flatMap((s) => s.endpoints ?? [])) assert.equal(endpoint.targetRef?.name, endpoint.hostname);
 
-      const reasons = (await statefulSetEvents(set)).filter((e) => e.reason === 'SuccessfulCreate').map((e) => e.message ?? '');
+      const createEvents = (es: readonly CoreEvent[]): string[] => es.filter((e) => e.reason === 'SuccessfulCreate').map((e) => e.message ?? '');
+      const reasons = createEvents(await waitForStatefulSetEvents(set, 'SuccessfulCreate for 3 pods and 3 claims', (es) => createEvents(es).length >= 6));
       for (const name of ['web-0', 'web-1', 'web-2']) {
         assert.ok(reasons.some((m) => m.includes(`Pod ${name} `)), `no SuccessfulCreate for pod ${name}: ${reasons.join('; ')}`);
         assert.ok(reasons.some((m) => m.includes(`Claim www-${name} `)), `no SuccessfulCreate for claim www-${name}`);

@@ -10,7 +10,7 @@
 //
 // No test here deletes a pod except the last, which shows the safety rule and the manual way out.
 import assert from 'node:assert/strict';
-import type { Pod } from '../../../src/api/core.ts';
+import type { CoreEvent, Pod } from '../../../src/api/core.ts';
 import { controllerRevisions, pods } from '../../../src/api/resources.ts';
 import { myStatefulSets } from '../../../src/api/workloads.ts';
 import { createNamespace, testClient } from '../support/env.ts';
@@ -30,9 +30,9 @@ import {
   podNames,
   quietMs,
   setPods,
-  statefulSetEvents,
   updateMyStatefulSet,
   waitForRunningAndReady,
+  waitForStatefulSetEvents,
   waitForStatus,
   waitSettled,
   withImage,
@@ -102,8 +102,11 @@ describe('MyStatefulSet stuck rollout recovery (kubernetes#67250)', function () 
       // The only pod removed after the revert was the broken one, by the controller.
       const removed = podDeletions(watch).filter((d) => d.index >= revertFrom && d.graceful);
       assert.deepEqual(removed.map((d) => `${d.name}@${podHash(d.pod)}`), [`web-2@${broken}`]);
-      const events = await statefulSetEvents(set);
-      assert.ok(events.some((e) => e.reason === 'SuccessfulDelete' && (e.message ?? '').includes('Pod web-2 ')), 'no SuccessfulDelete for web-2');
+      // web-2 was deleted twice by now (the rollout, then the recovery): one Event counted twice.
+      const events = await waitForStatefulSetEvents(set, 'the Warning AbandonedRevision and the second SuccessfulDelete of web-2', (es) =>
+        es.some((e) => e.reason === 'AbandonedRevision') &&
+        es.some((e) => e.reason === 'SuccessfulDelete' && (e.message ?? '').includes('Pod web-2 ') && (e.count ?? 1) >= 2),
+      );
       const warnings = events.filter((e) => e.reason === 'AbandonedRevision');
       assert.deepEqual(
         warnings.map((e) => `${e.type ?? ''} ${(e.message ?? '').split(',')[0] ?? ''}`),
@@ -223,7 +226,9 @@ describe('MyStatefulSet stuck rollout recovery (kubernetes#67250)', function () 
         describePods(now).join('; '),
       );
       assert.deepEqual(now.slice(1, 2).map(uidOf), [uidOf(web1)], 'web-1 was replaced');
-      const warnings = (await statefulSetEvents(set)).filter((e) => e.reason === 'AbandonedRevision');
+      const warnings = (await waitForStatefulSetEvents(set, 'a Warning AbandonedRevision', (es) => es.some((e) => e.reason === 'AbandonedRevision'))).filter(
+        (e) => e.reason === 'AbandonedRevision',
+      );
       assert.deepEqual(
         warnings.map((e) => `${e.type ?? ''} ${(e.message ?? '').split(',')[0] ?? ''}`),
         [`Warning Pod web-2 at revision ${broken}`],
@@ -298,7 +303,8 @@ describe('MyStatefulSet stuck rollout recovery (kubernetes#67250)', function () 
         removed.map((d) => `${d.name}@${podHash(d.pod)}`),
         [`web-2@${broken}`, `web-3@${broken}`, `web-1@${broken}`],
       );
-      const warnings = (await statefulSetEvents(set)).filter((e) => e.reason === 'AbandonedRevision');
+      const abandoned = (es: readonly CoreEvent[]): CoreEvent[] => es.filter((e) => e.reason === 'AbandonedRevision');
+      const warnings = abandoned(await waitForStatefulSetEvents(set, 'three Warnings AbandonedRevision', (es) => abandoned(es).length >= 3));
       assert.deepEqual(warnings.map((e) => (e.message ?? '').split(' ')[1] ?? '').sort(), ['web-1', 'web-2', 'web-3']);
     } finally {
       await watch.stop();

@@ -247,6 +247,15 @@ export async function statefulSetEvents(set: MyStatefulSet): Promise<CoreEvent[]
   return [...list.items];
 }
 
+/**
+ * The set's Events once `done` accepts them. Events are written by the operator's recorder on its
+ * own, behind every Event queued before (as client-go's broadcaster does): a pod the Event is
+ * about can be replaced and Ready before the Event is written, so a test waits for it.
+ */
+export function waitForStatefulSetEvents(set: MyStatefulSet, what: string, done: (events: readonly CoreEvent[]) => boolean): Promise<CoreEvent[]> {
+  return waitFor(what, () => statefulSetEvents(set), done);
+}
+
 // ---- storage ------------------------------------------------------------------------------------
 
 /**
