@@ -9,8 +9,9 @@ export type Verb = 'get' | 'create' | 'update';
 /** What a request does instead of succeeding: fail with an error, or hang until aborted. */
 export type Fault = Error | 'hang' | undefined;
 
-export function apiError(code: number, reason: string): ApiError {
-  return new ApiError({ method: 'X', path: '/leases', code, status: { reason, message: reason }, retryAfterSeconds: undefined });
+/** An API server's refusal; its message is `reason` unless given. */
+export function apiError(code: number, reason: string, message = reason): ApiError {
+  return new ApiError({ method: 'X', path: '/leases', code, status: { reason, message }, retryAfterSeconds: undefined });
 }
 
 export function transportError(): TransportError {

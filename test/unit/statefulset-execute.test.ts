@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ControllerRevision, PersistentVolumeClaim, Pod } from '../../src/api/core.ts';
-import type { OwnerReference } from '../../src/api/meta.ts';
+import type { OwnerReference, WorkloadCondition } from '../../src/api/meta.ts';
 import type { MyStatefulSet } from '../../src/api/workloads.ts';
 import type { EventType, InvolvedObject } from '../../src/runtime/events.ts';
 import type { ExecutionResult } from '../../src/controllers/statefulset/execute.ts';
@@ -9,7 +9,9 @@ import type { StatefulSetObjectManager } from '../../src/controllers/statefulset
 import type { StatefulSetAction, StatefulSetSnapshot, StatefulSetStatusFields } from '../../src/controllers/statefulset/plan.ts';
 import { plan } from '../../src/controllers/statefulset/plan.ts';
 import { newStatefulSetRevision } from '../../src/controllers/statefulset/revisions.ts';
+import { CreateBackoff } from '../../src/controllers/shared/create-backoff.ts';
 import { captureLogger } from '../support/capture-logger.ts';
+import { FakeClock } from '../support/fake-clock.ts';
 import { apiError } from '../support/fake-lease-api.ts';
 import { makePod, makePvc, makeSet, nameOf, now, revisionOf, snapshot, steady, summarize, withPods } from './statefulset-fixtures.ts';
 
@@ -87,6 +89,14 @@ class FakeObjects implements StatefulSetObjectManager {
     await this.call('patchStatus');
     this.statuses.push(status);
   }
+  /** The set's conditions as the API server holds them. */
+  conditions: readonly WorkloadCondition[] | undefined;
+  async writeConditions(_set: MyStatefulSet, update: (conditions: readonly WorkloadCondition[] | undefined) => readonly WorkloadCondition[] | undefined): Promise<void> {
+    const next = update(this.conditions);
+    if (next === undefined) return;
+    await this.call('writeConditions');
+    this.conditions = next;
+  }
 }
 
 interface RecordedEvent {
@@ -98,9 +108,12 @@ interface RecordedEvent {
 function harness(): {
   readonly objects: FakeObjects;
   readonly events: RecordedEvent[];
+  readonly clock: FakeClock;
   run(snap: StatefulSetSnapshot, actions?: readonly StatefulSetAction[]): Promise<ExecutionResult>;
 } {
   const objects = new FakeObjects();
+  const clock = new FakeClock(now);
+  const createBackoff = new CreateBackoff(clock);
   const events: RecordedEvent[] = [];
   const recorder = {
     event(_obj: InvolvedObject, type: EventType, reason: string, message: string): void {
@@ -111,8 +124,9 @@ function harness(): {
   return {
     objects,
     events,
-    run: (snap, actions = plan(snap, now)) =>
-      executeStatefulSetPlan({ objects, recorder, log: logger }, snap.set, actions, (set) => plan({ ...snap, set }, now)),
+    clock,
+    run: (snap, actions = plan(snap, clock.now())) =>
+      executeStatefulSetPlan({ objects, recorder, log: logger, createBackoff, clock }, snap.set, actions, (set) => plan({ ...snap, set }, clock.now())),
   };
 }
 
@@ -176,7 +190,7 @@ describe('MyStatefulSet executor: pod and claim units', () => {
     h.objects.failures.set('createClaim www-web-1', apiError(403, 'Forbidden'));
     const snap = snapshot(fresh, [makePod(fresh, 0, r)], [rev], [makePvc('www-web-0')]);
     await assert.rejects(h.run(snap), /failed to create PVC www-web-1/);
-    assert.deepEqual(h.objects.calls, ['createClaim www-web-1', 'patchStatus']);
+    assert.deepEqual(h.objects.calls, ['createClaim www-web-1', 'writeConditions', 'patchStatus']);
     assert.deepEqual(
       h.events.map((e) => `${e.type} ${e.reason}`),
       ['Warning FailedCreate', 'Warning FailedCreate'],
@@ -210,11 +224,12 @@ describe('MyStatefulSet executor: pod and claim units', () => {
     const h = harness();
     h.objects.failures.set('createPod web-1', apiError(500, 'InternalError'));
     await assert.rejects(h.run(snapshot(parallel, [], [prev])));
-    // Batches: [web-0], [web-1, web-2], [web-3, web-4]: the second fails, web-2 still ran.
-    assert.deepEqual(h.objects.calls, ['createPod web-0', 'createPod web-1', 'createPod web-2', 'patchStatus']);
+    // Batches: [web-0], [web-1, web-2], [web-3, web-4]: the second fails, web-2 still ran. The
+    // refusal's Warning comes once the pod work is over (settleCreates), with the condition.
+    assert.deepEqual(h.objects.calls, ['createPod web-0', 'createPod web-1', 'createPod web-2', 'writeConditions', 'patchStatus']);
     assert.deepEqual(
       h.events.map((e) => `${e.reason} ${e.message.split(' ')[2] ?? ''}`),
-      ['SuccessfulCreate web-0', 'FailedCreate web-1', 'SuccessfulCreate web-2'],
+      ['SuccessfulCreate web-0', 'SuccessfulCreate web-2', 'FailedCreate web-1'],
     );
   });
 
@@ -410,5 +425,87 @@ describe('MyStatefulSet executor: kubernetes#67250 replacement', () => {
       ['Warning AbandonedRevision', 'Normal SuccessfulDelete'],
     );
     assert.match(h.events[0]?.message ?? '', new RegExp(`^Pod web-2 at revision ${nameOf(rev2)}, `));
+  });
+});
+
+describe('MyStatefulSet executor: refused creates (ReplicaFailure, one Warning per cause, create backoff)', () => {
+  const set = makeSet({ replicas: 1 });
+  const rev = revisionOf(set, 1);
+  const quota = (name: string): Error =>
+    apiError(403, 'Forbidden', `pods "${name}" is forbidden: exceeded quota: nopods, requested: pods=1, used: pods=0, limited: pods=0`);
+  const replicaFailure = (objects: FakeObjects): WorkloadCondition | undefined => objects.conditions?.find((c) => c.type === 'ReplicaFailure');
+
+  it('sets ReplicaFailure with the API server message, records one Warning, and holds creates back 1 s, 2 s … until one goes through', async () => {
+    const h = harness();
+    const snap = snapshot(set, [], [rev]);
+    h.objects.failures.set('createPod web-0', quota('web-0'));
+
+    await assert.rejects(h.run(snap), /exceeded quota/);
+    const condition = replicaFailure(h.objects);
+    assert.equal(condition?.status, 'True');
+    assert.equal(condition?.reason, 'FailedCreate');
+    assert.match(condition?.message ?? '', /^pods "web-0" is forbidden: exceeded quota: nopods/);
+    assert.deepEqual(eventLines(h.events), [`Warning FailedCreate: Create Pod web-0 in StatefulSet web failed error: ${condition?.message ?? ''}`]);
+
+    // At once (the work queue's retry): no create, no Event, requeued for when the wait is over.
+    h.objects.calls.splice(0);
+    assert.deepEqual(await h.run(snap), { requeueAfterMs: 1_000 });
+    assert.deepEqual(h.objects.calls, ['patchStatus']);
+
+    // After 1 s: tried again, refused for the same cause: no second Warning; the next wait is 2 s.
+    h.clock.advance(1_000);
+    h.objects.calls.splice(0);
+    await assert.rejects(h.run(snap), /exceeded quota/);
+    assert.deepEqual(h.objects.calls, ['createPod web-0', 'patchStatus']);
+    assert.equal(h.events.length, 1);
+    assert.equal(replicaFailure(h.objects)?.lastTransitionTime, condition?.lastTransitionTime);
+    h.clock.advance(1_999);
+    assert.deepEqual(await h.run(snap), { requeueAfterMs: 1 });
+
+    // The quota is lifted: the create goes through and the condition is removed.
+    h.clock.advance(1);
+    h.objects.failures.delete('createPod web-0');
+    h.objects.calls.splice(0);
+    assert.deepEqual(await h.run(snap), { requeueAfterMs: undefined });
+    assert.deepEqual(h.objects.calls, ['createPod web-0', 'writeConditions', 'patchStatus']);
+    assert.equal(replicaFailure(h.objects), undefined);
+  });
+
+  it('records a new Warning and replaces the message when the cause changes, keeping other conditions', async () => {
+    const h = harness();
+    const snap = snapshot(set, [], [rev]);
+    h.objects.conditions = [{ type: 'Example', status: 'True', reason: 'SetByAnotherClient' }];
+    h.objects.failures.set('createPod web-0', quota('web-0'));
+    await assert.rejects(h.run(snap));
+    h.clock.advance(1_000);
+    h.objects.failures.set('createPod web-0', apiError(403, 'Forbidden', 'pods "web-0" is forbidden: maximum cpu usage per Container is 1, but limit is 2'));
+    await assert.rejects(h.run(snap));
+    assert.equal(h.events.length, 2);
+    assert.match(h.events[1]?.message ?? '', /maximum cpu usage per Container/);
+    assert.deepEqual(
+      h.objects.conditions?.map((c) => `${c.type} ${c.reason ?? ''}`),
+      ['Example SetByAnotherClient', 'ReplicaFailure FailedCreate'],
+    );
+    assert.match(replicaFailure(h.objects)?.message ?? '', /maximum cpu usage/);
+  });
+
+  it('treats a refused claim like a refused pod: the claim and pod Warnings once, creates held back', async () => {
+    const withClaims = makeSet({ replicas: 1, claims: ['www'] });
+    const claimRev = revisionOf(withClaims, 1);
+    const h = harness();
+    const snap = snapshot(withClaims, [], [claimRev]);
+    h.objects.failures.set(
+      'createClaim www-web-0',
+      apiError(403, 'Forbidden', 'persistentvolumeclaims "www-web-0" is forbidden: exceeded quota: noclaims, requested: requests.storage=1Gi'),
+    );
+    await assert.rejects(h.run(snap));
+    assert.deepEqual(
+      h.events.map((e) => `${e.reason} ${e.message.split(' ').slice(0, 3).join(' ')}`),
+      ['FailedCreate Create Claim www-web-0', 'FailedCreate Create Pod web-0'],
+    );
+    assert.match(replicaFailure(h.objects)?.message ?? '', /^persistentvolumeclaims "www-web-0" is forbidden/);
+    h.objects.calls.splice(0);
+    assert.deepEqual(await h.run(snap), { requeueAfterMs: 1_000 });
+    assert.deepEqual(h.objects.calls, ['patchStatus']);
   });
 });

@@ -21,6 +21,7 @@ import type { ReadonlyStore } from '../../runtime/informer/store.ts';
 import type { Manager } from '../../runtime/manager.ts';
 import type { ControllerSetup } from '../index.ts';
 import { countByKind } from '../shared/action-summary.ts';
+import { CreateBackoff } from '../shared/create-backoff.ts';
 import { claimCandidates, claimObjects, ownerIsLiveAndActive } from '../shared/claim.ts';
 import type { OwnerIdentity } from '../shared/ownership.ts';
 import { claimDecision } from '../shared/ownership.ts';
@@ -53,6 +54,7 @@ export class DaemonSetReconciler implements Reconciler {
   private readonly clock: Clock;
   readonly expectations: Expectations;
   readonly failedPodBackoff = new Map<string, FailedPodBackoff>();
+  readonly createBackoff: CreateBackoff;
 
   constructor(client: KubeClient, stores: Stores, recorder: EventRecorder, clock: Clock = realClock) {
     this.client = client;
@@ -60,12 +62,14 @@ export class DaemonSetReconciler implements Reconciler {
     this.recorder = recorder;
     this.clock = clock;
     this.expectations = new Expectations({ controller: daemonSetControllerName, clock });
+    this.createBackoff = new CreateBackoff(clock);
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
     const ds = this.stores.daemonSets.get(key);
     if (!ds) {
       this.expectations.delete(key);
+      this.createBackoff.forget(key);
       return { kind: 'done' };
     }
     const expectationsSatisfied = this.expectations.satisfied(key);
@@ -91,7 +95,14 @@ export class DaemonSetReconciler implements Reconciler {
     );
     ctx.log.debug('planned', { actions: actions.length, kinds: countByKind(actions) });
     const result = await executeDaemonSetPlan(
-      { client: this.client, expectations: this.expectations, recorder: this.recorder, failedPodBackoff: this.failedPodBackoff },
+      {
+        client: this.client,
+        expectations: this.expectations,
+        recorder: this.recorder,
+        failedPodBackoff: this.failedPodBackoff,
+        createBackoff: this.createBackoff,
+        clock: this.clock,
+      },
       ds,
       key,
       actions,

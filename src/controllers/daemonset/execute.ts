@@ -7,14 +7,19 @@ import type { MyDaemonSet } from '../../api/workloads.ts';
 import { myDaemonSets } from '../../api/workloads.ts';
 import { errorMessage, isAlreadyExists, isNamespaceTerminating, isNotFound } from '../../runtime/client/errors.ts';
 import type { KubeClient } from '../../runtime/client/rest.ts';
+import type { Clock } from '../../runtime/clock.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
+import { formatTime } from '../../runtime/events.ts';
 import type { Expectations } from '../../runtime/expectations.ts';
 import type { Logger } from '../../runtime/logging.ts';
 import { collisionCountDecision, isSameRevision } from '../history/collision.ts';
 import { marshalLikeGo } from '../history/go-json.ts';
 import { controllerRevisionHashLabel } from '../history/revisions.ts';
 import { slowStartBatch } from '../shared/slow-start.ts';
-import { patchStatusFields } from '../shared/status-writer.ts';
+import type { CreateBackoff } from '../shared/create-backoff.ts';
+import { settleCreateOutcome } from '../shared/create-outcome.ts';
+import type { CreateOutcome } from '../shared/replica-failure.ts';
+import { patchStatusFields, updateConditions } from '../shared/status-writer.ts';
 import type { DaemonSetAction, FailedPodBackoff } from './plan.ts';
 import { actionPhase } from './plan.ts';
 
@@ -28,6 +33,8 @@ export interface ExecutorDeps {
   readonly expectations: Expectations;
   readonly recorder: EventRecorder;
   readonly failedPodBackoff: Map<string, FailedPodBackoff>;
+  readonly createBackoff: CreateBackoff;
+  readonly clock: Clock;
 }
 
 export interface ExecutionResult {
@@ -68,10 +75,32 @@ export async function executeDaemonSetPlan(
     else if (action.kind === 'requeueAfter') requeue(action.ms);
   }
 
-  // 3. pod changes
+  // 3. pod changes; creates wait while the create backoff runs.
   const creates = actions.filter((a): a is Of<'createPod'> => a.kind === 'createPod');
   const deletes = actions.filter((a): a is Of<'deletePod'> => a.kind === 'deletePod');
-  const podErrors = await syncPods(deps, key, ns, creates, deletes, event, signal);
+  const uid = ds.metadata.uid ?? '';
+  const createsWait = creates.length > 0 ? deps.createBackoff.remainingMs(key, uid) : 0;
+  const podSync = await syncPods(deps, key, ns, createsWait > 0 ? [] : creates, deletes, event, signal);
+  const podErrors = podSync.errors;
+  const outcome: CreateOutcome = createsWait > 0 ? { kind: 'deferred' } : podSync.createOutcome;
+  try {
+    const waitMs = await settleCreateOutcome(
+      {
+        key,
+        uid,
+        backoff: deps.createBackoff,
+        now: formatTime(deps.clock.now()),
+        writeConditions: async (update) => {
+          await updateConditions(client, myDaemonSets, ds, update, signal);
+        },
+      },
+      outcome,
+      () => podSync.warnCreateFailure?.(),
+    );
+    if (waitMs !== undefined) requeue(waitMs);
+  } catch (err) {
+    podErrors.push(err);
+  }
 
   // 4. history cleanup — only when every pod change went through.
   if (podErrors.length === 0) {
@@ -184,7 +213,8 @@ async function createRevision(deps: ExecutorDeps, ds: MyDaemonSet, revision: Con
 /**
  * upstream: daemon_controller.go syncNodes. Expectations are raised before the first call and
  * lowered for every call that failed or was never made, so a stale cache never makes a second
- * pod for a node.
+ * pod for a node. A refused create's Warning FailedCreate is left to the caller (`warnCreateFailure`),
+ * which records it once per cause.
  */
 async function syncPods(
   deps: ExecutorDeps,
@@ -194,29 +224,30 @@ async function syncPods(
   deletes: readonly Of<'deletePod'>[],
   event: (type: 'Normal' | 'Warning', reason: string, message: string) => void,
   signal: AbortSignal,
-): Promise<unknown[]> {
+): Promise<{ readonly errors: unknown[]; readonly createOutcome: CreateOutcome; readonly warnCreateFailure?: () => void }> {
   const { client, expectations } = deps;
   const errors: unknown[] = [];
-  if (creates.length === 0 && deletes.length === 0) return errors;
+  if (creates.length === 0 && deletes.length === 0) return { errors, createOutcome: { kind: 'succeeded' } };
   expectations.expectCreations(key, creates.length);
   expectations.expectDeletions(
     key,
     deletes.map((d) => d.pod.metadata.uid ?? ''),
   );
 
-  const createOutcome = await slowStartBatch(creates, 1, async (action) => {
+  let refused: string | undefined;
+  const created = await slowStartBatch(creates, 1, async (action) => {
     try {
-      const created = await client.create(pods, action.pod, { signal });
-      event('Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name ?? ''}`);
+      const pod = await client.create(pods, action.pod, { signal });
+      event('Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name ?? ''}`);
     } catch (err) {
       if (isNamespaceTerminating(err)) return; // the namespace is going away; don't count or retry
-      event('Warning', 'FailedCreate', `Error creating: ${errorMessage(err)}`);
+      refused ??= errorMessage(err);
       throw err;
     }
   });
-  const notCreated = createOutcome.failed.length + createOutcome.skipped.length;
+  const notCreated = created.failed.length + created.skipped.length;
   if (notCreated > 0) expectations.lowerExpectations(key, { creations: notCreated });
-  errors.push(...createOutcome.failed.map((f) => f.error));
+  errors.push(...created.failed.map((f) => f.error));
 
   const deleteResults = await Promise.allSettled(deletes.map((action) => deletePod(client, ns, action.pod, event, signal)));
   deleteResults.forEach((result, i) => {
@@ -225,7 +256,13 @@ async function syncPods(
     expectations.lowerExpectations(key, { deletions: [pod.metadata.uid ?? ''] });
     if (!isNotFound(result.reason)) errors.push(result.reason);
   });
-  return errors;
+  if (refused === undefined) return { errors, createOutcome: { kind: 'succeeded' } };
+  const message = refused;
+  return {
+    errors,
+    createOutcome: { kind: 'failed', message },
+    warnCreateFailure: () => event('Warning', 'FailedCreate', `Error creating: ${message}`),
+  };
 }
 
 async function deletePod(

@@ -24,6 +24,7 @@ import type { Manager } from '../../runtime/manager.ts';
 import type { ControllerSetup } from '../index.ts';
 import { countByKind } from '../shared/action-summary.ts';
 import { claimCandidates, claimObjects, ownerIsLiveAndActive } from '../shared/claim.ts';
+import { CreateBackoff } from '../shared/create-backoff.ts';
 import type { OwnerIdentity } from '../shared/ownership.ts';
 import { isControlledBy } from '../shared/ownership.ts';
 import {
@@ -64,6 +65,7 @@ export class StatefulSetReconciler implements Reconciler {
    * that misses a pod created a moment ago.
    */
   private readonly consistency: ConsistencyStore;
+  private readonly createBackoff: CreateBackoff;
 
   constructor(client: KubeClient, stores: Stores, recorder: EventSink, sources: WrittenResourceSources, clock: Clock = realClock) {
     this.client = client;
@@ -71,12 +73,14 @@ export class StatefulSetReconciler implements Reconciler {
     this.recorder = recorder;
     this.clock = clock;
     this.consistency = new ConsistencyStore(sources);
+    this.createBackoff = new CreateBackoff(clock);
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
     const set = this.stores.statefulSets.get(key);
     if (!set) {
       this.consistency.clear(key);
+      this.createBackoff.forget(key);
       return { kind: 'done' };
     }
     const lag = this.consistency.ensureReady(key);
@@ -106,7 +110,8 @@ export class StatefulSetReconciler implements Reconciler {
       (resource, resourceVersion) => this.consistency.wroteAt(key, uid, resource, resourceVersion),
       ctx.signal,
     );
-    const result = await executeStatefulSetPlan({ objects, recorder: this.recorder, log: ctx.log }, set, actions, (replanned) =>
+    const deps = { objects, recorder: this.recorder, log: ctx.log, createBackoff: this.createBackoff, clock: this.clock };
+    const result = await executeStatefulSetPlan(deps, set, actions, (replanned) =>
       plan({ ...snapshot, set: replanned }, now),
     );
     return result.requeueAfterMs === undefined ? { kind: 'done' } : { kind: 'requeueAfter', afterMs: result.requeueAfterMs };

@@ -12,8 +12,13 @@ import type { ControllerRevision, Pod } from '../../api/core.ts';
 import type { MyStatefulSet } from '../../api/workloads.ts';
 import { apiVersion } from '../../api/workloads.ts';
 import { errorMessage, isAlreadyExists, isConflict, isNotFound } from '../../runtime/client/errors.ts';
+import type { Clock } from '../../runtime/clock.ts';
 import type { EventType, InvolvedObject } from '../../runtime/events.ts';
+import { formatTime } from '../../runtime/events.ts';
 import type { Logger } from '../../runtime/logging.ts';
+import type { CreateBackoff } from '../shared/create-backoff.ts';
+import { settleCreateOutcome } from '../shared/create-outcome.ts';
+import type { CreateOutcome } from '../shared/replica-failure.ts';
 import type { PodOperation, StatefulSetAction, SyncStep } from './actions.ts';
 import { slowStartBatch } from './actions.ts';
 import { statefulSetKind } from './identity.ts';
@@ -36,6 +41,9 @@ export interface ExecutorDeps {
   readonly objects: StatefulSetObjectManager;
   readonly recorder: EventSink;
   readonly log: Logger;
+  /** Holds pod and claim creates back after the API server refused one (create-backoff.ts). */
+  readonly createBackoff: CreateBackoff;
+  readonly clock: Clock;
 }
 
 export interface ExecutionResult {
@@ -132,14 +140,24 @@ type PodItem =
 interface Run {
   readonly deps: ExecutorDeps;
   readonly set: MyStatefulSet;
+  /** The work queue key (namespace/name): the create backoff's. */
+  readonly key: string;
   readonly errors: unknown[];
   updateDeletionsDone: number;
+  /** The API server's message for the first pod or claim create it refused. */
+  refusedCreate: string | undefined;
+  /** The FailedCreate Warnings of this sync's refusals, recorded once per new cause. */
+  readonly createWarnings: (() => void)[];
+  /** A create was held back by the create backoff. */
+  createsDeferred: boolean;
 }
 
 async function executeSync(deps: ExecutorDeps, set: MyStatefulSet, actions: readonly StatefulSetAction[]): Promise<ExecutionResult> {
-  const run: Run = { deps, set, errors: [], updateDeletionsDone: 0 };
+  const key = `${set.metadata.namespace ?? ''}/${set.metadata.name ?? ''}`;
+  const run: Run = { deps, set, key, errors: [], updateDeletionsDone: 0, refusedCreate: undefined, createWarnings: [], createsDeferred: false };
 
   await runPodWork(run, podItems(actions));
+  const createsWaitMs = await settleCreates(run);
 
   // upstream decrements currentReplicas only after an update deletion went through.
   const plannedUpdateDeletions = actions.filter((a) => a.kind === 'deletePod' && a.reason === 'update').length;
@@ -172,11 +190,40 @@ async function executeSync(deps: ExecutorDeps, set: MyStatefulSet, actions: read
       cause: run.errors[0],
     });
   }
-  let requeueAfterMs: number | undefined;
+  let requeueAfterMs = createsWaitMs;
   for (const action of actions) {
     if (action.kind === 'requeueAfter') requeueAfterMs = Math.min(requeueAfterMs ?? action.afterMs, action.afterMs);
   }
   return { requeueAfterMs };
+}
+
+/** The ReplicaFailure condition, the create backoff and the FailedCreate Warnings (create-outcome.ts). */
+async function settleCreates(run: Run): Promise<number | undefined> {
+  const { deps, set } = run;
+  const outcome: CreateOutcome =
+    run.refusedCreate !== undefined
+      ? { kind: 'failed', message: run.refusedCreate }
+      : run.createsDeferred
+        ? { kind: 'deferred' }
+        : { kind: 'succeeded' };
+  try {
+    return await settleCreateOutcome(
+      {
+        key: run.key,
+        uid: set.metadata.uid ?? '',
+        backoff: deps.createBackoff,
+        now: formatTime(deps.clock.now()),
+        writeConditions: (update) => deps.objects.writeConditions(set, update),
+      },
+      outcome,
+      () => {
+        for (const warn of run.createWarnings) warn();
+      },
+    );
+  } catch (err) {
+    run.errors.push(new StatefulSetSyncError(`writing the ReplicaFailure condition: ${errorMessage(err)}`, { cause: err }));
+    return undefined;
+  }
 }
 
 /** The pod and claim work in plan order, consecutive actions of one (step, index) grouped. */
@@ -328,12 +375,22 @@ function successVerb(operation: PodOperation | undefined): Verb | undefined {
  */
 async function runOperation(run: Run, operation: PodOperation | undefined, actions: readonly PodAction[]): Promise<boolean> {
   const podName = actions[0]?.work?.podName ?? '';
-  const fail = (stage: Stage, message: string, cause: unknown): false => {
+  // `refused`: the API server refused a create (not AlreadyExists): its FailedCreate waits for
+  // settleCreates, which records it once per cause.
+  const fail = (stage: Stage, message: string, cause: unknown, refused = false): false => {
     const verb = failureVerb(operation, stage);
-    if (verb !== undefined) recordPodEvent(run, verb, podName, message);
+    if (verb === 'create' && refused) run.createWarnings.push(() => recordPodEvent(run, verb, podName, message));
+    else if (verb !== undefined) recordPodEvent(run, verb, podName, message);
     run.errors.push(new StatefulSetSyncError(`${operation ?? 'sync'} pod ${podName}: ${message}`, { cause }));
     return false;
   };
+  // Creates wait while the create backoff runs: the operation stops here as on a failure, without
+  // one (no error, no Event); the sync is requeued for when the wait is over.
+  const creates = operation === 'create' || operation === 'createMissingClaims';
+  if (creates && run.deps.createBackoff.remainingMs(run.key, run.set.metadata.uid ?? '') > 0) {
+    run.createsDeferred = true;
+    return false;
+  }
   let i = 0;
   while (i < actions.length) {
     const action = actions[i];
@@ -341,14 +398,16 @@ async function runOperation(run: Run, operation: PodOperation | undefined, actio
     if (action.kind === 'createPvc' || action.kind === 'pvcTerminating') {
       const claimErrors: string[] = [];
       let cause: unknown;
+      let refused = false;
       for (let claim = actions[i]; claim?.kind === 'createPvc' || claim?.kind === 'pvcTerminating'; claim = actions[++i]) {
         const failure = await createClaim(run, claim, podName);
         if (failure !== undefined) {
           claimErrors.push(failure.message);
           cause ??= failure.cause;
+          refused ||= failure.refused;
         }
       }
-      if (claimErrors.length > 0) return fail('claims', aggregate(claimErrors), cause);
+      if (claimErrors.length > 0) return fail('claims', aggregate(claimErrors), cause, refused);
       continue;
     }
     i++;
@@ -365,7 +424,8 @@ async function runOperation(run: Run, operation: PodOperation | undefined, actio
             run.errors.push(new StatefulSetSyncError(`create pod ${podName}: ${errorMessage(err)}`, { cause: err }));
             return false;
           }
-          return fail('pod', errorMessage(err), err);
+          run.refusedCreate ??= errorMessage(err);
+          return fail('pod', errorMessage(err), err, true);
         }
         break;
       case 'updatePod':
@@ -444,8 +504,8 @@ async function createClaim(
   run: Run,
   action: Extract<PodAction, { readonly kind: 'createPvc' | 'pvcTerminating' }>,
   podName: string,
-): Promise<{ readonly message: string; readonly cause: unknown } | undefined> {
-  if (action.kind === 'pvcTerminating') return { message: `pvc ${action.pvcName} is being deleted`, cause: undefined };
+): Promise<{ readonly message: string; readonly cause: unknown; readonly refused: boolean } | undefined> {
+  if (action.kind === 'pvcTerminating') return { message: `pvc ${action.pvcName} is being deleted`, cause: undefined, refused: false };
   const claimName = action.pvc.metadata.name ?? '';
   try {
     await run.deps.objects.createClaim(action.pvc);
@@ -453,8 +513,12 @@ async function createClaim(
     return undefined;
   } catch (err) {
     // AlreadyExists: the cache had not shown the claim; no Event, the next sync reuses it.
-    if (!isAlreadyExists(err)) recordClaimEvent(run, claimName, podName, errorMessage(err));
-    return { message: `failed to create PVC ${claimName}: ${errorMessage(err)}`, cause: err };
+    const refused = !isAlreadyExists(err);
+    if (refused) {
+      run.refusedCreate ??= errorMessage(err);
+      run.createWarnings.push(() => recordClaimEvent(run, claimName, podName, errorMessage(err)));
+    }
+    return { message: `failed to create PVC ${claimName}: ${errorMessage(err)}`, cause: err, refused };
   }
 }
 

@@ -3,14 +3,14 @@
 // reports every write to the consistency store). realObjectManager issues them with the KubeClient
 // and reports each written resourceVersion, so the next sync waits for caches that saw it.
 import type { ControllerRevision, PersistentVolumeClaim, Pod } from '../../api/core.ts';
-import type { OwnerReference } from '../../api/meta.ts';
+import type { OwnerReference, WorkloadCondition } from '../../api/meta.ts';
 import { isRecord } from '../../api/meta.ts';
 import { controllerRevisions, persistentVolumeClaims, pods } from '../../api/resources.ts';
 import type { MyStatefulSet } from '../../api/workloads.ts';
 import { myStatefulSets } from '../../api/workloads.ts';
 import type { KubeClient } from '../../runtime/client/rest.ts';
 import { marshalLikeGo } from '../history/go-json.ts';
-import { patchStatusFields } from '../shared/status-writer.ts';
+import { patchStatusFields, updateConditions } from '../shared/status-writer.ts';
 import type { StatefulSetStatusFields } from './status.ts';
 
 export interface StatefulSetObjectManager {
@@ -32,6 +32,8 @@ export interface StatefulSetObjectManager {
   deletePod(pod: Pod): Promise<void>;
   /** Merge patch of these status fields; every other status field (conditions above all) is kept. */
   patchStatus(set: MyStatefulSet, status: StatefulSetStatusFields): Promise<void>;
+  /** status.conditions as `update` computes them from the set's current ones (updateConditions). */
+  writeConditions(set: MyStatefulSet, update: (conditions: readonly WorkloadCondition[] | undefined) => readonly WorkloadCondition[] | undefined): Promise<void>;
 }
 
 /** The resources whose writes are reported, by their plural (the consistency store's keys). */
@@ -91,6 +93,10 @@ export function realObjectManager(client: KubeClient, wrote: WriteObserver, sign
     async patchStatus(set, status) {
       const patched = await patchStatusFields(client, myStatefulSets, set, status, signal);
       wrote('mystatefulsets', patched.metadata.resourceVersion);
+    },
+    async writeConditions(set, update) {
+      const written = await updateConditions(client, myStatefulSets, set, update, signal);
+      if (written !== undefined) wrote('mystatefulsets', written.metadata.resourceVersion);
     },
   };
 }
