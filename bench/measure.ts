@@ -12,11 +12,13 @@
 //   what other actors do in the window: the scheduler (pods/binding, events.k8s.io Events), kwok
 //   (pods/status, nodes, leases, and the final DELETE of every pod that was deleted gracefully —
 //   counted by the pod watch), and the benchmark's own requests (counted here).
+import { pollUntil, PollTimeout } from '../hack/poll.ts';
 import type { OperatorProcess, UsageWindow } from './operator-process.ts';
 import type { PodChurn, PodCounts, PodWatch, Quantiles } from './pod-watch.ts';
 import { PodWatch as Watch, WaitTimeout } from './pod-watch.ts';
-import type { Labels, Sample } from './prom.ts';
-import { counterDelta, sumBy, total } from './prom.ts';
+import type { Labels, Sample } from '../hack/prom-text.ts';
+import { sum } from '../hack/prom-text.ts';
+import { counterDelta, sumBy } from './prom.ts';
 import type { Scraper } from './scrape.ts';
 
 export const writeVerbs: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'DELETECOLLECTION', 'APPLY']);
@@ -235,9 +237,9 @@ export async function measureStep(
       .map(([verb, n]) => [verb, Math.round(((latencySum[verb] ?? 0) / n) * 10000) / 10]),
   );
   const syncs = {
-    count: total(sumBy(queueDelta, 'workqueue_work_duration_seconds_count', undefined, ofQueue)),
-    seconds: total(sumBy(queueDelta, 'workqueue_work_duration_seconds_sum', undefined, ofQueue)),
-    retries: total(sumBy(queueDelta, 'workqueue_retries_total', undefined, ofQueue)),
+    count: sum(queueDelta, 'workqueue_work_duration_seconds_count', ofQueue),
+    seconds: sum(queueDelta, 'workqueue_work_duration_seconds_sum', ofQueue),
+    retries: sum(queueDelta, 'workqueue_retries_total', ofQueue),
   };
   return {
     wallSeconds,
@@ -257,19 +259,22 @@ export async function measureStep(
       deleted: Watch.quantiles(step.watch.deletedAt, t0),
     },
     ...(window ? { process: window } : {}),
-    kcmCpuSeconds: total(sumBy(kcmDelta, 'process_cpu_seconds_total')),
+    kcmCpuSeconds: sum(kcmDelta, 'process_cpu_seconds_total'),
     kcmIdlePerSecond: baseline,
     syncs,
     requestLatencyMs,
   };
 }
 
-/** Polls `check` every 250 ms for up to `maxMs`; counts each poll as the benchmark's own GET. */
-export async function pollUntil(check: () => Promise<boolean>, maxMs = 120_000): Promise<boolean> {
-  const deadline = Date.now() + maxMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 250));
+/**
+ * Polls `check` every 250 ms for up to `maxMs`: whether it came true (a benchmark step that does
+ * not settle is recorded, not fatal). The callers count each poll as the benchmark's own GET.
+ */
+export async function holdsWithin(check: () => Promise<boolean>, maxMs = 120_000): Promise<boolean> {
+  try {
+    return await pollUntil('the check to hold', check, (ok) => ok, { timeoutMs: maxMs, intervalMs: 250, stopOnError: true });
+  } catch (err) {
+    if (err instanceof PollTimeout) return false;
+    throw err;
   }
-  return false;
 }

@@ -6,7 +6,7 @@
 import type { KubeClient } from '../src/runtime/client/rest.ts';
 import { isNotFound } from '../src/runtime/client/errors.ts';
 import type { Endpoints, OwnRequests, SideResult, Step } from './measure.ts';
-import { measureStep, pollUntil } from './measure.ts';
+import { holdsWithin, measureStep } from './measure.ts';
 import type { OperatorProcess } from './operator-process.ts';
 import type { PodWatch } from './pod-watch.ts';
 import type { Scraper } from './scrape.ts';
@@ -74,7 +74,7 @@ export async function daemonSetChain(ctx: SideContext, nodes: number): Promise<D
   const res = daemonSetResource(ctx.side);
   const name = 'bench-ds';
   const settle = (): Promise<boolean> =>
-    pollUntil(async () => {
+    holdsWithin(async () => {
       own.add('GET', res.plural);
       return daemonSetSettled(await client.get(res, ns, name), nodes);
     });
@@ -134,7 +134,7 @@ export async function statefulSetChain(ctx: SideContext, parallelReplicas: numbe
   const { client, own, namespace: ns } = ctx;
   const res = statefulSetResource(ctx.side);
   const settleFor = (name: string, replicas: number) => (): Promise<boolean> =>
-    pollUntil(async () => {
+    holdsWithin(async () => {
       own.add('GET', res.plural);
       return statefulSetSettled(await client.get(res, ns, name), replicas);
     });
@@ -189,7 +189,7 @@ export async function statefulSetChain(ctx: SideContext, parallelReplicas: numbe
 }
 
 async function objectGone(ctx: SideContext, plural: string, get: () => Promise<unknown>): Promise<boolean> {
-  return pollUntil(async () => {
+  return holdsWithin(async () => {
     ctx.own.add('GET', plural);
     try {
       await get();

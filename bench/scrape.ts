@@ -7,8 +7,8 @@ import { Agent, fetch } from 'undici';
 import { parseAllDocuments } from 'yaml';
 import { isRecord } from '../src/api/meta.ts';
 import type { KubeClient } from '../src/runtime/client/rest.ts';
-import type { Sample } from './prom.ts';
-import { parsePrometheusText } from './prom.ts';
+import type { Sample } from '../hack/prom-text.ts';
+import { parsePromText } from '../hack/prom-text.ts';
 
 /** What the benchmark reads from every endpoint. */
 export const families: ReadonlySet<string> = new Set([
@@ -57,10 +57,18 @@ export function readComponents(kwokClusterDir: string): Map<string, ComponentCom
 
 export type Scraper = () => Promise<Sample[]>;
 
+/**
+ * The samples of the benchmark's families. Non-finite values are left out: every delta and sum
+ * taken from them would be NaN or infinite.
+ */
+function benchSamples(text: string): Sample[] {
+  return parsePromText(text, families).filter((s) => Number.isFinite(s.value));
+}
+
 export function apiServerScraper(client: KubeClient): Scraper {
   return async () => {
     const text = await client.request<string>({ method: 'GET', path: '/metrics' });
-    return parsePrometheusText(String(text), families);
+    return benchSamples(String(text));
   };
 }
 
@@ -79,7 +87,7 @@ export function componentScraper(component: ComponentCommand): Scraper {
     const res = await fetch(metric.url, { dispatcher, signal: AbortSignal.timeout(15_000) });
     const text = await res.text();
     if (res.status !== 200) throw new Error(`${component.name} /metrics answered ${res.status}: ${text.slice(0, 200)}`);
-    return parsePrometheusText(text, families);
+    return benchSamples(text);
   };
 }
 
@@ -88,6 +96,6 @@ export function httpScraper(url: string): Scraper {
     const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
     const text = await res.text();
     if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
-    return parsePrometheusText(text, families);
+    return benchSamples(text);
   };
 }

@@ -23,6 +23,7 @@ import { nodes as nodeResource } from '../src/api/resources.ts';
 import { KubeClient } from '../src/runtime/client/rest.ts';
 import { isAlreadyExists } from '../src/runtime/client/errors.ts';
 import { kwokNode, workerName } from './kwok-nodes.ts';
+import { pollUntil } from './poll.ts';
 
 const run = promisify(execFile);
 
@@ -256,31 +257,30 @@ export async function inParallel<T>(items: readonly T[], width: number, fn: (ite
  * controller removes — at its client QPS (20 by default, so minutes for 1000 nodes).
  */
 async function waitNodesReady(client: KubeClient, expected: number, log: (msg: string) => void, since: number): Promise<void> {
-  const started = Date.now();
   // The taint removal runs at about 4 nodes/s at QPS 20 (measured: 1000 nodes in ~225 s).
   const timeoutMs = 5 * 60_000 + expected * 300;
-  const deadline = started + timeoutMs;
-  let ready = 0;
-  let total = 0;
-  let tainted = 0;
   let allReadyLogged = false;
-  while (Date.now() < deadline) {
+  const count = async (): Promise<{ ready: number; total: number; tainted: number }> => {
     const list = await client.listAll(nodeResource);
-    total = list.items.length;
-    ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
-    tainted = list.items.filter((n) => n.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/not-ready')).length;
-    if (ready === expected && total === expected) {
-      if (tainted === 0) return;
-      if (!allReadyLogged && expected > 50) {
-        log(`${expected} nodes Ready at ${((Date.now() - since) / 1000).toFixed(1)} s; waiting for kube-controller-manager to clear ${tainted} not-ready taints`);
-        allReadyLogged = true;
-      }
+    const total = list.items.length;
+    const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
+    const tainted = list.items.filter((n) => n.spec?.taints?.some((t) => t.key === 'node.kubernetes.io/not-ready')).length;
+    if (ready === expected && total === expected && tainted > 0 && !allReadyLogged && expected > 50) {
+      log(`${expected} nodes Ready at ${((Date.now() - since) / 1000).toFixed(1)} s; waiting for kube-controller-manager to clear ${tainted} not-ready taints`);
+      allReadyLogged = true;
     }
+    return { ready, total, tainted };
+  };
+  await pollUntil('nodes Ready and schedulable', count, (c) => c.ready === expected && c.total === expected && c.tainted === 0, {
+    timeoutMs,
     // Listing thousands of nodes four times a second would slow the API server the wait is on.
-    await new Promise((r) => setTimeout(r, expected > 100 ? 2000 : 250));
-  }
-  log(`only ${ready}/${expected} nodes Ready (${total} exist, ${tainted} still tainted not-ready)`);
-  throw new ClusterError(`nodes not Ready and schedulable after ${Math.round(timeoutMs / 60_000)} minutes: ${ready}/${expected}`);
+    intervalMs: expected > 100 ? 2000 : 250,
+    stopOnError: true,
+    onTimeout: (last = { ready: 0, total: 0, tainted: 0 }) => {
+      log(`only ${last.ready}/${expected} nodes Ready (${last.total} exist, ${last.tainted} still tainted not-ready)`);
+      return new ClusterError(`nodes not Ready and schedulable after ${Math.round(timeoutMs / 60_000)} minutes: ${last.ready}/${expected}`);
+    },
+  });
 }
 
 /**

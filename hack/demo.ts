@@ -12,6 +12,7 @@ import type { Pod } from '../src/api/core.ts';
 import { nodes, pods } from '../src/api/resources.ts';
 import { clientFor, clusterDir, clusterName, clusterUp, controlPlaneBin, kubeconfigPath, recordExtraPid, repoRoot } from './cluster.ts';
 import { processAlive } from './kwok-nodes.ts';
+import { pollUntil } from './poll.ts';
 
 const run = promisify(execFile);
 const operatorPidFile = path.join(clusterDir, 'operator.pid');
@@ -42,11 +43,13 @@ async function ready(): Promise<boolean> {
 }
 
 async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await pollUntil(what, check, (ok) => ok, {
+    timeoutMs,
+    intervalMs: 250,
+    stopOnError: true,
+    deadlineAfterProbe: true,
+    onTimeout: () => new Error(`timed out waiting for ${what}`),
+  });
 }
 
 /** Starts the operator in the background unless one from an earlier demo still runs. */

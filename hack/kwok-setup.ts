@@ -18,6 +18,7 @@ import { nodes, resource } from '../src/api/resources.ts';
 import { isAlreadyExists, isNotFound } from '../src/runtime/client/errors.ts';
 import { KubeClient } from '../src/runtime/client/rest.ts';
 import { clusterNodes } from './kwok-nodes.ts';
+import { pollUntil } from './poll.ts';
 
 const stagesFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'kwok', 'kwokctl.yaml');
 const stages = resource<KubeObject>('kwok.x-k8s.io', 'v1alpha1', 'stages', 'Stage', false);
@@ -72,21 +73,23 @@ async function syncNodes(client: KubeClient, count: number): Promise<Node[]> {
 
 /** Until each node is Ready (kwok's node-initialize stage) and kube-controller-manager lifted its not-ready taint. */
 async function waitSchedulable(client: KubeClient, wanted: readonly Node[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let pending: string[] = [];
-  while (Date.now() < deadline) {
+  const pendingNodes = async (): Promise<string[]> => {
     const byName = new Map((await client.listAll(nodes)).items.map((n) => [n.metadata.name, n]));
-    pending = wanted
+    return wanted
       .map((w) => w.metadata.name ?? '')
       .filter((name) => {
         const node = byName.get(name);
         const ready = node?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
         return !ready || (node?.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/not-ready');
       });
-    if (pending.length === 0) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`nodes not Ready and schedulable after ${timeoutMs / 1000} s: ${pending.join(', ')} (is the kwok controller running?)`);
+  };
+  await pollUntil('nodes Ready and schedulable', pendingNodes, (pending) => pending.length === 0, {
+    timeoutMs,
+    intervalMs: 500,
+    stopOnError: true,
+    onTimeout: (pending = []) =>
+      new Error(`nodes not Ready and schedulable after ${timeoutMs / 1000} s: ${pending.join(', ')} (is the kwok controller running?)`),
+  });
 }
 
 async function main(): Promise<void> {

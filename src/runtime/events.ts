@@ -5,16 +5,17 @@
 //   written before (created again if it is gone);
 // - from the 10th distinct message per object+type+reason (gaps under 600 s) one Event is reused,
 //   its message prefixed `(combined from similar events): `;
-// - per object+type a token bucket (burst 25, 1 token per 300 s) drops the excess;
+// - per object+type a token bucket (burst 25, 1 token per 300 s, TryAccept) drops the excess;
 // - transport errors are retried 12 times, 10 s apart; an API error (the server refused) is not.
 //
 // The correlation steps are pure functions over small records (`eventKey`, `aggregate`,
-// `observe`, `tryAcceptSpam`); EventCorrelator keeps their state in LRU caches.
+// `observeRepeat`, and token-bucket.ts `tryAccept`); EventCorrelator keeps their state in LRU caches.
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Counter } from 'prom-client';
 import type { CoreEvent, ObjectReference } from '../api/core.ts';
 import type { ObjectMeta } from '../api/meta.ts';
+import { isDns1123Subdomain } from '../api/names.ts';
 import type { Resource } from '../api/resources.ts';
 import { events } from '../api/resources.ts';
 import { ApiError, isAlreadyExists, isNamespaceTerminating, isNotFound } from './client/errors.ts';
@@ -23,6 +24,9 @@ import { realClock } from './clock.ts';
 import type { Logger } from './logging.ts';
 import { silentLogger } from './logging.ts';
 import { registry, singleton } from './metrics/registry.ts';
+import { formatMetaV1Time } from './time.ts';
+import type { TokenBucketState } from './token-bucket.ts';
+import { tryAccept } from './token-bucket.ts';
 
 export const eventComponent = 'my-workload-operator';
 
@@ -81,28 +85,6 @@ export function aggregateKeys(e: CoreEvent): { readonly aggregateKey: string; re
     aggregateKey: joinKey([...sourceObjectType(e), e.reason, e.reportingComponent, e.reportingInstance]),
     localKey: e.message ?? '',
   };
-}
-
-/** A passive token bucket's state (golang.org/x/time/rate with TryAccept semantics). */
-export interface TokenBucketState {
-  readonly tokens: number;
-  readonly updatedAt: number;
-}
-
-/**
- * Takes a token if one is available at `now`. A new bucket starts full. upstream:
- * events_cache.go EventSourceObjectSpamFilter.Filter.
- */
-export function tryAcceptSpam(
-  state: TokenBucketState | undefined,
-  now: number,
-  limits: { readonly burst: number; readonly qps: number },
-): { readonly accepted: boolean; readonly state: TokenBucketState } {
-  const current = state ?? { tokens: limits.burst, updatedAt: now };
-  const elapsed = Math.max(0, now - current.updatedAt) / 1000;
-  const tokens = Math.min(limits.burst, current.tokens + elapsed * limits.qps);
-  if (tokens >= 1) return { accepted: true, state: { tokens: tokens - 1, updatedAt: now } };
-  return { accepted: false, state: { tokens, updatedAt: now } };
 }
 
 /** The distinct messages seen for one aggregate key, oldest first, and when the last one came. */
@@ -179,20 +161,13 @@ function logOf(e: CoreEvent): EventLog {
   };
 }
 
-/** Formats epoch ms as a metav1.Time (RFC 3339, whole seconds, UTC), as Event timestamps are. */
-export function formatTime(ms: number): string {
-  return `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}Z`;
-}
-
-const dnsSubdomain = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
 /**
  * `<name>.<unix nanoseconds in hex>`, or a UUID when that is no valid object name (too long).
  * upstream: tools/record/util GenerateEventName.
  */
 export function eventName(refName: string, unixNano: bigint): string {
   const name = `${refName}.${unixNano.toString(16)}`;
-  return name.length <= 253 && dnsSubdomain.test(name) ? name : randomUUID();
+  return isDns1123Subdomain(name) ? name : randomUUID();
 }
 
 // ---- correlation: state ---------------------------------------------------------------------
@@ -268,7 +243,7 @@ export class EventCorrelator {
     let candidate = event;
     let key = eventKey(event);
     if (aggregated.combine) {
-      const time = formatTime(now);
+      const time = formatMetaV1Time(now);
       candidate = {
         ...event,
         metadata: { name: this.newName(event.involvedObject.name ?? '', now), namespace: event.metadata.namespace },
@@ -286,7 +261,8 @@ export class EventCorrelator {
     this.logs.set(key, observed.log);
 
     const spamId = spamKey(observed.event);
-    const spam = tryAcceptSpam(this.spam.get(spamId), now, {
+    // upstream: events_cache.go EventSourceObjectSpamFilter.Filter (a new bucket starts full).
+    const spam = tryAccept(this.spam.get(spamId), now, {
       burst: this.limits.spamBurst,
       qps: this.limits.spamQps,
     });
@@ -417,7 +393,7 @@ export class EventRecorder {
 
   private makeEvent(obj: InvolvedObject, name: string, type: EventType, reason: string, message: string): CoreEvent {
     const now = this.clock.now();
-    const time = formatTime(now);
+    const time = formatMetaV1Time(now);
     const involvedObject: ObjectReference = {
       apiVersion: obj.apiVersion,
       kind: obj.kind,

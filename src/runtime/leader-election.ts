@@ -19,6 +19,7 @@ import { jitter, realClock } from './clock.ts';
 import type { Logger } from './logging.ts';
 import { silentLogger } from './logging.ts';
 import { registry, singleton } from './metrics/registry.ts';
+import { formatMicroTime } from './time.ts';
 
 // ---- metrics (names as client-go's component-base leaderelection metrics) ----------------------
 
@@ -157,21 +158,6 @@ export function sameRecord(a: LeaderElectionRecord, b: LeaderElectionRecord): bo
     a.renewTime === b.renewTime &&
     a.leaseTransitions === b.leaseTransitions
   );
-}
-
-/**
- * Formats epoch milliseconds as a metav1.MicroTime: RFC 3339 in UTC with exactly six fractional
- * digits (`2026-11-25T17:00:00.123456Z`). Fractions of a millisecond are kept to the microsecond.
- * The API server parses MicroTime with that exact layout (metav1.RFC3339Micro), so a JavaScript
- * ISO string with three digits is refused with 400; it also answers in this form, so the record
- * we write reads back unchanged.
- */
-export function formatMicroTime(ms: number): string {
-  const micros = Math.round(ms * 1000);
-  const seconds = Math.floor(micros / 1_000_000);
-  const fraction = micros - seconds * 1_000_000;
-  const whole = new Date(seconds * 1000).toISOString().slice(0, 19);
-  return `${whole}.${String(fraction).padStart(6, '0')}Z`;
 }
 
 /** Upstream JitterFactor: candidates retry every retryPeriod × [1, 2.2). */

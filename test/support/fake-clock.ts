@@ -1,5 +1,9 @@
 // A clock that moves only when told to. Sleepers wake in deadline order as time is advanced, so
 // backoff and rate-limit tests run instantly and deterministically.
+//
+// Tests synchronise with the code under test through the sleeps it registers: untilWaiting()
+// resolves the moment the code has reached its next sleep (a retry wait, a backoff), so a test
+// knows everything before that sleep has happened without counting event-loop turns.
 import type { Clock } from '../../src/runtime/clock.ts';
 
 interface Sleeper {
@@ -7,9 +11,15 @@ interface Sleeper {
   readonly resolve: () => void;
 }
 
+interface WaitingWatcher {
+  readonly count: number;
+  readonly resolve: () => void;
+}
+
 export class FakeClock implements Clock {
   private current: number;
   private sleepers: Sleeper[] = [];
+  private watchers: WaitingWatcher[] = [];
 
   constructor(start = 1_700_000_000_000) {
     this.current = start;
@@ -31,6 +41,7 @@ export class FakeClock implements Clock {
         this.sleepers = this.sleepers.filter((s) => s !== sleeper);
         reject(new Error('aborted'));
       });
+      this.notifyWatchers();
     });
   }
 
@@ -39,11 +50,33 @@ export class FakeClock implements Clock {
     return this.sleepers.length;
   }
 
+  /** When the earliest pending sleep ends (epoch ms), or undefined when nothing sleeps. */
+  nextDeadline(): number | undefined {
+    let next: number | undefined;
+    for (const s of this.sleepers) if (next === undefined || s.at < next) next = s.at;
+    return next;
+  }
+
+  /**
+   * Resolves once at least `count` sleeps are pending: at once if they already are, else the moment
+   * the code under test registers the one that makes `count`.
+   */
+  untilWaiting(count = 1): Promise<void> {
+    if (this.sleepers.length >= count) return Promise.resolve();
+    return new Promise<void>((resolve) => this.watchers.push({ count, resolve }));
+  }
+
   /** Moves time forward, waking every sleeper whose deadline has come, in order. */
   advance(ms: number): void {
     this.current += ms;
     const due = this.sleepers.filter((s) => s.at <= this.current).sort((a, b) => a.at - b.at);
     this.sleepers = this.sleepers.filter((s) => s.at > this.current);
     for (const s of due) s.resolve();
+  }
+
+  private notifyWatchers(): void {
+    const ready = this.watchers.filter((w) => this.sleepers.length >= w.count);
+    this.watchers = this.watchers.filter((w) => this.sleepers.length < w.count);
+    for (const w of ready) w.resolve();
   }
 }

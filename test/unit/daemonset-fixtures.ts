@@ -165,9 +165,9 @@ export function describeAction(action: DaemonSetAction): string {
       return `writeStatus ${counts}${s.observedGeneration === undefined ? '' : ` gen ${s.observedGeneration}`}`;
     }
     case 'requeueAfter':
-      return `requeueAfter ${action.ms} ${action.reason}`;
-    case 'reportError':
-      return `reportError ${action.message}`;
+      return `requeueAfter ${action.afterMs} ${action.reason}`;
+    case 'syncError':
+      return `syncError ${action.message}`;
     default: {
       const unexpected: never = action;
       return String(unexpected);

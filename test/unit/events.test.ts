@@ -1,24 +1,25 @@
 import assert from 'node:assert/strict';
 import type { CoreEvent } from '../../src/api/core.ts';
-import type { AggregateRecord, InvolvedObject, TokenBucketState } from '../../src/runtime/events.ts';
+import type { AggregateRecord, InvolvedObject } from '../../src/runtime/events.ts';
 import {
   EventCorrelator,
   EventRecorder,
   aggregate,
   aggregateKeys,
   combinedMessagePrefix,
+  correlationDefaults,
   eventKey,
   eventName,
-  formatTime,
   observeRepeat,
   spamKey,
-  tryAcceptSpam,
 } from '../../src/runtime/events.ts';
 import { registry } from '../../src/runtime/metrics/registry.ts';
+import { formatMetaV1Time as formatTime } from '../../src/runtime/time.ts';
+import type { TokenBucketState } from '../../src/runtime/token-bucket.ts';
+import { tryAccept } from '../../src/runtime/token-bucket.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { FakeEventApi } from '../support/fake-event-api.ts';
 import { apiError, transportError } from '../support/fake-lease-api.ts';
-import { settle } from '../support/settle.ts';
 
 const pod: InvolvedObject = {
   apiVersion: 'v1',
@@ -65,13 +66,17 @@ describe('event keys', () => {
   });
 });
 
+// The spam filter is token-bucket.ts tryAccept with the events_cache.go limits.
 describe('event spam filter', () => {
-  const limits = { burst: 25, qps: 1 / 300 };
+  const limits = { burst: correlationDefaults.spamBurst, qps: correlationDefaults.spamQps };
+  it('uses the upstream limits: burst 25, one token per 300 s', () => {
+    assert.deepEqual(limits, { burst: 25, qps: 1 / 300 });
+  });
   it('lets a burst of 25 through, then drops', () => {
     let state: TokenBucketState | undefined;
     const accepted: boolean[] = [];
     for (let i = 0; i < 26; i++) {
-      const r = tryAcceptSpam(state, 0, limits);
+      const r = tryAccept(state, 0, limits);
       accepted.push(r.accepted);
       state = r.state;
     }
@@ -80,15 +85,15 @@ describe('event spam filter', () => {
   });
   it('refills one token per 300 s', () => {
     let state = { tokens: 0, updatedAt: 0 };
-    const early = tryAcceptSpam(state, 299_000, limits);
+    const early = tryAccept(state, 299_000, limits);
     assert.equal(early.accepted, false);
     state = early.state;
-    const onTime = tryAcceptSpam(state, 300_000, limits);
+    const onTime = tryAccept(state, 300_000, limits);
     assert.equal(onTime.accepted, true);
-    assert.equal(tryAcceptSpam(onTime.state, 300_000, limits).accepted, false);
+    assert.equal(tryAccept(onTime.state, 300_000, limits).accepted, false);
   });
   it('never holds more than the burst', () => {
-    const r = tryAcceptSpam({ tokens: 25, updatedAt: 0 }, 1e9, limits);
+    const r = tryAccept({ tokens: 25, updatedAt: 0 }, 1e9, limits);
     assert.ok(r.state.tokens <= 24);
   });
 });
@@ -294,10 +299,14 @@ describe('EventRecorder', () => {
     const r = recorder(api, clock);
     api.failures.push(transportError(), transportError());
     r.event(pod, 'Normal', 'Created', 'created pod');
-    await settle();
+    // The writer's retry wait is registered only after the failed try has returned.
+    await clock.untilWaiting();
     assert.equal(api.calls.length, 1);
-    clock.advance(10_000);
-    await settle();
+    assert.equal(clock.nextDeadline(), clock.now() + 10_000);
+    clock.advance(9_999);
+    assert.equal(api.calls.length, 1);
+    clock.advance(1);
+    await clock.untilWaiting();
     assert.equal(api.calls.length, 2);
     clock.advance(10_000);
     await r.flush();
@@ -312,11 +321,13 @@ describe('EventRecorder', () => {
     for (let i = 0; i < 20; i++) api.failures.push(transportError());
     const before = await dropped('retries_exhausted');
     r.event(pod, 'Normal', 'Created', 'created pod');
-    for (let i = 0; i < 15; i++) {
-      await settle();
+    // Eleven waits between twelve tries; flush() then resolves once the twelfth has failed.
+    for (let i = 0; i < 11; i++) {
+      await clock.untilWaiting();
       clock.advance(10_000);
     }
     await r.flush();
+    assert.equal(clock.waiting, 0);
     assert.equal(api.calls.length, 12);
     assert.equal(await dropped('retries_exhausted'), before + 1);
   });

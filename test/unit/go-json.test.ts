@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { marshalLikeGo } from '../../src/controllers/history/go-json.ts';
+import { canonicalJson, marshalLikeGo } from '../../src/controllers/history/go-json.ts';
 
 describe("marshalLikeGo (Go's encoding/json.Marshal of decoded JSON)", () => {
   it('sorts object keys at every level, integer-like keys as strings', () => {
@@ -29,5 +29,28 @@ describe("marshalLikeGo (Go's encoding/json.Marshal of decoded JSON)", () => {
   it('reads back as the same value', () => {
     const value = { kind: 'ControllerRevision', data: { spec: { template: { $patch: 'replace', spec: { containers: [{ name: 'a', args: ['x && y'] }] } } } } };
     assert.deepEqual(JSON.parse(marshalLikeGo(value)), value);
+  });
+});
+
+describe('canonicalJson (the frozen encoding revision hashes are computed over)', () => {
+  it('puts array-index keys first in numeric order, then the others by UTF-16 units', () => {
+    const value = { z: 1, '10': 2, '9': 3, a: 4, '01': 5, '4294967295': 6, '4294967294': 7, '\u{1F600}': 8, '\uE000': 9 };
+    assert.equal(canonicalJson(value), '{"9":3,"10":2,"4294967294":7,"01":5,"4294967295":6,"a":4,"z":1,"\u{1F600}":8,"\uE000":9}');
+  });
+
+  it('escapes only what JSON requires: <, >, &, U+2028 stay raw, lone surrogates become \\udXXX', () => {
+    assert.equal(canonicalJson({ s: 'a && b > /x <y \u2028 café ✓' }), '{"s":"a && b > /x <y \u2028 café ✓"}');
+    assert.equal(canonicalJson('x\uD800y'), String.raw`"x\ud800y"`);
+  });
+
+  it('leaves out undefined members and an own __proto__ member, keeps empty objects and arrays', () => {
+    const value: unknown = JSON.parse('{"b":{},"__proto__":{"x":1},"a":[]}');
+    assert.equal(canonicalJson(value), '{"a":[],"b":{}}');
+    assert.equal(canonicalJson({ a: undefined, b: [undefined, 1] }), '{"b":[null,1]}');
+  });
+
+  it('agrees with marshalLikeGo on ASCII data without array-index keys', () => {
+    const value = { spec: { template: { $patch: 'replace', metadata: { labels: { b: 'x', a: 'y' } } } } };
+    assert.equal(canonicalJson(value), marshalLikeGo(value));
   });
 });

@@ -12,16 +12,17 @@ import {
   LeaderElector,
   candidateRetryDelay,
   decide,
-  formatMicroTime,
   nextRecord,
   recordFromLease,
   releaseRecord,
   validateTimings,
 } from '../../src/runtime/leader-election.ts';
 import { registry } from '../../src/runtime/metrics/registry.ts';
+import { formatMicroTime } from '../../src/runtime/time.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { FakeLeaseApi, apiError, transportError } from '../support/fake-lease-api.ts';
-import { settle } from '../support/settle.ts';
+import { deferred } from '../support/microtasks.ts';
+import { waitUntil } from '../support/wait-until.ts';
 
 const record = (over: Partial<LeaderElectionRecord> = {}): LeaderElectionRecord => ({
   holderIdentity: 'other',
@@ -122,19 +123,6 @@ describe('leader election decisions', () => {
   });
 });
 
-describe('formatMicroTime', () => {
-  it('writes six fractional digits in UTC', () => {
-    assert.equal(formatMicroTime(Date.UTC(2026, 10, 25, 17, 0, 0, 123)), '2026-11-25T17:00:00.123000Z');
-  });
-  it('keeps fractions of a millisecond to the microsecond', () => {
-    assert.equal(formatMicroTime(Date.UTC(2026, 10, 25, 17, 0, 0, 123) + 0.456), '2026-11-25T17:00:00.123456Z');
-  });
-  it('pads small fractions and whole seconds', () => {
-    assert.equal(formatMicroTime(Date.UTC(2026, 0, 1) + 0.001), '2026-01-01T00:00:00.000001Z');
-    assert.equal(formatMicroTime(Date.UTC(2026, 0, 1)), '2026-01-01T00:00:00.000000Z');
-  });
-});
-
 describe('candidate retry jitter', () => {
   it('waits at least one retry period', () => assert.equal(candidateRetryDelay(2_000, () => 0), 2_000));
   it('waits less than 2.2 retry periods', () => assert.ok(candidateRetryDelay(2_000, () => 0.999999) < 4_400));
@@ -175,6 +163,12 @@ interface Harness {
   readonly started: AbortSignal[];
   readonly run: Promise<void>;
   readonly abort: AbortController;
+  /** Resolves when onStartedLeading is first called. */
+  readonly leading: Promise<void>;
+  /** Resolves with the reason onStoppedLeading is first called with. */
+  readonly stoppedLeading: Promise<StopReason>;
+  /** True once run() has resolved. */
+  readonly finished: () => boolean;
 }
 
 function startElector(
@@ -195,17 +189,36 @@ function startElector(
   const leaders: string[] = [];
   const started: AbortSignal[] = [];
   const abort = new AbortController();
+  const leading = deferred<void>();
+  const stoppedLeading = deferred<StopReason>();
   const callbacks: LeaderRunOptions = {
     signal: abort.signal,
     onStartedLeading: (signal) => {
       started.push(signal);
+      leading.resolve();
       return options.work?.(signal);
     },
-    onStoppedLeading: (reason) => stopped.push(reason),
+    onStoppedLeading: (reason) => {
+      stopped.push(reason);
+      stoppedLeading.resolve(reason);
+    },
     onNewLeader: (id) => leaders.push(id),
   };
-  const run = elector.run(callbacks);
-  return { clock, api, elector, stopped, leaders, started, run, abort };
+  let ended = false;
+  const run = elector.run(callbacks).finally(() => (ended = true));
+  return {
+    clock,
+    api,
+    elector,
+    stopped,
+    leaders,
+    started,
+    run,
+    abort,
+    leading: leading.promise,
+    stoppedLeading: stoppedLeading.promise,
+    finished: () => ended,
+  };
 }
 
 function heldBy(api: FakeLeaseApi, holder: string, renewTime = '2026-01-01T00:00:00.000000Z'): Lease {
@@ -217,12 +230,28 @@ function heldBy(api: FakeLeaseApi, holder: string, renewTime = '2026-01-01T00:00
   });
 }
 
-/** Moves the clock in steps, letting the elector run between them. */
-async function advance(clock: FakeClock, ms: number, step = 100): Promise<void> {
-  for (let done = 0; done < ms; done += step) {
-    clock.advance(Math.min(step, ms - done));
-    await settle();
+/**
+ * Resolves once the elector can only move on when the clock does: it sleeps (a retry or renew
+ * wait, or the deadline of a hanging request), or its run has ended. The fake API answers on
+ * promise callbacks only, so this holds at the first macrotask boundary unless the elector is stuck.
+ */
+async function parked(h: Harness): Promise<void> {
+  await waitUntil(() => h.clock.waiting > 0 || h.finished(), { what: 'the elector waits on the clock' });
+}
+
+/**
+ * Moves the clock forward by `ms`, stopping at each deadline the elector sleeps until so that it
+ * wakes exactly on time and reaches its next sleep before time moves on.
+ */
+async function advance(h: Harness, ms: number): Promise<void> {
+  const end = h.clock.now() + ms;
+  await parked(h);
+  for (let next = h.clock.nextDeadline(); next !== undefined && next <= end; next = h.clock.nextDeadline()) {
+    h.clock.advance(next - h.clock.now());
+    await parked(h);
   }
+  h.clock.advance(end - h.clock.now());
+  await parked(h);
 }
 
 async function metricValue(name: string): Promise<number | undefined> {
@@ -233,7 +262,7 @@ async function metricValue(name: string): Promise<number | undefined> {
 describe('LeaderElector', () => {
   it('creates the Lease when it is absent and starts leading', async () => {
     const h = startElector();
-    await settle();
+    await h.leading;
     assert.equal(h.elector.isLeader, true);
     assert.equal(h.started.length, 1);
     assert.equal(h.api.lease?.spec?.holderIdentity, 'me');
@@ -247,9 +276,9 @@ describe('LeaderElector', () => {
 
   it('renews every retry period with a PUT on the Lease it last wrote, without reading it', async () => {
     const h = startElector();
-    await settle();
+    await h.leading;
     const firstRenew = h.api.lease?.spec?.renewTime;
-    await advance(h.clock, 6_000);
+    await advance(h, 6_000);
     assert.equal(h.api.count('update'), 3);
     assert.equal(h.api.count('get'), 1);
     assert.notEqual(h.api.lease?.spec?.renewTime, firstRenew);
@@ -262,19 +291,19 @@ describe('LeaderElector', () => {
     const api = new FakeLeaseApi();
     heldBy(api, 'other');
     const h = startElector({ api });
-    await settle();
+    await parked(h);
     // The holder renews for 20 s (every 2 s, just after each of the candidate's tries).
     for (let i = 1; i <= 10; i++) {
-      await advance(h.clock, 2_000);
+      await advance(h, 2_000);
       heldBy(api, 'other', formatMicroTime(h.clock.now()));
     }
     assert.equal(h.elector.isLeader, false);
     assert.equal(h.elector.leader, 'other');
     const lastChange = h.clock.now();
     // The candidate sees the last change on its next try (2 s), then waits 15 s more.
-    await advance(h.clock, 16_900);
+    await advance(h, 16_900);
     assert.equal(h.elector.isLeader, false);
-    await advance(h.clock, 2_200);
+    await advance(h, 2_200);
     assert.equal(h.elector.isLeader, true);
     assert.ok(h.clock.now() - lastChange <= 15_000 + 2 * 2_200);
     assert.equal(api.lease?.spec?.holderIdentity, 'me');
@@ -288,10 +317,10 @@ describe('LeaderElector', () => {
     const api = new FakeLeaseApi();
     heldBy(api, 'other');
     const h = startElector({ api });
-    await settle();
+    await parked(h);
     assert.equal(h.elector.isLeader, false);
     api.put({ ...api.lease, metadata: api.lease?.metadata ?? {}, spec: { ...api.lease?.spec, holderIdentity: '', leaseDurationSeconds: 1 } });
-    await advance(h.clock, 2_000);
+    await advance(h, 2_000);
     assert.equal(h.elector.isLeader, true);
     assert.equal(api.lease?.spec?.leaseTransitions, 3);
     h.abort.abort();
@@ -300,13 +329,13 @@ describe('LeaderElector', () => {
 
   it('reports the loss at the renew deadline when renewals keep failing, and aborts the leading signal', async () => {
     const h = startElector();
-    await settle();
+    await h.leading;
     const acquiredAt = h.clock.now();
     h.api.fault = () => transportError();
-    await advance(h.clock, 9_900);
+    await advance(h, 9_900);
     assert.deepEqual(h.stopped, []);
     assert.equal(h.started[0]?.aborted, false);
-    await advance(h.clock, 100);
+    await advance(h, 100);
     assert.equal(h.clock.now() - acquiredAt, 10_000);
     assert.deepEqual(h.stopped, ['lost']);
     assert.equal(h.started[0]?.aborted, true);
@@ -317,22 +346,22 @@ describe('LeaderElector', () => {
 
   it('aborts a renewal that hangs past the renew deadline and reports the loss then', async () => {
     const h = startElector();
-    await settle();
+    await h.leading;
     h.api.fault = () => 'hang';
-    await advance(h.clock, 9_900);
+    await advance(h, 9_900);
     assert.deepEqual(h.stopped, []);
-    await advance(h.clock, 100);
+    await advance(h, 100);
     assert.deepEqual(h.stopped, ['lost']);
     await h.run;
   });
 
   it('keeps leading through failures shorter than the renew deadline', async () => {
     const h = startElector();
-    await settle();
+    await h.leading;
     h.api.fault = () => transportError();
-    await advance(h.clock, 7_000);
+    await advance(h, 7_000);
     h.api.fault = () => undefined;
-    await advance(h.clock, 20_000);
+    await advance(h, 20_000);
     assert.deepEqual(h.stopped, []);
     assert.equal(h.elector.isLeader, true);
     h.abort.abort();
@@ -341,20 +370,20 @@ describe('LeaderElector', () => {
 
   it('stops leading at once when the Lease names another holder', async () => {
     const h = startElector();
-    await settle();
+    await h.leading;
     heldBy(h.api, 'thief');
-    await advance(h.clock, 2_000);
+    await advance(h, 2_000);
     assert.deepEqual(h.stopped, ['lost']);
     await h.run;
   });
 
   it('counts a renewal that had to read the Lease first as a slow path', async () => {
     const h = startElector();
-    await settle();
+    await h.leading;
     const before = (await metricValue('leader_election_slowpath_total')) ?? 0;
     // Someone else touches the Lease: our PUT carries a stale resourceVersion.
     h.api.put({ ...(h.api.lease ?? { metadata: {} }), metadata: { ...h.api.lease?.metadata, labels: { touched: 'yes' } } });
-    await advance(h.clock, 2_000);
+    await advance(h, 2_000);
     assert.equal(await metricValue('leader_election_slowpath_total'), before + 1);
     assert.equal(h.elector.isLeader, true);
     assert.equal(h.api.lease?.metadata.labels?.touched, 'yes');
@@ -370,9 +399,9 @@ describe('LeaderElector', () => {
           signal.addEventListener('abort', () => (finishWork = resolve));
         }),
     });
-    await settle();
+    await h.leading;
     const released = h.elector.release();
-    await settle();
+    assert.equal(await h.stoppedLeading, 'released');
     assert.deepEqual(h.stopped, ['released']);
     assert.equal(h.api.lease?.spec?.holderIdentity, 'me', 'not released before the work has stopped');
     finishWork();
@@ -385,7 +414,7 @@ describe('LeaderElector', () => {
 
   it('stops without writing when its signal aborts, leaving the Lease to expire', async () => {
     const h = startElector();
-    await settle();
+    await h.leading;
     const writes = h.api.count('update') + h.api.count('create');
     h.abort.abort();
     await h.run;
@@ -398,7 +427,7 @@ describe('LeaderElector', () => {
     const api = new FakeLeaseApi();
     heldBy(api, 'other');
     const h = startElector({ api });
-    await settle();
+    await parked(h);
     h.abort.abort();
     await h.run;
     assert.deepEqual(h.stopped, []);
@@ -408,10 +437,10 @@ describe('LeaderElector', () => {
     const api = new FakeLeaseApi();
     api.fault = (verb) => (verb === 'create' ? apiError(409, 'AlreadyExists') : undefined);
     const h = startElector({ api });
-    await settle();
+    await parked(h);
     assert.equal(h.elector.isLeader, false);
     api.fault = () => undefined;
-    await advance(h.clock, 2_000);
+    await advance(h, 2_000);
     assert.equal(h.elector.isLeader, true);
     h.abort.abort();
     await h.run;

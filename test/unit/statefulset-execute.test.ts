@@ -314,7 +314,7 @@ describe('MyStatefulSet executor: pod and claim units', () => {
       { kind: 'deletePod', work: { step: 'replicas', index: 0, operation: 'delete', podName: 'web-0' }, pod, reason: 'terminal' },
       { kind: 'writeStatus', status },
       { kind: 'deleteRevision', revision: old },
-      { kind: 'requeueAfter', afterMs: 1000 },
+      { kind: 'requeueAfter', afterMs: 1000, reason: 'minReadySeconds' },
     ];
     const h = harness();
     h.objects.failures.set(`deleteRevision ${nameOf(old)}`, apiError(404, 'NotFound'));
@@ -325,7 +325,7 @@ describe('MyStatefulSet executor: pod and claim units', () => {
   it('returns the requested requeue when nothing failed', async () => {
     const { set, rev: srev } = steady({ replicas: 1 });
     const h = harness();
-    const result = await h.run(snapshot(set, [], [srev]), [{ kind: 'requeueAfter', afterMs: 2500 }]);
+    const result = await h.run(snapshot(set, [], [srev]), [{ kind: 'requeueAfter', afterMs: 2500, reason: 'minReadySeconds' }]);
     assert.deepEqual(result, { requeueAfterMs: 2500 });
   });
 });

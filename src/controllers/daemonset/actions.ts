@@ -1,6 +1,7 @@
 // What one MyDaemonSet sync decides, as data. plan() returns these in execution order; the executor
 // switches on `kind` (exhaustively) and performs them. See plan.ts for the ordering contract.
 import type { ControllerRevision, Pod } from '../../api/core.ts';
+import type { EventAction, RequeueAfterAction, SyncErrorAction, WriteStatusAction } from '../shared/actions.ts';
 import type { FailedPodBackoff } from './failed-pod-backoff.ts';
 import type { DaemonSetStatusFields } from './status.ts';
 
@@ -39,12 +40,7 @@ export type DaemonSetAction =
   /** PUT the revision with `revision` raised (rollback to an older template: no new object). */
   | { readonly kind: 'updateRevisionNumber'; readonly revision: ControllerRevision; readonly revisionNumber: number }
   /** Record an Event on the MyDaemonSet. */
-  | {
-      readonly kind: 'event';
-      readonly type: 'Normal' | 'Warning';
-      readonly reason: 'FailedDaemonPod' | 'SucceededDaemonPod' | 'SelectingAll';
-      readonly message: string;
-    }
+  | (EventAction & { readonly reason: 'FailedDaemonPod' | 'SucceededDaemonPod' | 'SelectingAll' })
   /** Store the failed-pod backoff entry (in memory, keyed by failedPodsBackoffKey). */
   | { readonly kind: 'recordFailedBackoff'; readonly key: string; readonly backoff: FailedPodBackoff }
   /** POST the pod (it has generateName). */
@@ -52,18 +48,10 @@ export type DaemonSetAction =
   /** DELETE the pod by name. */
   | { readonly kind: 'deletePod'; readonly pod: Pod; readonly reason: DeletePodReason }
   /** Merge-patch these status fields (only them: conditions and collisionCount are not ours to write). */
-  | { readonly kind: 'writeStatus'; readonly status: DaemonSetStatusFields }
-  /** Sync the MyDaemonSet again after `ms` (several: the earliest wins). */
-  | {
-      readonly kind: 'requeueAfter';
-      readonly ms: number;
-      readonly reason: 'failedPodBackoff' | 'minReadySeconds';
-    }
-  /**
-   * The sync must end in an error (rate-limited retry) once the remaining actions are done, as
-   * upstream returns one (e.g. an invalid maxSurge percentage).
-   */
-  | { readonly kind: 'reportError'; readonly message: string };
+  | WriteStatusAction<DaemonSetStatusFields>
+  | RequeueAfterAction<'failedPodBackoff' | 'minReadySeconds'>
+  /** Fails the sync once the remaining actions are done (e.g. an invalid maxSurge percentage). */
+  | SyncErrorAction;
 
 export type DaemonSetActionKind = DaemonSetAction['kind'];
 
@@ -93,7 +81,7 @@ export function actionPhase(action: DaemonSetAction): ActionPhase {
       return 'podChanges';
     case 'writeStatus':
       return 'status';
-    case 'reportError':
+    case 'syncError':
       return 'outcome';
     default: {
       const unexpected: never = action;

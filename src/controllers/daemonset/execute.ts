@@ -9,7 +9,7 @@ import { errorMessage, isAlreadyExists, isNamespaceTerminating, isNotFound } fro
 import type { KubeClient } from '../../runtime/client/rest.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { EventRecorder } from '../../runtime/events.ts';
-import { formatTime } from '../../runtime/events.ts';
+import { formatMetaV1Time as formatTime } from '../../runtime/time.ts';
 import type { Expectations } from '../../runtime/expectations.ts';
 import type { Logger } from '../../runtime/logging.ts';
 import { collisionCountDecision, isSameRevision } from '../history/collision.ts';
@@ -72,7 +72,7 @@ export async function executeDaemonSetPlan(
     if (actionPhase(action) !== 'podBookkeeping') continue;
     if (action.kind === 'event') event(action.type, action.reason, action.message);
     else if (action.kind === 'recordFailedBackoff') deps.failedPodBackoff.set(action.key, action.backoff);
-    else if (action.kind === 'requeueAfter') requeue(action.ms);
+    else if (action.kind === 'requeueAfter') requeue(action.afterMs);
   }
 
   // 3. pod changes; creates wait while the create backoff runs.
@@ -130,11 +130,11 @@ export async function executeDaemonSetPlan(
     }
   }
   for (const action of actions) {
-    if (action.kind === 'requeueAfter' && actionPhase(action) === 'status' && statusWritten) requeue(action.ms);
+    if (action.kind === 'requeueAfter' && actionPhase(action) === 'status' && statusWritten) requeue(action.afterMs);
   }
 
   // 6. outcome
-  const reported = actions.filter((a): a is Of<'reportError'> => a.kind === 'reportError').map((a) => a.message);
+  const reported = actions.filter((a): a is Of<'syncError'> => a.kind === 'syncError').map((a) => a.message);
   if (podErrors.length > 0 || reported.length > 0) {
     const messages = [...reported, ...podErrors.map(errorMessage)];
     log.debug('sync finished with errors', { errors: messages.length });
@@ -235,7 +235,7 @@ async function syncPods(
   );
 
   let refused: string | undefined;
-  const created = await slowStartBatch(creates, 1, async (action) => {
+  const created = await slowStartBatch(creates, { initialBatchSize: 1 }, async (action) => {
     try {
       const pod = await client.create(pods, action.pod, { signal });
       event('Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name ?? ''}`);

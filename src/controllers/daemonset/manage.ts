@@ -60,7 +60,7 @@ export function podsShouldBeOnNode(ds: MyDaemonSet, { node, podsOnNode, backoff 
     switch (pod.status?.phase) {
       case 'Failed':
         if (entry !== undefined && isInBackoff(entry, now)) {
-          sideActions.push({ kind: 'requeueAfter', ms: entry.delayMs, reason: 'failedPodBackoff' });
+          sideActions.push({ kind: 'requeueAfter', afterMs: entry.delayMs, reason: 'failedPodBackoff' });
           continue;
         }
         entry = nextBackoff(entry, now);

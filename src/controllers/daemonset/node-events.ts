@@ -3,7 +3,7 @@
 // through it; there is no node delete handler — pods of a deleted node go via pod events).
 import type { Node } from '../../api/core.ts';
 import type { MyDaemonSet } from '../../api/workloads.ts';
-import { canonicalJson } from '../history/canonical-json.ts';
+import { canonicalJson } from '../history/go-json.ts';
 import { nodeShouldRunDaemonPod } from './node-eligibility.ts';
 
 /** Only label and taint changes can change eligibility (absent and empty are alike). */

@@ -20,7 +20,7 @@
 //  5. status — writeStatus (a merge patch of exactly the given fields), then requeueAfter
 //     'minReadySeconds' (only if the write succeeded or none was needed). Done even when 3 or 4
 //     failed.
-//  6. outcome — reportError: fail the sync once the rest is done. It also fails when 3 or 4 did.
+//  6. outcome — syncError: fail the sync once the rest is done. It also fails when 3 or 4 did.
 import type { ControllerRevision, Node, Pod } from '../../api/core.ts';
 import { isBeingDeleted } from '../../api/meta.ts';
 import { selectorIsEmpty } from '../../api/selector.ts';
@@ -103,7 +103,7 @@ export function plan(snapshot: DaemonSetSnapshot, now: number): readonly DaemonS
   // upstream skips history cleanup when the update step failed.
   if (error === undefined) actions.push(...cleanupHistory(ds, history.old, history.pods));
   actions.push(...statusActions(ds, nodes, byNode, hash, now, 'observe'));
-  if (error !== undefined) actions.push({ kind: 'reportError', message: error });
+  if (error !== undefined) actions.push({ kind: 'syncError', message: error });
   return actions;
 }
 
@@ -123,7 +123,7 @@ function statusActions(
   // A last line of defence against clock skew: look again once the Ready pods should be available.
   const minReady = minReadySeconds(ds);
   if (minReady > 0 && counts.numberReady !== counts.numberAvailable) {
-    actions.push({ kind: 'requeueAfter', ms: minReady * 1000, reason: 'minReadySeconds' });
+    actions.push({ kind: 'requeueAfter', afterMs: minReady * 1000, reason: 'minReadySeconds' });
   }
   return actions;
 }

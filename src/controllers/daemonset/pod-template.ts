@@ -6,7 +6,7 @@
 import type { Affinity, Pod, PodSpec, PodTemplateSpec, Toleration } from '../../api/core.ts';
 import type { MyDaemonSet } from '../../api/workloads.ts';
 import { controllerRevisionHashLabel } from '../history/revisions.ts';
-import { isDns1123Subdomain } from '../shared/label-syntax.ts';
+import { isDns1123Subdomain } from '../../api/names.ts';
 import { controllerRef } from '../shared/ownership.ts';
 import { addOrUpdateToleration } from '../shared/tolerations.ts';
 import { daemonSetOwner } from './spec-defaults.ts';

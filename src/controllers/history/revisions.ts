@@ -6,7 +6,7 @@ import type { ControllerRevision, PodTemplateSpec } from '../../api/core.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import type { OwnerIdentity } from '../shared/ownership.ts';
 import { controllerRef } from '../shared/ownership.ts';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from './go-json.ts';
 import { revisionHash } from './hash.ts';
 
 /** Label on revisions (and, for DaemonSets, on pods) carrying the template hash. */

@@ -3,7 +3,8 @@
 // upstream: k8s.io/component-helpers/scheduling/corev1/nodeaffinity/nodeaffinity.go
 // (GetRequiredNodeAffinity, LazyErrorNodeSelector, nodeSelectorTerm), apimachinery labels.Requirement.Matches.
 import type { Node, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, PodSpec } from '../../api/core.ts';
-import { isQualifiedName, isValidLabelValue, parseInt64 } from './label-syntax.ts';
+import { isQualifiedName, isValidLabelValue } from '../../api/names.ts';
+import { parseInt64 } from './int64.ts';
 
 type Labels = Readonly<Record<string, string>>;
 

@@ -1,6 +1,8 @@
-// upstream: pkg/controller/controller_utils.go slowStartBatch. Calls that create many objects go
-// in batches of 1, 2, 4, … so that a systematic failure (quota, admission webhook, a terminating
-// namespace) costs one call instead of hundreds; the first batch with a failure ends the run.
+// upstream: pkg/controller/controller_utils.go slowStartBatch (ReplicaSet, DaemonSet, Job) and
+// pkg/controller/statefulset/stateful_set_control.go slowStartBatch (capped at MaxBatchSize).
+// Calls that create many objects go in batches of 1, 2, 4, … so that a systematic failure (quota,
+// admission webhook, a terminating namespace) costs one call instead of hundreds; the first batch
+// with a failure ends the run.
 export interface SlowStartOutcome<T> {
   readonly succeeded: readonly T[];
   readonly failed: readonly { readonly item: T; readonly error: unknown }[];
@@ -8,15 +10,31 @@ export interface SlowStartOutcome<T> {
   readonly skipped: readonly T[];
 }
 
+export interface SlowStartOptions {
+  /** Default 1. */
+  readonly initialBatchSize?: number;
+  /** The largest batch; default none (the StatefulSet controller caps at 500). */
+  readonly maxBatchSize?: number;
+}
+
+function nextBatchSize(size: number, options: SlowStartOptions): number {
+  return Math.min(size * 2, options.maxBatchSize ?? Number.POSITIVE_INFINITY);
+}
+
+function firstBatchSize(options: SlowStartOptions): number {
+  return Math.max(1, options.initialBatchSize ?? 1);
+}
+
+/** Runs `call` on every item in slow-start batches, the items of a batch concurrently. */
 export async function slowStartBatch<T>(
   items: readonly T[],
-  initialBatchSize: number,
+  options: SlowStartOptions,
   call: (item: T) => Promise<unknown>,
 ): Promise<SlowStartOutcome<T>> {
   const succeeded: T[] = [];
   const failed: { item: T; error: unknown }[] = [];
   let index = 0;
-  for (let size = Math.max(1, initialBatchSize); index < items.length; size *= 2) {
+  for (let size = firstBatchSize(options); index < items.length; size = nextBatchSize(size, options)) {
     const batch = items.slice(index, index + size);
     index += batch.length;
     const results = await Promise.allSettled(batch.map((item) => call(item)));
@@ -29,4 +47,20 @@ export async function slowStartBatch<T>(
     if (failed.length > 0) break;
   }
   return { succeeded, failed, skipped: items.slice(index) };
+}
+
+/**
+ * The batch (0-based) that position `index` of a slow-start run falls in, for work planned by
+ * position before it runs (the StatefulSet's units, which count positions that need no call).
+ */
+export function slowStartBatchOf(index: number, options: SlowStartOptions = {}): number {
+  let batch = 0;
+  let start = 0;
+  let size = firstBatchSize(options);
+  while (index >= start + size) {
+    start += size;
+    size = nextBatchSize(size, options);
+    batch++;
+  }
+  return batch;
 }

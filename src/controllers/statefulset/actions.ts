@@ -3,6 +3,8 @@
 // in pkg/controller/statefulset/stateful_set_control.go and stateful_pod_control.go.
 import type { ControllerRevision, PersistentVolumeClaim, Pod } from '../../api/core.ts';
 import type { OwnerReference } from '../../api/meta.ts';
+import { slowStartBatchOf } from '../shared/slow-start.ts';
+import type { EventAction, RequeueAfterAction, SyncErrorAction, WriteStatusAction } from '../shared/actions.ts';
 import type { StatefulSetStatusFields } from './status.ts';
 
 /**
@@ -99,41 +101,24 @@ export type StatefulSetAction =
    * Record an Event on the set, where it stands in its unit. Only Events known at planning time:
    * Warning ConflictingController, Warning AbandonedRevision (before the deletion it explains).
    */
-  | {
-      readonly kind: 'event';
-      readonly work: PodWork | undefined;
-      readonly type: 'Normal' | 'Warning';
-      readonly reason: string;
-      readonly message: string;
-    }
+  | (EventAction & { readonly work: PodWork | undefined })
   /** The sync fails here (upstream returns an error): stop pod work, still write status and truncate history. */
-  | { readonly kind: 'syncError'; readonly message: string }
+  | SyncErrorAction
   /**
    * Merge these fields into status (conditions and unknown fields kept), with retry on conflict.
    * Runs even when pod work failed. For each `update` deletion that failed or was skipped, add 1
    * back to currentReplicas first (upstream decrements only after a successful delete).
    */
-  | { readonly kind: 'writeStatus'; readonly status: StatefulSetStatusFields }
+  | WriteStatusAction<StatefulSetStatusFields>
   /** History truncation, after the status write, also when pod work failed; NotFound is success. */
   | { readonly kind: 'deleteRevision'; readonly revision: ControllerRevision }
   /** Last: enqueue again after this long, only if nothing failed (upstream returns before it on error). */
-  | { readonly kind: 'requeueAfter'; readonly afterMs: number };
+  | RequeueAfterAction<'minReadySeconds'>;
 
 /** The largest slow-start batch (upstream MaxBatchSize: a realistic number of requests in flight). */
 export const maxBatchSize = 500;
 
-/**
- * The slow-start batch (0-based) that position `index` runs in under Parallel: batches hold 1, 2,
- * 4, … positions, at most 500 (upstream slowStartBatch).
- */
+/** The slow-start batch (0-based) that position `index` runs in under Parallel: 1, 2, 4, … ≤ 500. */
 export function slowStartBatch(index: number): number {
-  let batch = 0;
-  let start = 0;
-  let size = 1;
-  while (index >= start + size) {
-    start += size;
-    size = Math.min(size * 2, maxBatchSize);
-    batch++;
-  }
-  return batch;
+  return slowStartBatchOf(index, { maxBatchSize });
 }

@@ -14,7 +14,7 @@ import { apiVersion } from '../../api/workloads.ts';
 import { errorMessage, isAlreadyExists, isConflict, isNotFound } from '../../runtime/client/errors.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { EventType, InvolvedObject } from '../../runtime/events.ts';
-import { formatTime } from '../../runtime/events.ts';
+import { formatMetaV1Time as formatTime } from '../../runtime/time.ts';
 import type { Logger } from '../../runtime/logging.ts';
 import type { CreateBackoff } from '../shared/create-backoff.ts';
 import { settleCreateOutcome } from '../shared/create-outcome.ts';

@@ -95,7 +95,7 @@ export function plan(snapshot: StatefulSetSnapshot, now: number): readonly State
   actions.push(...truncation);
   if (!sync.failed) {
     const afterMs = availabilityRequeueAfter(snapshot.pods, ctx.minReadySeconds, status, now);
-    if (afterMs !== undefined) actions.push({ kind: 'requeueAfter', afterMs });
+    if (afterMs !== undefined) actions.push({ kind: 'requeueAfter', afterMs, reason: 'minReadySeconds' });
   }
   return actions;
 }

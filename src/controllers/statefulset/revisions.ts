@@ -9,7 +9,7 @@ import type { KubeObject } from '../../api/meta.ts';
 import { controllerOf, isBeingDeleted } from '../../api/meta.ts';
 import { selectorMatches } from '../../api/selector.ts';
 import type { MyStatefulSet } from '../../api/workloads.ts';
-import { canonicalJson } from '../history/canonical-json.ts';
+import { canonicalJson } from '../history/go-json.ts';
 import { isSameRevision } from '../history/collision.ts';
 import {
   buildRevision,

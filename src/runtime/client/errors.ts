@@ -5,7 +5,7 @@ import { isRecord } from '../../api/meta.ts';
 
 /** The API server answered with a non-2xx status. */
 export class ApiError extends Error {
-  override readonly name = 'ApiError';
+  override readonly name: string = 'ApiError';
   readonly code: number;
   readonly reason: string;
   readonly status: Status | undefined;
@@ -31,7 +31,7 @@ export class ApiError extends Error {
 
 /** The request never got an HTTP answer: connection refused or reset, DNS, TLS, timeout. */
 export class TransportError extends Error {
-  override readonly name = 'TransportError';
+  override readonly name: string = 'TransportError';
   readonly method: string;
   readonly path: string;
   constructor(method: string, path: string, cause: unknown) {
@@ -39,6 +39,44 @@ export class TransportError extends Error {
     this.method = method;
     this.path = path;
   }
+}
+
+/**
+ * A watch stream delivered no byte for `idleMs` and was cut. Watches ask for bookmarks, which the
+ * API server sends about once a minute, so silence means a dead connection that TCP has not
+ * noticed (a NAT or load balancer dropped it). A TransportError, so callers that only tell
+ * answered from unanswered requests need not know it.
+ */
+export class WatchIdleError extends TransportError {
+  override readonly name: string = 'WatchIdleError';
+  readonly idleMs: number;
+  constructor(path: string, idleMs: number) {
+    super('WATCH', path, new Error(`watch idle for ${idleMs} ms`));
+    this.idleMs = idleMs;
+  }
+}
+
+/**
+ * A watch ended with an ERROR event carrying a Status: the API server's refusal sent inside a
+ * stream that had already begun (410 Expired when the requested resourceVersion is compacted away).
+ * An ApiError with that Status, so isGone and the other checks apply (client-go turns the event
+ * into a StatusError with apierrors.FromObject in tools/cache/reflector.go watchHandler).
+ */
+export class WatchStatusError extends ApiError {
+  override readonly name: string = 'WatchStatusError';
+  constructor(path: string, status: Status) {
+    super({ method: 'WATCH', path, code: status.code ?? 0, status, retryAfterSeconds: undefined });
+  }
+}
+
+/** Reads the Status an ERROR watch event carries (absent or mistyped fields are left out). */
+export function statusFromObject(obj: unknown): Status {
+  if (!isRecord(obj)) return {};
+  return {
+    code: typeof obj.code === 'number' ? obj.code : undefined,
+    reason: typeof obj.reason === 'string' ? obj.reason : undefined,
+    message: typeof obj.message === 'string' ? obj.message : undefined,
+  };
 }
 
 function describeCause(cause: unknown): string {

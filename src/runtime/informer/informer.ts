@@ -8,6 +8,7 @@ import type { KubeClient } from '../client/rest.ts';
 import type { Clock } from '../clock.ts';
 import { realClock } from '../clock.ts';
 import type { Logger } from '../logging.ts';
+import { listWatchFromClient } from './lister-watcher.ts';
 import { Reflector } from './reflector.ts';
 import type { IndexFunc, ReadonlyStore, StoreDelta } from './store.ts';
 import { Store } from './store.ts';
@@ -56,9 +57,10 @@ class Informer<T extends KubeObject> implements SharedInformer<T> {
     this.logger = options.logger;
     this.store = new Store<T>(indexers);
     this.reflector = new Reflector<T>({
-      client: options.client,
+      listerWatcher: listWatchFromClient(options.client, resource, {
+        namespace: resource.namespaced ? options.namespace : undefined,
+      }),
       resource,
-      namespace: resource.namespaced ? options.namespace : undefined,
       store: this.store,
       onDeltas: (deltas) => this.dispatch(deltas),
       logger: options.logger.child({ informer: resource.plural }),

@@ -9,17 +9,19 @@
 // It never gives up: list and watch failures (network, 429, 5xx, 403, idle stream) are retried
 // forever with a jittered exponential backoff, so one bad minute of the API server cannot stop the
 // operator. Bookmarks advance the resourceVersion without touching the store.
+//
+// It talks to the API server only through a ListerWatcher (lister-watcher.ts), as client-go's
+// reflector does, so it can be tested against an in-memory one.
 import { Counter } from 'prom-client';
-import type { KubeObject, Status } from '../../api/meta.ts';
-import { isRecord } from '../../api/meta.ts';
+import type { KubeObject } from '../../api/meta.ts';
 import type { Resource } from '../../api/resources.ts';
-import type { KubeClient } from '../client/rest.ts';
-import { isGone } from '../client/errors.ts';
+import { WatchIdleError, WatchStatusError, isGone, statusFromObject } from '../client/errors.ts';
 import type { Clock } from '../clock.ts';
 import { realClock } from '../clock.ts';
 import type { Logger } from '../logging.ts';
 import { registry, singleton } from '../metrics/registry.ts';
 import { Backoff } from './backoff.ts';
+import type { ListerWatcher } from './lister-watcher.ts';
 import type { Store, StoreDelta } from './store.ts';
 import { applyWatchEvent, replaceAll } from './store.ts';
 
@@ -46,12 +48,10 @@ const relists = singleton(
 );
 
 export interface ReflectorOptions<T extends KubeObject> {
-  readonly client: KubeClient;
+  /** Where the objects come from (listWatchFromClient in production). */
+  readonly listerWatcher: ListerWatcher<T>;
+  /** The resource listed and watched; names the reflector in logs and metrics. */
   readonly resource: Resource<T>;
-  /** Restrict a namespaced resource to one namespace; undefined = all. */
-  readonly namespace?: string;
-  readonly labelSelector?: string;
-  readonly fieldSelector?: string;
   readonly store: Store<T>;
   /** Called after the store changed, with what changed. Must not throw. */
   readonly onDeltas: (deltas: readonly StoreDelta<T>[]) => void;
@@ -66,16 +66,6 @@ export interface ReflectorOptions<T extends KubeObject> {
   readonly idleTimeoutMs?: number;
   /** Page size of lists. Default 500. */
   readonly pageSize?: number;
-}
-
-/** Watch ended with a Status error event (code is the HTTP-like code it carries). */
-class WatchErrorEvent extends Error {
-  override readonly name = 'WatchErrorEvent';
-  readonly code: number;
-  constructor(status: Status) {
-    super(`watch error event: ${status.code ?? '?'} ${status.reason ?? ''} ${status.message ?? ''}`.trim());
-    this.code = status.code ?? 0;
-  }
 }
 
 export function dropManagedFields<T extends KubeObject>(obj: T): T {
@@ -131,14 +121,14 @@ export class Reflector<T extends KubeObject> {
         if (events === 0 && this.clock.now() - started < 1000) await this.clock.sleep(this.backoff.next(), signal);
       } catch (err) {
         if (signal.aborted) break;
-        if (isGone(err) || (err instanceof WatchErrorEvent && err.code === 410)) {
+        // 410 Gone, as the answer to the watch request or as an ERROR event in its stream.
+        if (isGone(err)) {
           watchRestarts.inc({ resource: this.label, reason: 'gone' });
           log.info('watch expired, relisting', { resource: this.label, resourceVersion: this.resourceVersion });
           needList = true;
           continue;
         }
-        const idle = err instanceof Error && /idle for/.test(String(err.cause instanceof Error ? err.cause.message : ''));
-        watchRestarts.inc({ resource: this.label, reason: idle ? 'idle' : 'error' });
+        watchRestarts.inc({ resource: this.label, reason: err instanceof WatchIdleError ? 'idle' : 'error' });
         const delay = this.backoff.next();
         log.warn(needList ? 'list failed, retrying' : 'watch failed, retrying', {
           resource: this.label,
@@ -155,12 +145,7 @@ export class Reflector<T extends KubeObject> {
   }
 
   private async list(signal: AbortSignal): Promise<void> {
-    const { client, resource, namespace, labelSelector, fieldSelector } = this.options;
-    const { items, resourceVersion } = await client.listAll(
-      resource,
-      { namespace, labelSelector, fieldSelector, limit: this.options.pageSize ?? 500 },
-      signal,
-    );
+    const { items, resourceVersion } = await this.options.listerWatcher.list({ limit: this.options.pageSize ?? 500 }, signal);
     if (this.listCount++ > 0) relists.inc({ resource: this.label });
     const deltas = replaceAll(this.options.store, items.map(this.transform));
     this.resourceVersion = resourceVersion;
@@ -170,13 +155,10 @@ export class Reflector<T extends KubeObject> {
 
   /** One watch stream; resolves with the number of events on a normal close. */
   private async watch(signal: AbortSignal): Promise<number> {
-    const { client, resource, namespace, labelSelector, fieldSelector, store } = this.options;
+    const { listerWatcher, store } = this.options;
     const timeoutSeconds = this.options.watchTimeoutSeconds?.() ?? Math.floor(300 + Math.random() * 300);
     let count = 0;
-    const stream = client.watch<T>(resource, {
-      namespace,
-      labelSelector,
-      fieldSelector,
+    const stream = listerWatcher.watch({
       resourceVersion: this.resourceVersion,
       allowWatchBookmarks: true,
       timeoutSeconds,
@@ -190,7 +172,7 @@ export class Reflector<T extends KubeObject> {
         case 'BOOKMARK':
           break;
         case 'ERROR':
-          throw new WatchErrorEvent(toStatus(event.object));
+          throw new WatchStatusError(this.label, statusFromObject(event.object));
         case 'ADDED':
         case 'MODIFIED':
         case 'DELETED':
@@ -205,13 +187,4 @@ export class Reflector<T extends KubeObject> {
     }
     return count;
   }
-}
-
-function toStatus(obj: unknown): Status {
-  if (!isRecord(obj)) return {};
-  return {
-    code: typeof obj.code === 'number' ? obj.code : undefined,
-    reason: typeof obj.reason === 'string' ? obj.reason : undefined,
-    message: typeof obj.message === 'string' ? obj.message : undefined,
-  };
 }

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { KubeConfig } from '@kubernetes/client-node';
+import { pollUntil } from '../../../hack/poll.ts';
 import type { CoreEvent, Lease } from '../../../src/api/core.ts';
 import type { KubeObject } from '../../../src/api/meta.ts';
 import { configMaps, events, leases, namespaces } from '../../../src/api/resources.ts';
@@ -47,23 +48,12 @@ async function deleteNamespace(name: string): Promise<void> {
   }
 }
 
-/** Polls `probe` every 100 ms until `done` holds; fails after `timeoutMs` with the last value seen. */
-async function waitFor<T>(what: string, probe: () => T | Promise<T>, done: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      last = await probe();
-      if (done(last)) return last;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() >= deadline) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const seen = last === undefined ? `error: ${String(lastError)}` : JSON.stringify(last).slice(0, 1500);
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last seen: ${seen}`);
+/**
+ * Polls `probe` every 100 ms until `done` holds; fails after `timeoutMs` with the last value seen.
+ * The timeouts are the bounds under test, so the probe after the deadline still counts.
+ */
+function waitFor<T>(what: string, probe: () => T | Promise<T>, done: (v: T) => boolean, timeoutMs: number): Promise<T> {
+  return pollUntil(what, probe, done, { timeoutMs, intervalMs: 100, deadlineAfterProbe: true });
 }
 
 interface Candidate {

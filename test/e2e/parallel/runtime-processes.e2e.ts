@@ -9,10 +9,10 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Lease } from '../../../src/api/core.ts';
 import { configMaps, leases } from '../../../src/api/resources.ts';
 import { repoRoot } from '../../../hack/cluster.ts';
+import { parsePromText, sum } from '../../../hack/prom-text.ts';
 import { TcpProxy } from '../../support/tcp-proxy.ts';
 import { echoedByAnnotation, echoLabel } from '../support/echo-operator.ts';
 import { createNamespace, kubeconfigPath, logFile, testClient, waitFor } from '../support/env.ts';
-import { metricSum } from '../support/operator.ts';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 
@@ -108,12 +108,12 @@ describe('operator processes on the runtime', function () {
     assert.equal(await echoedBy(), leader);
     assert.equal(await echoedBy(), leader);
 
-    const leadMetrics = await scrape(lead);
-    const standbyMetrics = await scrape(standby);
-    assert.equal(metricSum(leadMetrics, 'leader_election_master_status', { name: 'echo-operator' }), 1);
-    assert.equal(metricSum(standbyMetrics, 'leader_election_master_status', { name: 'echo-operator' }), 0);
-    assert.ok(metricSum(leadMetrics, 'controller_runtime_reconcile_total', { controller: 'echo' }) >= 2);
-    assert.equal(metricSum(standbyMetrics, 'controller_runtime_reconcile_total', { controller: 'echo' }), 0);
+    const leadMetrics = parsePromText(await scrape(lead));
+    const standbyMetrics = parsePromText(await scrape(standby));
+    assert.equal(sum(leadMetrics, 'leader_election_master_status', { name: 'echo-operator' }), 1);
+    assert.equal(sum(standbyMetrics, 'leader_election_master_status', { name: 'echo-operator' }), 0);
+    assert.ok(sum(leadMetrics, 'controller_runtime_reconcile_total', { controller: 'echo' }) >= 2);
+    assert.equal(sum(standbyMetrics, 'controller_runtime_reconcile_total', { controller: 'echo' }), 0);
   });
 
   it('hands over within 20 s when the leader is killed with SIGKILL', async () => {

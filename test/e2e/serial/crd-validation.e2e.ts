@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { controlPlaneBin, repoRoot } from '../../../hack/cluster.ts';
 import { isJsonObject, toJson, type Json, type JsonObject } from '../../../hack/gen-crds.ts';
+import { pollUntil } from '../../../hack/poll.ts';
 import { kubeconfigPath } from '../support/env.ts';
 
 const kubeconfig = kubeconfigPath();
@@ -69,17 +70,6 @@ function merge(base: Json, patch: Json): Json {
     else out[key] = merge(out[key] ?? null, value);
   }
   return out;
-}
-
-async function poll<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await probe();
-    if (done(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last).slice(0, 2000)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 // The seeds' manifests (fluentd-elasticsearch DaemonSet, `web` StatefulSet), converted.
@@ -818,10 +808,11 @@ describe('CRDs on a real API server @own-operator', function () {
   });
 
   it('explains the pod template from the generated schema', async () => {
-    const explained = await poll(
+    const explained = await pollUntil(
       'kubectl explain mds.spec.template.spec.containers',
       () => kubectl(['explain', 'mds.spec.template.spec.containers']),
       (result) => result.ok,
+      { timeoutMs: 30_000, intervalMs: 250, stopOnError: true, deadlineAfterProbe: true },
     );
     assert.match(explained.stdout, /FIELD: containers <\[\]Object>/);
     assert.match(explained.stdout, /List of containers belonging to the pod/);

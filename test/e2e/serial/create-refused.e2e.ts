@@ -8,13 +8,14 @@
 //
 //   npm run test:e2e -- test/e2e/serial/create-refused.e2e.ts
 import assert from 'node:assert/strict';
+import { parsePromText, sum } from '../../../hack/prom-text.ts';
 import type { CoreEvent } from '../../../src/api/core.ts';
 import type { WorkloadCondition } from '../../../src/api/meta.ts';
 import { events } from '../../../src/api/resources.ts';
 import { myDaemonSets, myStatefulSets } from '../../../src/api/workloads.ts';
 import { newMyDaemonSet, waitDaemonStatus } from '../support/daemonset.ts';
 import { createNamespace, kubeconfigPath, kubectl, logFile, testClient, waitFor } from '../support/env.ts';
-import { metricSum, startOperator, type OperatorProcess } from '../support/operator.ts';
+import { startOperator, type OperatorProcess } from '../support/operator.ts';
 import { createHeadlessService, newMyStatefulSet, waitSettled } from '../support/statefulset.ts';
 
 /** The quota's admission message (once the quota controller has filled in status.hard). */
@@ -24,7 +25,7 @@ const refusal = /^pods "[^"]+" is forbidden: exceeded quota: no-pods, requested:
 const windowMs = 30_000;
 
 async function requestCount(metricsUrl: string): Promise<number> {
-  return metricSum(await (await fetch(metricsUrl)).text(), 'rest_client_requests_total', {});
+  return sum(parsePromText(await (await fetch(metricsUrl)).text()), 'rest_client_requests_total');
 }
 
 function replicaFailure(obj: { readonly status?: { readonly conditions?: readonly WorkloadCondition[] } }): WorkloadCondition | undefined {

@@ -18,6 +18,7 @@
 // has finished. The watch gives the other side: exactly 100 pods were ever created.
 import assert from 'node:assert/strict';
 import { inParallel } from '../../../hack/cluster.ts';
+import { parsePromText, sum } from '../../../hack/prom-text.ts';
 import { controllerRevisions, events, pods } from '../../../src/api/resources.ts';
 import { myDaemonSets } from '../../../src/api/workloads.ts';
 import { eventComponent as operatorEventComponent } from '../../../src/runtime/events.ts';
@@ -30,13 +31,13 @@ import {
   waitDaemonStatus,
 } from '../support/daemonset.ts';
 import { createNamespace, kubeconfigPath, logFile, testClient, waitFor } from '../support/env.ts';
-import { metricSum, startOperator, type OperatorProcess } from '../support/operator.ts';
+import { startOperator, type OperatorProcess } from '../support/operator.ts';
 
 const nodeCount = 100;
 
 /** Sum of rest_client_requests_total{method="POST"} over status codes and hosts. */
 async function postCount(metricsUrl: string): Promise<number> {
-  return metricSum(await (await fetch(metricsUrl)).text(), 'rest_client_requests_total', { method: 'POST' });
+  return sum(parsePromText(await (await fetch(metricsUrl)).text()), 'rest_client_requests_total', { method: 'POST' });
 }
 
 describe('MyDaemonSet over 100 nodes @own-operator', function () {

@@ -3,6 +3,7 @@
 // compacted away while the operator was cut off (410 Gone → relist).
 import assert from 'node:assert/strict';
 import { KubeConfig } from '@kubernetes/client-node';
+import { pollUntil } from '../../../hack/poll.ts';
 import type { KubeObject } from '../../../src/api/meta.ts';
 import { configMaps } from '../../../src/api/resources.ts';
 import { isAlreadyExists, isNotFound } from '../../../src/runtime/client/errors.ts';
@@ -31,17 +32,21 @@ function diff(store: Map<string, string>, server: Map<string, string>): string[]
 
 /** Retries a write until the API server takes it (it may be down for a while). */
 async function eventually(write: () => Promise<unknown>): Promise<void> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
+  const wrote = async (): Promise<true> => {
     try {
       await write();
-      return;
     } catch (err) {
-      if (isAlreadyExists(err) || isNotFound(err)) return;
-      if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 200));
+      if (!isAlreadyExists(err) && !isNotFound(err)) throw err;
     }
-  }
+    return true;
+  };
+  // On timeout, fails with the write's own last error.
+  await pollUntil('the write to go through', wrote, (ok) => ok, {
+    timeoutMs: 120_000,
+    intervalMs: 200,
+    deadlineAfterProbe: true,
+    onTimeout: (_, lastError) => lastError,
+  });
 }
 
 async function relistCount(): Promise<number> {

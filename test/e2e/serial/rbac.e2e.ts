@@ -19,6 +19,7 @@ import { isRecord } from '../../../src/api/meta.ts';
 import { persistentVolumeClaims, pods, resource } from '../../../src/api/resources.ts';
 import type { MyDaemonSet, MyStatefulSet } from '../../../src/api/workloads.ts';
 import { myDaemonSets, myStatefulSets } from '../../../src/api/workloads.ts';
+import { parsePromText } from '../../../hack/prom-text.ts';
 import { chartDir, toolsBin } from '../../../hack/render-manifests.ts';
 import { startOperator, type OperatorProcess } from '../support/operator.ts';
 import { createNamespace, kubeconfigPath, logFile, waitNamespacesSettled, kubectl, testClient, waitFor } from '../support/env.ts';
@@ -222,8 +223,8 @@ describe("the operator with exactly the chart's RBAC @own-operator", function ()
     assert.equal(setPods.filter(isReady).length, 3);
 
     // Not one request was refused.
-    const metrics = await (await fetch(operator.metricsUrl)).text();
-    const forbidden = metrics.split('\n').filter((l) => l.startsWith('rest_client_requests_total{') && l.includes('code="403"'));
+    const metrics = parsePromText(await (await fetch(operator.metricsUrl)).text(), new Set(['rest_client_requests_total']));
+    const forbidden = metrics.filter((s) => s.labels.code === '403');
     assert.deepEqual(forbidden, [], 'requests refused by RBAC');
   });
 });

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { clusterDir, kwokClusterDir, recordExtraPid } from '../../../hack/cluster.ts';
 import { processAlive } from '../../../hack/kwok-nodes.ts';
+import { pollUntil } from '../../../hack/poll.ts';
 import { isRecord } from '../../../src/api/meta.ts';
 import { leases } from '../../../src/api/resources.ts';
 import { testClient, waitFor } from './env.ts';
@@ -50,11 +51,12 @@ function currentPid(name: string): number {
 export async function killComponent(name: string): Promise<void> {
   const pid = currentPid(name);
   if (pid > 0 && processAlive(pid)) process.kill(pid, 'SIGKILL');
-  const deadline = Date.now() + 10_000;
-  while (pid > 0 && processAlive(pid)) {
-    if (Date.now() > deadline) throw new Error(`${name} (pid ${pid}) did not exit`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await pollUntil(`${name} (pid ${pid}) to exit`, () => pid <= 0 || !processAlive(pid), (gone) => gone, {
+    timeoutMs: 10_000,
+    intervalMs: 50,
+    deadlineAfterProbe: true,
+    onTimeout: () => new Error(`${name} (pid ${pid}) did not exit`),
+  });
 }
 
 /** The component's command-line flags as kwokctl started it (kwok.yaml). */

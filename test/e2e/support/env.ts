@@ -7,6 +7,8 @@ import { promisify } from 'node:util';
 import { mkdirSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { clusterDir } from '../../../hack/cluster.ts';
+import type { PollOptions } from '../../../hack/poll.ts';
+import { pollUntil } from '../../../hack/poll.ts';
 import { namespaces } from '../../../src/api/resources.ts';
 import { isNotFound } from '../../../src/runtime/client/errors.ts';
 import { KubeClient } from '../../../src/runtime/client/rest.ts';
@@ -103,33 +105,13 @@ export async function waitNamespacesSettled(timeoutMs = 180_000): Promise<void> 
   );
 }
 
-export interface WaitOptions {
-  readonly timeoutMs?: number;
-  readonly intervalMs?: number;
-}
+export type WaitOptions = Pick<PollOptions<unknown>, 'timeoutMs' | 'intervalMs'>;
 
 /**
  * Polls `probe` until it returns a value that `done` accepts, or throws after the deadline with
- * `what` and the last value seen (so a failure says where things stood).
+ * `what` and the last value seen (so a failure says where things stood). Probe errors are retried.
+ * Defaults: 60 s, every 200 ms (hack/poll.ts).
  */
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T>,
-  done: (value: T) => boolean,
-  options: WaitOptions = {},
-): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  let last: T | undefined;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await probe();
-      if (done(last)) return last;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((r) => setTimeout(r, options.intervalMs ?? 200));
-  }
-  const seen = last === undefined ? `error: ${String(lastError)}` : JSON.stringify(last, null, 1).slice(0, 2000);
-  throw new Error(`timed out waiting for ${what}; last seen: ${seen}`);
+export function waitFor<T>(what: string, probe: () => Promise<T>, done: (value: T) => boolean, options: WaitOptions = {}): Promise<T> {
+  return pollUntil(what, probe, done, options);
 }

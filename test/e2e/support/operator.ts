@@ -107,14 +107,3 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
   }
   return proc;
 }
-
-/** Sum of a metric's samples in a /metrics text whose labels include all of `labels`. */
-export function metricSum(text: string, name: string, labels: Readonly<Record<string, string>> = {}): number {
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
-    total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
-}

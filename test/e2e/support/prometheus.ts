@@ -9,6 +9,7 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
+import { pollUntil } from '../../../hack/poll.ts';
 import { isRecord } from '../../../src/api/meta.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -230,17 +231,24 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     },
     alerts,
     async waitForAlert(name, { labels = {}, timeoutMs = 120_000 } = {}) {
-      const until = Date.now() + timeoutMs;
-      let last: Alert[] = [];
-      while (Date.now() < until) {
-        last = await alerts();
-        const found = last.find(
-          (a) => a.labels.alertname === name && a.state === 'firing' && Object.entries(labels).every(([k, v]) => a.labels[k] === v),
-        );
-        if (found) return found;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-      throw new Error(`alert ${name} ${JSON.stringify(labels)} not firing within ${timeoutMs} ms; active: ${JSON.stringify(last)}`);
+      const matches = (a: Alert): boolean =>
+        a.labels.alertname === name && a.state === 'firing' && Object.entries(labels).every(([k, v]) => a.labels[k] === v);
+      const seen = await pollUntil(
+        `alert ${name} ${JSON.stringify(labels)} firing`,
+        async () => {
+          const active = await alerts();
+          return { active, found: active.find(matches) };
+        },
+        (s): s is { active: Alert[]; found: Alert } => s.found !== undefined,
+        {
+          timeoutMs,
+          intervalMs: 500,
+          stopOnError: true,
+          onTimeout: (last) =>
+            new Error(`alert ${name} ${JSON.stringify(labels)} not firing within ${timeoutMs} ms; active: ${JSON.stringify(last?.active ?? [])}`),
+        },
+      );
+      return seen.found;
     },
     targets: () => apiData(`${url}/api/v1/targets`),
     stop,

@@ -1,0 +1,181 @@
+// How requests reach the API server: one pooled connection (HTTP/2 or keep-alive) with the
+// kubeconfig's TLS and credentials, the headers every request carries, client-side throttling,
+// the per-request deadline, and the rest_client_* metrics. What to send (verbs, paths) is
+// rest.ts's job; whether to send it again is retry.ts's.
+//
+// Why not @kubernetes/client-node's generated APIs: their typed bodies drop fields the model does
+// not know (a pod template with a newer field would lose it), they turn times into Date objects,
+// and every call with a CA builds a new TLS agent. We keep client-node for what it does well —
+// loading kubeconfig and in-cluster credentials — and send requests ourselves over one shared
+// undici dispatcher (client-go's transport.Config + rest.Config QPS/Burst play these parts).
+import { HttpMethod, RequestContext } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Dispatcher } from 'undici';
+import { fetch } from 'undici';
+import type { Clock } from '../clock.ts';
+import { TokenBucket } from '../token-bucket.ts';
+import { restClientRateLimiterDuration, restClientRequestDuration, restClientRequests } from './metrics.ts';
+
+/** Resolves auth headers and the TLS dispatcher for each request. */
+export interface Transport {
+  readonly server: string;
+  headers(): Promise<Record<string, string>>;
+  readonly dispatcher: Dispatcher | undefined;
+}
+
+/** How long auth headers are reused before the kubeconfig is asked again (ms). */
+const headerCacheMs = 10_000;
+
+/**
+ * Builds a transport from a KubeConfig. The dispatcher is created once and reused (one pooled
+ * HTTP/2 or keep-alive connection); auth headers are re-read every 10 s so rotating tokens
+ * (projected service-account tokens, exec plugins) are picked up.
+ */
+export async function transportFromKubeConfig(kc: KubeConfig): Promise<Transport> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const first = new RequestContext(cluster.server, HttpMethod.GET);
+  await kc.applySecurityAuthentication(first);
+  const dispatcher = first.getDispatcher();
+  let cached: { at: number; headers: Record<string, string> } | undefined;
+  return {
+    server: cluster.server.replace(/\/+$/, ''),
+    dispatcher,
+    async headers() {
+      const now = Date.now();
+      if (cached && now - cached.at < headerCacheMs) return cached.headers;
+      const ctx = new RequestContext(cluster.server, HttpMethod.GET);
+      // applySecurityAuthentication also builds a throw-away dispatcher; only its headers are kept.
+      await kc.applySecurityAuthentication(ctx);
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(ctx.getHeaders())) headers[k] = String(v);
+      cached = { at: now, headers };
+      return headers;
+    },
+  };
+}
+
+export type HttpVerb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One request on the wire; the body is encoded inside the attempt, so a failing encoder counts as a failed request. */
+export interface HttpRequest {
+  readonly method: HttpVerb;
+  readonly url: string;
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly encode?: (body: unknown) => string;
+  readonly signal?: AbortSignal;
+}
+
+/** An answered request with its body read. */
+export interface HttpAnswer {
+  readonly status: number;
+  readonly headers: { get(name: string): string | null };
+  readonly text: string;
+}
+
+export type StreamResponse = Awaited<ReturnType<typeof fetch>>;
+
+export interface HttpClientOptions {
+  /** Client-side request rate (requests/s) for everything but watches. 0 = unlimited. */
+  readonly qps: number;
+  /** Requests allowed at once above the rate. */
+  readonly burst: number;
+  /** Deadline for one non-watch request, in ms. */
+  readonly timeoutMs: number;
+  readonly userAgent: string;
+  readonly clock: Clock;
+}
+
+/** Sends single requests over a Transport: throttled, with a deadline, counted in the metrics. */
+export class HttpClient {
+  readonly transport: Transport;
+  /** host[:port] of the API server: the `host` label of the metrics. */
+  readonly host: string;
+  private readonly limiter: TokenBucket;
+  private readonly timeoutMs: number;
+  private readonly userAgent: string;
+  private readonly clock: Clock;
+
+  constructor(transport: Transport, options: HttpClientOptions) {
+    this.transport = transport;
+    this.host = new URL(transport.server).host;
+    this.clock = options.clock;
+    this.limiter = new TokenBucket({ qps: options.qps, burst: options.burst, clock: options.clock });
+    this.timeoutMs = options.timeoutMs;
+    this.userAgent = options.userAgent;
+  }
+
+  /**
+   * Waits for a token of the client-side rate limiter (client-go rest.Config QPS/Burst); every
+   * attempt takes one, retries included. Rejects with the signal's reason if it aborts first.
+   */
+  async throttle(verb: HttpVerb, signal: AbortSignal | undefined): Promise<void> {
+    const waitStart = this.clock.now();
+    await this.limiter.take(signal);
+    const waited = (this.clock.now() - waitStart) / 1000;
+    if (waited > 0.001) restClientRateLimiterDuration.observe({ verb, host: this.host }, waited);
+  }
+
+  /**
+   * One attempt: sends the request and reads the whole answer, within the per-request deadline.
+   * Rejects with fetch's own error when no answer came (refused, reset, TLS, timeout, abort).
+   */
+  async send(request: HttpRequest): Promise<HttpAnswer> {
+    const { method } = request;
+    const started = performance.now();
+    let answer: HttpAnswer;
+    try {
+      const signals = [AbortSignal.timeout(this.timeoutMs)];
+      if (request.signal) signals.push(request.signal);
+      const response = await fetch(request.url, {
+        method,
+        headers: await this.headers(request.body === undefined ? undefined : (request.contentType ?? 'application/json')),
+        body: request.body === undefined ? undefined : (request.encode ?? JSON.stringify)(request.body),
+        dispatcher: this.transport.dispatcher,
+        signal: AbortSignal.any(signals),
+      });
+      answer = { status: response.status, headers: response.headers, text: await response.text() };
+    } catch (err) {
+      restClientRequests.inc({ code: '<error>', method, host: this.host });
+      throw err;
+    } finally {
+      restClientRequestDuration.observe({ verb: method, host: this.host }, (performance.now() - started) / 1000);
+    }
+    restClientRequests.inc({ code: String(answer.status), method, host: this.host });
+    return answer;
+  }
+
+  /**
+   * Opens a long-running GET (a watch) and returns the response with its body unread. Not
+   * throttled and without a deadline, as client-go's watches; the caller's signal ends it.
+   * Counted under method WATCH.
+   */
+  async open(url: string, signal: AbortSignal): Promise<StreamResponse> {
+    let response: StreamResponse;
+    try {
+      response = await fetch(url, {
+        method: 'GET',
+        headers: await this.headers(undefined),
+        dispatcher: this.transport.dispatcher,
+        signal,
+      });
+    } catch (err) {
+      restClientRequests.inc({ code: '<error>', method: 'WATCH', host: this.host });
+      throw err;
+    }
+    restClientRequests.inc({ code: String(response.status), method: 'WATCH', host: this.host });
+    return response;
+  }
+
+  /** Credentials from the transport, then the headers every request carries. */
+  private async headers(contentType: string | undefined): Promise<Record<string, string>> {
+    const headers: Record<string, string> = {
+      ...(await this.transport.headers()),
+      Accept: 'application/json',
+      'User-Agent': this.userAgent,
+    };
+    if (contentType !== undefined) headers['Content-Type'] = contentType;
+    return headers;
+  }
+}
