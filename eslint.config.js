@@ -1,7 +1,9 @@
 // Lint rules: typescript-eslint's type-aware recommended set, plus the style rules this project
-// follows (no `any`, no non-null assertions, no floating promises).
+// follows (no `any`, no non-null assertions, no floating promises), and the layering of src/
+// (hack/eslint-layering.ts).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { layering } from './hack/eslint-layering.ts';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', '.cluster/', 'bench/results/'] },
@@ -20,6 +22,7 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  ...layering,
   {
     files: ['eslint.config.js'],
     ...tseslint.configs.disableTypeChecked,

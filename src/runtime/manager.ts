@@ -15,19 +15,17 @@ import type { Controller } from './controller.ts';
 import { EventRecorder } from './events.ts';
 import { startHttpServer, type HealthCheck, type RunningServer } from './http-server.ts';
 import { InformerFactory } from './informer/informer.ts';
+import type { LeaderElectorOptions } from './leader-election.ts';
 import { LeaderElector } from './leader-election.ts';
 import type { Logger } from './logging.ts';
 import { enableProcessMetrics } from './metrics/process.ts';
 import type { Webhooks } from './webhook/webhooks.ts';
 
-export interface LeaderElectionConfig {
-  readonly namespace: string;
-  readonly name: string;
-  readonly identity: string;
-  readonly leaseDurationMs?: number;
-  readonly renewDeadlineMs?: number;
-  readonly retryPeriodMs?: number;
-}
+/** The Lease and its timings; the manager supplies the client, clock, logger and recorder. */
+export type LeaderElectionConfig = Pick<
+  LeaderElectorOptions,
+  'namespace' | 'name' | 'identity' | 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'
+>;
 
 export interface ManagerOptions {
   readonly client: KubeClient;

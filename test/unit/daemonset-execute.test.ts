@@ -1,177 +1,507 @@
-// The executor against a local HTTP endpoint standing in for the API server: what goes over the
-// wire when it writes a ControllerRevision.
+// The MyDaemonSet executor's rules, against a fake object manager: the order of the phases,
+// expectations around pod changes, slow start, events, history cleanup, the hash collision, the
+// create backoff and what fails a sync. What goes over the wire is daemonset-object-manager.test.ts.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ControllerRevision, Pod } from '../../src/api/core.ts';
 import type { WorkloadCondition } from '../../src/api/meta.ts';
-import type { ExecutorDeps } from '../../src/controllers/daemonset/execute.ts';
-import { executeDaemonSetPlan } from '../../src/controllers/daemonset/execute.ts';
+import type { MyDaemonSet } from '../../src/api/workloads.ts';
+import type { ExecutionResult, ExecutorDeps } from '../../src/controllers/daemonset/execute.ts';
+import { DaemonSetSyncError, executeDaemonSetPlan } from '../../src/controllers/daemonset/execute.ts';
+import type { DaemonSetObjectManager } from '../../src/controllers/daemonset/object-manager.ts';
+import type { DaemonSetAction, DaemonSetStatusFields, FailedPodBackoff } from '../../src/controllers/daemonset/plan.ts';
+import { plan } from '../../src/controllers/daemonset/plan.ts';
 import { CreateBackoff } from '../../src/controllers/shared/create-backoff.ts';
-import { daemonSetOwner } from '../../src/controllers/daemonset/spec-defaults.ts';
-import { marshalLikeGo } from '../../src/controllers/history/go-json.ts';
-import { buildRevision, controllerRevisionHashLabel } from '../../src/controllers/history/revisions.ts';
-import { KubeClient } from '../../src/runtime/client/rest.ts';
-import { EventRecorder } from '../../src/runtime/events.ts';
 import { Expectations } from '../../src/runtime/expectations.ts';
 import { silentLogger } from '../../src/runtime/logging.ts';
 import { FakeClock } from '../support/fake-clock.ts';
-import { FakeEventApi } from '../support/fake-event-api.ts';
-import { daemonSet, template } from './daemonset-fixtures.ts';
+import { apiError } from '../support/fake-lease-api.ts';
+import { daemonSet, nodes, pod, revisionOf, snapshot, t0, template } from './daemonset-fixtures.ts';
 
-interface Received {
-  readonly method: string;
-  readonly url: string;
-  readonly body: string;
-}
+const key = 'ns/agent';
+const ds = daemonSet();
+const nameOf = (obj: { readonly metadata: { readonly name?: string } }): string => obj.metadata.name ?? '';
 
-/** The answer to one request: a status code and a JSON body. */
-type Responder = (request: Received) => { readonly code: number; readonly body: string };
+/** Records every call as `<verb> <name>`; `fail` decides which throw. */
+class FakeObjects implements DaemonSetObjectManager {
+  readonly calls: string[] = [];
+  /** `start <call>` and `end <call>`, in the order they happened: batches show as runs of starts. */
+  readonly timeline: string[] = [];
+  readonly failures = new Map<string, Error>();
+  fail: (call: string) => Error | undefined = (call) => this.failures.get(call);
+  /** Runs as each call starts, so a test sees what the executor had done before it. */
+  onStart: (call: string) => void = () => undefined;
+  /** What getRevision answers, by name. */
+  readonly revisions = new Map<string, ControllerRevision>();
+  /** The MyDaemonSet as the API server holds it (getDaemonSet, bumpCollisionCount). */
+  live: MyDaemonSet = { ...ds, metadata: { ...ds.metadata, resourceVersion: '12' } };
+  readonly createdRevisions: ControllerRevision[] = [];
+  readonly bumps: { readonly resourceVersion: string | undefined; readonly collisionCount: number }[] = [];
+  readonly statuses: DaemonSetStatusFields[] = [];
+  /** Each conditions write: the resourceVersion of the object it was computed from, and the list. */
+  readonly conditionWrites: { readonly resourceVersion: string | undefined; readonly conditions: readonly WorkloadCondition[] }[] = [];
 
-/** Echoes every write back, as a create or patch that went through. */
-const echo: Responder = (request) => ({ code: 201, body: request.body });
-
-describe('executeDaemonSetPlan on the wire', () => {
-  let server: Server;
-  let client: KubeClient;
-  const received: Received[] = [];
-  let respond: Responder = echo;
-
-  before(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (body += chunk));
-      req.on('end', () => {
-        const request = { method: req.method ?? '', url: req.url ?? '', body };
-        received.push(request);
-        const answer = respond(request);
-        res.writeHead(answer.code, { 'content-type': 'application/json' });
-        res.end(answer.body);
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    client = new KubeClient({ server: `http://127.0.0.1:${port}`, headers: () => Promise.resolve({}), dispatcher: undefined });
-  });
-  after(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  beforeEach(() => {
-    received.splice(0);
-    respond = echo;
-  });
-
-  function deps(clock = new FakeClock()): ExecutorDeps & { readonly recorder: EventRecorder } {
-    return {
-      client,
-      expectations: new Expectations({ controller: 'test', clock }),
-      recorder: new EventRecorder({ client: new FakeEventApi(), clock }),
-      failedPodBackoff: new Map(),
-      createBackoff: new CreateBackoff(clock),
-      clock,
-    };
+  private async call(call: string): Promise<void> {
+    this.calls.push(call);
+    this.timeline.push(`start ${call}`);
+    this.onStart(call);
+    await Promise.resolve();
+    this.timeline.push(`end ${call}`);
+    const failure = this.fail(call);
+    if (failure) throw failure;
   }
 
-  it("writes a new ControllerRevision's data as Go's json.Marshal would (sorted keys, HTML escapes), so later patches of it are accepted", async () => {
-    // With JSON.stringify the API server would store `data` in our key order and unescaped; its
-    // garbage collector's --cascade=orphan patch, adoption and renumbering then fail with
-    // "data: field is immutable" (it re-encodes data the Go way and compares the bytes).
-    const ds = daemonSet({
-      spec: {
-        selector: { matchLabels: { app: 'agent' } },
-        template: template('agent:1', { containers: [{ name: 'agent', image: 'agent:1', args: ['sh', '-c', 'a && b > /dev/null'] }] }),
+  async createRevision(revision: ControllerRevision): Promise<ControllerRevision> {
+    this.createdRevisions.push(revision);
+    await this.call(`createRevision ${nameOf(revision)}`);
+    return revision;
+  }
+  async getRevision(_namespace: string, name: string): Promise<ControllerRevision> {
+    await this.call(`getRevision ${name}`);
+    const found = this.revisions.get(name);
+    if (!found) throw apiError(404, 'NotFound');
+    return found;
+  }
+  async labelRevision(revision: ControllerRevision, hash: string): Promise<void> {
+    await this.call(`labelRevision ${nameOf(revision)} ${hash}`);
+  }
+  async renumberRevision(revision: ControllerRevision, revisionNumber: number): Promise<void> {
+    await this.call(`renumberRevision ${nameOf(revision)} #${revisionNumber}`);
+  }
+  async deleteRevision(revision: ControllerRevision): Promise<void> {
+    await this.call(`deleteRevision ${nameOf(revision)}`);
+  }
+  async relabelPod(target: Pod, hash: string): Promise<void> {
+    await this.call(`relabelPod ${nameOf(target)} ${hash}`);
+  }
+  async createPod(target: Pod): Promise<Pod> {
+    const generateName = target.metadata.generateName ?? '';
+    await this.call(`createPod ${generateName}`);
+    return { ...target, metadata: { ...target.metadata, name: `${generateName}x` } };
+  }
+  async deletePod(target: Pod): Promise<void> {
+    await this.call(`deletePod ${nameOf(target)}`);
+  }
+  async getDaemonSet(_namespace: string, name: string): Promise<MyDaemonSet> {
+    await this.call(`getDaemonSet ${name}`);
+    return this.live;
+  }
+  async bumpCollisionCount(live: MyDaemonSet, collisionCount: number): Promise<void> {
+    await this.call(`bumpCollisionCount ${collisionCount}`);
+    this.bumps.push({ resourceVersion: live.metadata.resourceVersion, collisionCount });
+    this.live = { ...this.live, status: { ...this.live.status, collisionCount } };
+  }
+  async patchStatus(_ds: MyDaemonSet, status: DaemonSetStatusFields): Promise<void> {
+    await this.call('patchStatus');
+    this.statuses.push(status);
+  }
+  /** As updateConditions: computed from the object given; no call when nothing changes. */
+  async writeConditions(
+    target: MyDaemonSet,
+    update: (conditions: readonly WorkloadCondition[] | undefined) => readonly WorkloadCondition[] | undefined,
+  ): Promise<void> {
+    const next = update(target.status?.conditions);
+    if (next === undefined) return;
+    await this.call('writeConditions');
+    this.conditionWrites.push({ resourceVersion: target.metadata.resourceVersion, conditions: next });
+  }
+}
+
+interface Harness {
+  readonly objects: FakeObjects;
+  readonly expectations: Expectations;
+  readonly clock: FakeClock;
+  /** `<type> <reason>: <message>`, in the order recorded. */
+  readonly events: string[];
+  /** What the executor handed back to the reconciler's failed-pod backoff. */
+  readonly recordedBackoff: (readonly [string, FailedPodBackoff])[];
+  run(actions: readonly DaemonSetAction[], target?: MyDaemonSet): Promise<ExecutionResult>;
+}
+
+function harness(): Harness {
+  const clock = new FakeClock(t0);
+  const objects = new FakeObjects();
+  const expectations = new Expectations({ controller: 'test', clock });
+  const events: string[] = [];
+  const recordedBackoff: (readonly [string, FailedPodBackoff])[] = [];
+  const deps: ExecutorDeps = {
+    objects,
+    expectations,
+    recorder: {
+      event(_obj, type, reason, message) {
+        events.push(`${type} ${reason}: ${message}`);
       },
-    });
-    const revision = buildRevision({
-      owner: daemonSetOwner(ds),
-      namespace: 'ns',
-      ownerAnnotations: undefined,
-      template: ds.spec.template,
-      revision: 1,
-      collisionCount: undefined,
-      hashLabel: controllerRevisionHashLabel,
-    });
-    const { recorder, ...rest } = deps();
-    try {
-      await executeDaemonSetPlan(
-        { recorder, ...rest },
-        ds,
-        'ns/agent',
-        [{ kind: 'createRevision', revision }],
-        silentLogger(),
-        new AbortController().signal,
-      );
-    } finally {
-      await recorder.shutdown();
-    }
-    const post = received.find((r) => r.method === 'POST' && r.url === '/apis/apps/v1/namespaces/ns/controllerrevisions');
-    assert.ok(post, JSON.stringify(received));
-    assert.equal(post.body, marshalLikeGo(revision));
-    assert.match(post.body, /"data":\{"spec":\{"template":\{"\$patch":"replace","metadata":/);
-    assert.match(post.body, /a \\u0026\\u0026 b \\u003e \/dev\/null/);
+    },
+    recordFailedBackoff(backoffKey, backoff) {
+      recordedBackoff.push([backoffKey, backoff]);
+    },
+    createBackoff: new CreateBackoff(clock),
+    clock,
+  };
+  return {
+    objects,
+    expectations,
+    clock,
+    events,
+    recordedBackoff,
+    run: (actions, target = ds) => executeDaemonSetPlan(deps, target, key, actions, silentLogger()),
+  };
+}
+
+/** A daemon pod to create on `node`; the fake names its calls by generateName. */
+function createPod(node: string): DaemonSetAction {
+  const target: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { generateName: `agent-${node}-`, namespace: 'ns' }, spec: { containers: [] } };
+  return { kind: 'createPod', nodeName: node, pod: target };
+}
+const createPods = (count: number): DaemonSetAction[] => Array.from({ length: count }, (_, i) => createPod(`n${i + 1}`));
+const deletePod = (name: string): DaemonSetAction => ({ kind: 'deletePod', pod: pod(name, 'n1'), reason: 'excessPod' });
+const status: DaemonSetStatusFields = {
+  currentNumberScheduled: 1,
+  numberMisscheduled: 0,
+  desiredNumberScheduled: 1,
+  numberReady: 0,
+  updatedNumberScheduled: 1,
+  numberAvailable: 0,
+  numberUnavailable: 1,
+  observedGeneration: 1,
+};
+const writeStatus: DaemonSetAction = { kind: 'writeStatus', status };
+const revision = revisionOf(ds, 1);
+const old = (n: number): ControllerRevision => revisionOf(ds, n, template(`agent:old-${n}`));
+const cleanup = (n: number): DaemonSetAction => ({ kind: 'deleteRevision', revision: old(n), reason: 'historyLimit' });
+
+/** The sizes of the create batches: each run of createPod starts before any of them ends. */
+function createBatchSizes(timeline: readonly string[]): number[] {
+  const sizes: number[] = [];
+  let starting = false;
+  for (const entry of timeline.filter((e) => e.includes(' createPod '))) {
+    if (entry.startsWith('start ')) {
+      if (starting) sizes[sizes.length - 1] = (sizes.at(-1) ?? 0) + 1;
+      else sizes.push(1);
+      starting = true;
+    } else starting = false;
+  }
+  return sizes;
+}
+
+const serverError = (): Error => apiError(500, 'InternalError', 'etcd unavailable');
+
+describe('MyDaemonSet executor: history', () => {
+  it('writes history one call at a time, in plan order, before anything else', async () => {
+    const h = harness();
+    const duplicate = { ...revision, metadata: { ...revision.metadata, name: 'agent-dup' } };
+    await h.run([
+      { kind: 'labelRevision', revision: old(2), hash: nameOf(old(2)) },
+      { kind: 'relabelPod', pod: pod('p1', 'n1'), hash: 'h1' },
+      { kind: 'deleteRevision', revision: duplicate, reason: 'duplicate' },
+      { kind: 'updateRevisionNumber', revision, revisionNumber: 3 },
+      createPod('n1'),
+      writeStatus,
+    ]);
+    assert.deepEqual(h.objects.calls, [
+      `labelRevision ${nameOf(old(2))} ${nameOf(old(2))}`,
+      'relabelPod p1 h1',
+      'deleteRevision agent-dup',
+      `renumberRevision ${nameOf(revision)} #3`,
+      'createPod agent-n1-',
+      'patchStatus',
+    ]);
+    const history = h.objects.timeline.slice(0, 8);
+    assert.deepEqual(
+      history.map((e) => e.split(' ')[0]),
+      ['start', 'end', 'start', 'end', 'start', 'end', 'start', 'end'],
+      'each history call ends before the next starts',
+    );
   });
-  it('refused pod creates: ReplicaFailure written with a precondition, one Warning per cause, creates held back with a growing wait', async () => {
-    const events = new FakeEventApi();
-    const clock = new FakeClock();
-    const recorder = new EventRecorder({ client: events, clock });
-    const d = { ...deps(clock), recorder };
-    let refusals = 0;
-    respond = (request) => {
-      if (request.method === 'POST' && request.url.endsWith('/pods')) {
-        refusals++;
-        const message = `pods "agent-${'abcde'.slice(refusals % 5)}${refusals}" is forbidden: exceeded quota: q, requested: pods=1, used: pods=0, limited: pods=0`;
-        return { code: 403, body: JSON.stringify({ kind: 'Status', status: 'Failure', reason: 'Forbidden', code: 403, message }) };
-      }
-      return echo(request);
+
+  it('ends the sync at a failed history write: no pod change, no event, not even the status', async () => {
+    const h = harness();
+    const failure = serverError();
+    h.objects.failures.set('relabelPod p1 h1', failure);
+    const actions: DaemonSetAction[] = [
+      { kind: 'relabelPod', pod: pod('p1', 'n1'), hash: 'h1' },
+      { kind: 'updateRevisionNumber', revision, revisionNumber: 3 },
+      { kind: 'event', type: 'Normal', reason: 'SucceededDaemonPod', message: 'm' },
+      createPod('n1'),
+      writeStatus,
+    ];
+    await assert.rejects(h.run(actions), (err) => err === failure);
+    assert.deepEqual(h.objects.calls, ['relabelPod p1 h1']);
+    assert.deepEqual(h.events, []);
+    assert.equal(h.expectations.get(key), undefined);
+  });
+
+  it('takes a duplicate revision already gone (NotFound, or replaced: UID precondition) as deleted', async () => {
+    const h = harness();
+    const dup = (name: string): DaemonSetAction => ({
+      kind: 'deleteRevision',
+      revision: { ...revision, metadata: { ...revision.metadata, name } },
+      reason: 'duplicate',
+    });
+    h.objects.failures.set('deleteRevision dup-1', apiError(404, 'NotFound'));
+    h.objects.failures.set('deleteRevision dup-2', apiError(409, 'Conflict', 'Precondition failed: UID in precondition: a, UID in object meta: b'));
+    assert.deepEqual(await h.run([dup('dup-1'), dup('dup-2'), writeStatus]), { requeueAfterMs: undefined });
+    assert.deepEqual(h.objects.calls, ['deleteRevision dup-1', 'deleteRevision dup-2', 'patchStatus']);
+  });
+
+  it('hands the planned revision to createRevision as it is (the object manager owns its encoding)', async () => {
+    const h = harness();
+    await h.run([{ kind: 'createRevision', revision }]);
+    assert.equal(h.objects.createdRevisions[0], revision);
+  });
+
+  it('carries on with a revision that already exists with the same data', async () => {
+    const h = harness();
+    h.objects.failures.set(`createRevision ${nameOf(revision)}`, apiError(409, 'AlreadyExists'));
+    h.objects.revisions.set(nameOf(revision), { ...revision, metadata: { ...revision.metadata, uid: 'earlier' } });
+    await h.run([{ kind: 'createRevision', revision }, createPod('n1'), writeStatus]);
+    assert.deepEqual(h.objects.calls, [`createRevision ${nameOf(revision)}`, `getRevision ${nameOf(revision)}`, 'createPod agent-n1-', 'patchStatus']);
+  });
+
+  it('on a hash collision bumps status.collisionCount of the DaemonSet just read, fails the sync, and the retry hashes anew', async () => {
+    const h = harness();
+    const snap = snapshot({ ds, nodes: nodes('n1') });
+    const first = plan(snap, t0);
+    const taken = first.find((a) => a.kind === 'createRevision')?.revision;
+    assert.ok(taken);
+    h.objects.failures.set(`createRevision ${nameOf(taken)}`, apiError(409, 'AlreadyExists'));
+    h.objects.revisions.set(nameOf(taken), { ...revisionOf(ds, 1, template('other:1')), metadata: taken.metadata });
+
+    await assert.rejects(h.run(first), (err) => err instanceof DaemonSetSyncError && /hash collision/.test(err.message));
+    assert.deepEqual(h.objects.calls, [`createRevision ${nameOf(taken)}`, `getRevision ${nameOf(taken)}`, 'getDaemonSet agent', 'bumpCollisionCount 1']);
+    assert.deepEqual(h.objects.bumps, [{ resourceVersion: '12', collisionCount: 1 }], 'conditional on the resourceVersion just read');
+    assert.equal(h.expectations.get(key), undefined, 'no pod change after a failed history write');
+
+    // The queue retries: the cache now shows collisionCount 1, so the revision gets another name.
+    h.objects.calls.splice(0);
+    const retried = plan({ ...snap, ds: h.objects.live }, t0);
+    const fresh = retried.find((a) => a.kind === 'createRevision')?.revision;
+    assert.ok(fresh);
+    assert.notEqual(nameOf(fresh), nameOf(taken));
+    assert.deepEqual(await h.run(retried, h.objects.live), { requeueAfterMs: undefined });
+    assert.deepEqual(h.objects.calls, [`createRevision ${nameOf(fresh)}`, 'createPod agent-', 'patchStatus']);
+  });
+
+  it('does not bump a collisionCount someone else moved since the cache saw it, and still fails the sync', async () => {
+    const h = harness();
+    h.objects.failures.set(`createRevision ${nameOf(revision)}`, apiError(409, 'AlreadyExists'));
+    h.objects.revisions.set(nameOf(revision), { ...old(1), metadata: revision.metadata });
+    h.objects.live = { ...h.objects.live, status: { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 0, numberReady: 0, collisionCount: 1 } };
+    await assert.rejects(h.run([{ kind: 'createRevision', revision }, writeStatus]), DaemonSetSyncError);
+    assert.deepEqual(h.objects.calls, [`createRevision ${nameOf(revision)}`, `getRevision ${nameOf(revision)}`, 'getDaemonSet agent']);
+    assert.deepEqual(h.objects.bumps, []);
+  });
+});
+
+describe('MyDaemonSet executor: bookkeeping', () => {
+  it('records Events and hands failed-pod backoff to the reconciler before the pod changes; requeues at the earliest wait', async () => {
+    const h = harness();
+    const backoff = { delayMs: 2_000, lastUpdateMs: t0 };
+    let seenAtDelete: number | undefined;
+    h.objects.onStart = (call) => {
+      if (call.startsWith('deletePod')) seenAtDelete = h.recordedBackoff.length;
     };
-    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'agent-', namespace: 'ns' }, spec: { containers: [] } };
-    const actions = [{ kind: 'createPod', nodeName: 'node-1', pod } as const];
-    let ds = daemonSet({ status: { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 1, numberReady: 0 } });
-    ds = { ...ds, metadata: { ...ds.metadata, resourceVersion: '7' } };
+    const result = await h.run([
+      { kind: 'recordFailedBackoff', key: 'ds-uid/1/n1', backoff },
+      { kind: 'event', type: 'Warning', reason: 'FailedDaemonPod', message: 'Found failed daemon pod ns/p1 on node n1, will try to kill it' },
+      { kind: 'requeueAfter', afterMs: 4_000, reason: 'failedPodBackoff' },
+      { kind: 'requeueAfter', afterMs: 1_500, reason: 'failedPodBackoff' },
+      { kind: 'deletePod', pod: pod('p1', 'n1'), reason: 'failedPod' },
+      writeStatus,
+      { kind: 'requeueAfter', afterMs: 3_000, reason: 'minReadySeconds' },
+    ]);
+    assert.deepEqual(h.recordedBackoff, [['ds-uid/1/n1', backoff]]);
+    assert.equal(seenAtDelete, 1);
+    assert.deepEqual(h.events, ['Warning FailedDaemonPod: Found failed daemon pod ns/p1 on node n1, will try to kill it', 'Normal SuccessfulDelete: Deleted pod: p1']);
+    assert.deepEqual(result, { requeueAfterMs: 1_500 });
+  });
+});
+
+describe('MyDaemonSet executor: pod changes', () => {
+  it('raises the expectations by every create and delete before the first call', async () => {
+    const h = harness();
+    const seen: unknown[] = [];
+    h.objects.onStart = () => seen.push(h.expectations.get(key));
+    await h.run([...createPods(3), deletePod('a'), deletePod('b')]);
+    const expected = { creations: 3, deletions: ['uid-a', 'uid-b'], setAt: t0 };
+    assert.deepEqual(seen[0], expected, 'raised before the first call');
+    assert.deepEqual(h.expectations.get(key), expected, 'left for the informers to observe');
+    assert.equal(h.expectations.satisfied(key), false);
+  });
+
+  it('creates in slow-start batches of 1, 2, 4, … while they succeed, and deletes all at once', async () => {
+    const h = harness();
+    await h.run([...createPods(10), deletePod('a'), deletePod('b'), deletePod('c')]);
+    assert.deepEqual(createBatchSizes(h.objects.timeline), [1, 2, 4, 3]);
+    const deletes = h.objects.timeline.filter((e) => e.includes(' deletePod '));
+    assert.deepEqual(
+      deletes.map((e) => e.split(' ')[0]),
+      ['start', 'start', 'start', 'end', 'end', 'end'],
+    );
+    assert.equal(h.events.filter((e) => e.startsWith('Normal SuccessfulCreate: Created pod: agent-n')).length, 10);
+    assert.deepEqual(
+      h.events.filter((e) => e.includes('Delete')),
+      ['Normal SuccessfulDelete: Deleted pod: a', 'Normal SuccessfulDelete: Deleted pod: b', 'Normal SuccessfulDelete: Deleted pod: c'],
+    );
+  });
+
+  it('stops at the first batch with a failure and lowers the create expectation by the failed and the skipped creates', async () => {
+    const h = harness();
+    h.objects.failures.set('createPod agent-n3-', apiError(403, 'Forbidden', 'pods "agent-n3-q" is forbidden: exceeded quota: q'));
+    await assert.rejects(h.run([...createPods(10), writeStatus]), /exceeded quota/);
+    assert.deepEqual(createBatchSizes(h.objects.timeline), [1, 2]);
+    assert.deepEqual(h.objects.calls, ['createPod agent-n1-', 'createPod agent-n2-', 'createPod agent-n3-', 'writeConditions', 'patchStatus']);
+    // 10 raised; 1 failed and 7 never tried are lowered: the 2 made are still to be observed.
+    assert.equal(h.expectations.get(key)?.creations, 2);
+    assert.deepEqual(
+      h.events.filter((e) => e.startsWith('Warning')),
+      ['Warning FailedCreate: Error creating: pods "agent-n3-q" is forbidden: exceeded quota: q'],
+    );
+  });
+
+  it('lowers the expectation of each failed delete; a pod already gone (NotFound, UID precondition) is no error and no FailedDelete', async () => {
+    const h = harness();
+    h.objects.failures.set('deletePod b', apiError(404, 'NotFound'));
+    h.objects.failures.set('deletePod c', apiError(409, 'Conflict', 'Precondition failed: UID in precondition: uid-c, UID in object meta: other'));
+    h.objects.failures.set('deletePod d', serverError());
+    await assert.rejects(h.run([deletePod('a'), deletePod('b'), deletePod('c'), deletePod('d'), writeStatus]), (err) => {
+      assert.ok(err instanceof DaemonSetSyncError);
+      assert.equal(err.message, 'etcd unavailable');
+      return true;
+    });
+    assert.deepEqual(h.expectations.get(key)?.deletions, ['uid-a']);
+    assert.deepEqual(h.events, ['Normal SuccessfulDelete: Deleted pod: a', 'Warning FailedDelete: Error deleting: etcd unavailable']);
+    assert.ok(h.objects.calls.includes('patchStatus'));
+  });
+
+  it('takes a create refused because the namespace is terminating as neither an error nor a refusal, and leaves its expectation', async () => {
+    const h = harness();
+    h.objects.failures.set('createPod agent-n1-', apiError(403, 'Forbidden', 'unable to create new content in namespace ns because it is being terminated'));
+    assert.deepEqual(await h.run([...createPods(3), writeStatus]), { requeueAfterMs: undefined });
+    assert.deepEqual(createBatchSizes(h.objects.timeline), [1, 2], 'the run goes on');
+    assert.equal(h.expectations.get(key)?.creations, 3);
+    assert.deepEqual(h.objects.conditionWrites, []);
+    assert.ok(!h.events.some((e) => e.startsWith('Warning')));
+  });
+
+  it('makes no expectation call at all when the plan changes no pod', async () => {
+    const h = harness();
+    await h.run([writeStatus]);
+    assert.equal(h.expectations.get(key), undefined);
+  });
+});
+
+describe('MyDaemonSet executor: history cleanup, status and outcome', () => {
+  it('skips history cleanup after a failed create, and still writes the status', async () => {
+    const h = harness();
+    h.objects.failures.set('createPod agent-n1-', serverError());
+    await assert.rejects(h.run([createPod('n1'), cleanup(1), writeStatus]), DaemonSetSyncError);
+    assert.deepEqual(h.objects.calls, ['createPod agent-n1-', 'writeConditions', 'patchStatus']);
+  });
+
+  it('skips history cleanup after a failed delete, and still writes the status', async () => {
+    const h = harness();
+    h.objects.failures.set('deletePod a', serverError());
+    await assert.rejects(h.run([deletePod('a'), cleanup(1), writeStatus]), DaemonSetSyncError);
+    assert.deepEqual(h.objects.calls, ['deletePod a', 'patchStatus']);
+  });
+
+  it('cleans up after pod changes that went through, takes a revision already gone as deleted, and stops at the first failure', async () => {
+    const h = harness();
+    h.objects.failures.set(`deleteRevision ${nameOf(old(1))}`, apiError(404, 'NotFound'));
+    h.objects.failures.set(`deleteRevision ${nameOf(old(2))}`, serverError());
+    await assert.rejects(h.run([createPod('n1'), cleanup(1), cleanup(2), cleanup(3), writeStatus]), /etcd unavailable/);
+    assert.deepEqual(h.objects.calls, ['createPod agent-n1-', `deleteRevision ${nameOf(old(1))}`, `deleteRevision ${nameOf(old(2))}`, 'patchStatus']);
+  });
+
+  it('writes exactly the planned status fields, then requeues for minReadySeconds', async () => {
+    const h = harness();
+    const result = await h.run([writeStatus, { kind: 'requeueAfter', afterMs: 5_000, reason: 'minReadySeconds' }]);
+    assert.deepEqual(h.objects.statuses, [status]);
+    assert.deepEqual(result, { requeueAfterMs: 5_000 });
+  });
+
+  it('fails the sync when the status write fails', async () => {
+    const h = harness();
+    h.objects.failures.set('patchStatus', serverError());
+    await assert.rejects(h.run([writeStatus, { kind: 'requeueAfter', afterMs: 5_000, reason: 'minReadySeconds' }]), DaemonSetSyncError);
+  });
+
+  it("fails the sync with the plan's own error once the pod changes and the status are done", async () => {
+    const h = harness();
+    await assert.rejects(
+      h.run([createPod('n1'), writeStatus, { kind: 'syncError', message: 'invalid value for IntOrString: invalid type: string "x%"' }]),
+      (err) => err instanceof DaemonSetSyncError && err.message === 'invalid value for IntOrString: invalid type: string "x%"',
+    );
+    assert.deepEqual(h.objects.calls, ['createPod agent-n1-', 'patchStatus']);
+  });
+});
+
+describe('MyDaemonSet executor: refused creates', () => {
+  it('ReplicaFailure written from the cached object, one Warning per cause, creates held back with a growing wait', async () => {
+    const h = harness();
+    let refusals = 0;
+    h.objects.fail = (call) => {
+      if (!call.startsWith('createPod')) return undefined;
+      refusals++;
+      return apiError(
+        403,
+        'Forbidden',
+        `pods "agent-${'abcde'.slice(refusals % 5)}${refusals}" is forbidden: exceeded quota: q, requested: pods=1, used: pods=0, limited: pods=0`,
+      );
+    };
+    const actions = [createPod('node-1')];
+    let target = daemonSet({ status: { currentNumberScheduled: 0, numberMisscheduled: 0, desiredNumberScheduled: 1, numberReady: 0 } });
+    target = { ...target, metadata: { ...target.metadata, resourceVersion: '7' } };
     const run = async (): Promise<unknown> => {
       try {
-        return await executeDaemonSetPlan(d, ds, 'ns/agent', actions, silentLogger(), new AbortController().signal);
+        return await h.run(actions, target);
       } catch (err) {
         return err;
-      } finally {
-        await recorder.flush();
       }
     };
-    const posts = (): Received[] => received.filter((r) => r.method === 'POST' && r.url.endsWith('/pods'));
-    const conditionPatches = (): unknown[] =>
-      received.filter((r) => r.method === 'PATCH' && r.url.endsWith('/mydaemonsets/agent/status')).map((r) => JSON.parse(r.body) as unknown);
+    const posts = (): number => h.objects.calls.filter((c) => c.startsWith('createPod')).length;
 
     assert.match(String(await run()), /exceeded quota/);
-    assert.equal(posts().length, 1);
-    const [written] = conditionPatches() as [{ metadata: { resourceVersion: string }; status: { conditions: WorkloadCondition[] } }];
-    assert.equal(written.metadata.resourceVersion, '7', 'the list is written with the resourceVersion it was computed from');
+    assert.equal(posts(), 1);
+    const [written] = h.objects.conditionWrites;
+    assert.ok(written);
+    assert.equal(written.resourceVersion, '7', 'the list is computed from the object of that resourceVersion');
     assert.deepEqual(
-      written.status.conditions.map((c) => [c.type, c.status, c.reason]),
+      written.conditions.map((c) => [c.type, c.status, c.reason]),
       [['ReplicaFailure', 'True', 'FailedCreate']],
     );
-    ds = { ...ds, status: { ...ds.status, conditions: written.status.conditions } };
+    target = { ...target, status: { ...target.status, conditions: written.conditions } };
 
     // Retried at once: held back, no request, requeued for the rest of the wait.
     assert.deepEqual(await run(), { requeueAfterMs: 1_000 });
-    assert.equal(posts().length, 1);
+    assert.equal(posts(), 1);
     for (const wait of [1_000, 2_000, 4_000]) {
-      clock.advance(wait);
+      h.clock.advance(wait);
       assert.match(String(await run()), /exceeded quota/);
     }
-    assert.equal(posts().length, 4);
-    assert.equal(conditionPatches().length, 1, 'the same cause under another pod name leaves the condition alone');
-    const warnings = [...events.stored.values()].filter((e) => e.reason === 'FailedCreate');
-    assert.deepEqual(
-      warnings.map((e) => [e.type, e.count]),
-      [['Warning', 1]],
-    );
-    assert.match(warnings[0]?.message ?? '', /^Error creating: pods "agent-\w+" is forbidden: exceeded quota: q/);
+    assert.equal(posts(), 4);
+    assert.equal(h.objects.conditionWrites.length, 1, 'the same cause under another pod name leaves the condition alone');
+    const warnings = h.events.filter((e) => e.includes(' FailedCreate: '));
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /^Warning FailedCreate: Error creating: pods "agent-\w+" is forbidden: exceeded quota: q/);
 
     // Lifted: the next try goes through and the condition goes.
-    respond = echo;
-    clock.advance(8_000);
+    h.objects.fail = () => undefined;
+    h.clock.advance(8_000);
     assert.deepEqual(await run(), { requeueAfterMs: undefined });
-    assert.equal(posts().length, 5);
-    assert.deepEqual((conditionPatches()[1] as { status: { conditions: unknown[] } }).status.conditions, []);
+    assert.equal(posts(), 5);
+    assert.deepEqual(h.objects.conditionWrites[1]?.conditions, []);
+  });
+
+  it('holds creates back while the create backoff runs, and still deletes; the create expectation is not raised', async () => {
+    const h = harness();
+    h.objects.failures.set('createPod agent-n1-', serverError());
+    await assert.rejects(h.run([createPod('n1')]), DaemonSetSyncError);
+    h.objects.calls.splice(0);
+    h.clock.advance(400);
+    const result = await h.run([createPod('n1'), deletePod('a')]);
+    assert.deepEqual(h.objects.calls, ['deletePod a']);
+    assert.deepEqual(result, { requeueAfterMs: 600 });
+    assert.equal(h.expectations.get(key)?.creations, 0);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { DaemonSetSnapshot, FailedPodBackoff } from '../../src/controllers/daemonset/plan.ts';
 import { plan } from '../../src/controllers/daemonset/plan.ts';
+import { failedPodBackoffOf } from '../../src/controllers/daemonset/failed-pod-backoff.ts';
 import { daemonSet, describeAction, hashOf, iso, node, nodes, pod, ready, revisionOf, snapshot, t0, template } from './daemonset-fixtures.ts';
 
 const ds = daemonSet();
@@ -295,5 +296,44 @@ describe('MyDaemonSet manage', () => {
   it('does nothing, not even a status write, while the MyDaemonSet is being deleted', () => {
     const deleting = daemonSet({ deletionTimestamp: iso(t0) });
     assert.deepEqual(plan(snapshot({ ds: deleting, nodes: nodes('n1') }), t0), []);
+  });
+
+  it("words the Events about terminal pods as upstream's podsShouldBeOnNode", () => {
+    const snap = snapshot({
+      ds,
+      revisions: [rev],
+      nodes: nodes('n1', 'n2'),
+      pods: [pod('p1', 'n1', { hash, phase: 'Failed' }), pod('p2', 'n2', { hash, phase: 'Succeeded' })],
+    });
+    const events = plan(snap, t0).flatMap((action) => (action.kind === 'event' ? [[action.type, action.reason, action.message]] : []));
+    assert.deepEqual(events, [
+      ['Warning', 'FailedDaemonPod', 'Found failed daemon pod ns/p1 on node n1, will try to kill it'],
+      ['Normal', 'SucceededDaemonPod', 'Found succeeded daemon pod ns/p2 on node n2, will try to delete it'],
+    ]);
+  });
+});
+
+describe('MyDaemonSet failed-pod backoff as the planner sees it', () => {
+  const live = new Map<string, FailedPodBackoff>([
+    [backoffKey('n1'), { delayMs: 4000, lastUpdateMs: t0 - 1000 }],
+    ['ds-uid/1/n1', { delayMs: 8000, lastUpdateMs: t0 }],
+    ['other-uid/0/n1', { delayMs: 2000, lastUpdateMs: t0 }],
+  ]);
+
+  it("is a copy of this MyDaemonSet's entries for its observed generation", () => {
+    const view = failedPodBackoffOf(live, ds);
+    assert.deepEqual([...view], [[backoffKey('n1'), { delayMs: 4000, lastUpdateMs: t0 - 1000 }]]);
+    assert.notEqual(view, live);
+  });
+
+  it('does not change when the live entries do after planning, nor does planning change them', () => {
+    const entries = new Map(live);
+    const view = failedPodBackoffOf(entries, ds);
+    const snap = snapshot({ ds, revisions: [rev], nodes: nodes('n1'), pods: [pod('p1', 'n1', { hash, phase: 'Failed' })], failedPodBackoff: view });
+    const before = new Map(entries);
+    assert.deepEqual(plan(snap, t0).map(describeAction), ['requeueAfter 4000 failedPodBackoff', 'writeStatus 1/1/0/0/1/0/1 gen 1']);
+    assert.deepEqual(entries, before, 'the planner wrote nothing');
+    entries.set(backoffKey('n1'), { delayMs: 8000, lastUpdateMs: t0 });
+    assert.deepEqual(view.get(backoffKey('n1')), { delayMs: 4000, lastUpdateMs: t0 - 1000 });
   });
 });

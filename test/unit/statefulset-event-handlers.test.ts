@@ -8,18 +8,8 @@ import {
   statefulSetsForClaim,
 } from '../../src/controllers/statefulset/event-handlers.ts';
 import { Store } from '../../src/runtime/informer/store.ts';
+import { RecordingQueue } from '../support/recording-queue.ts';
 import { makePod, makePvc, makeSet, nameOf, revisionOf, setRef } from './statefulset-fixtures.ts';
-
-class RecordingQueue {
-  readonly added: string[] = [];
-  readonly delayed: string[] = [];
-  enqueue(key: string): void {
-    this.added.push(key);
-  }
-  enqueueAfter(key: string, ms: number): void {
-    this.delayed.push(`${key} after ${ms}`);
-  }
-}
 
 function setup(...sets: MyStatefulSet[]): { readonly store: Store<MyStatefulSet>; readonly queue: RecordingQueue } {
   const store = new Store<MyStatefulSet>();

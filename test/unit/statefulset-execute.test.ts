@@ -6,7 +6,7 @@ import type { EventType, InvolvedObject } from '../../src/runtime/events.ts';
 import type { ExecutionResult } from '../../src/controllers/statefulset/execute.ts';
 import { executeStatefulSetPlan, StatefulSetSyncError } from '../../src/controllers/statefulset/execute.ts';
 import type { StatefulSetObjectManager } from '../../src/controllers/statefulset/object-manager.ts';
-import type { StatefulSetAction, StatefulSetSnapshot, StatefulSetStatusFields } from '../../src/controllers/statefulset/plan.ts';
+import type { PodUnit, StatefulSetAction, StatefulSetSnapshot, StatefulSetStatusFields } from '../../src/controllers/statefulset/plan.ts';
 import { plan } from '../../src/controllers/statefulset/plan.ts';
 import { newStatefulSetRevision } from '../../src/controllers/statefulset/revisions.ts';
 import { CreateBackoff } from '../../src/controllers/shared/create-backoff.ts';
@@ -25,6 +25,8 @@ class FakeObjects implements StatefulSetObjectManager {
   readonly failOnce = new Map<string, Error[]>();
   /** What getPod returns, by name (the pod as the API server holds it now). */
   readonly livePods = new Map<string, Pod>();
+  /** Pods getPod returns once each, before `livePods` is consulted (writes by others in between). */
+  readonly liveOnce = new Map<string, Pod[]>();
   /** Every pod body PUT, in order. */
   readonly updatedPods: Pod[] = [];
   /** What getRevision returns, by name. */
@@ -73,7 +75,7 @@ class FakeObjects implements StatefulSetObjectManager {
   }
   async getPod(_namespace: string, name: string): Promise<Pod> {
     await this.call(`getPod ${name}`);
-    const found = this.livePods.get(name);
+    const found = this.liveOnce.get(name)?.shift() ?? this.livePods.get(name);
     if (!found) throw apiError(404, 'NotFound');
     return found;
   }
@@ -311,8 +313,12 @@ describe('MyStatefulSet executor: pod and claim units', () => {
     const pod = makePod(set, 0, nameOf(srev), { state: 'failed' });
     const actions: StatefulSetAction[] = [
       { kind: 'syncError', message: 'boom' },
-      { kind: 'deletePod', work: { step: 'replicas', index: 0, operation: 'delete', podName: 'web-0' }, pod, reason: 'terminal' },
-      { kind: 'writeStatus', status },
+      {
+        kind: 'podStep',
+        step: 'replicas',
+        batches: [[{ index: 0, operations: [{ operation: 'delete', podName: 'web-0', actions: [{ kind: 'deletePod', pod, reason: 'terminal' }] }] }]],
+      },
+      { kind: 'writeStatus', status, currentReplicasAfterUpdateDeletions: [0] },
       { kind: 'deleteRevision', revision: old },
       { kind: 'requeueAfter', afterMs: 1000, reason: 'minReadySeconds' },
     ];
@@ -327,6 +333,103 @@ describe('MyStatefulSet executor: pod and claim units', () => {
     const h = harness();
     const result = await h.run(snapshot(set, [], [srev]), [{ kind: 'requeueAfter', afterMs: 2500, reason: 'minReadySeconds' }]);
     assert.deepEqual(result, { requeueAfterMs: 2500 });
+  });
+});
+
+describe('MyStatefulSet executor: runs the planned batches as given', () => {
+  const { set, rev, pods } = steady({ replicas: 4 });
+  const terminalDeletion = (index: number): PodUnit => {
+    const pod = pods[index];
+    assert.ok(pod);
+    return { index, operations: [{ operation: 'delete', podName: nameOf(pod), actions: [{ kind: 'deletePod', pod, reason: 'terminal' }] }] };
+  };
+  const podStep = (batches: readonly (readonly PodUnit[])[]): StatefulSetAction => ({ kind: 'podStep', step: 'replicas', batches });
+
+  it('runs the units of a batch at once, batch after batch, and none after a batch with a failed unit', async () => {
+    const h = harness();
+    h.objects.failures.set('deletePod web-1', apiError(500, 'InternalError'));
+    const actions = [podStep([[terminalDeletion(0)], [terminalDeletion(1), terminalDeletion(2)], [terminalDeletion(3)]])];
+    await assert.rejects(h.run(snapshot(set, pods, [rev]), actions), /delete pod web-1: InternalError/);
+    assert.deepEqual(h.objects.timeline, [
+      'start deletePod web-0',
+      'end deletePod web-0',
+      'start deletePod web-1',
+      'start deletePod web-2',
+      'end deletePod web-1',
+      'end deletePod web-2',
+    ]);
+    assert.deepEqual(eventLines(h.events), [
+      'Normal SuccessfulDelete: Delete Pod web-0 in StatefulSet web successful',
+      'Warning FailedDelete: Delete Pod web-1 in StatefulSet web failed error: InternalError',
+      'Normal SuccessfulDelete: Delete Pod web-2 in StatefulSet web successful',
+    ]);
+  });
+
+  it('skips later steps after a failed one', async () => {
+    const h = harness();
+    h.objects.failures.set('deletePod web-0', apiError(500, 'InternalError'));
+    const later: StatefulSetAction = { kind: 'podStep', step: 'condemned', batches: [[terminalDeletion(3)]] };
+    await assert.rejects(h.run(snapshot(set, pods, [rev]), [podStep([[terminalDeletion(0)]]), later]));
+    assert.deepEqual(h.objects.calls, ['deletePod web-0']);
+  });
+
+  it('OrderedReady: stops at the first failed unit, leaving the next replica alone', async () => {
+    const relabelled = (pod: Pod): Pod => ({
+      ...pod,
+      metadata: { ...pod.metadata, labels: { ...pod.metadata.labels, 'statefulset.kubernetes.io/pod-name': 'x' } },
+    });
+    const broken = withPods(pods, ...pods.slice(0, 2).map(relabelled));
+    const snap = snapshot(set, broken, [rev]);
+    const step = plan(snap, now).find((a) => a.kind === 'podStep');
+    assert.deepEqual(step?.kind === 'podStep' ? step.batches.map((b) => b.map((u) => u.index)) : [], [[0], [1]]);
+    const h = harness();
+    h.objects.failures.set('getPod web-0', apiError(500, 'InternalError'));
+    for (const pod of broken) h.objects.livePods.set(nameOf(pod), pod);
+    await assert.rejects(h.run(snap), /update pod web-0: InternalError/);
+    assert.deepEqual(h.objects.calls, ['getPod web-0']);
+    assert.deepEqual(eventLines(h.events), ['Warning FailedUpdate: Update Pod web-0 in StatefulSet web failed error: InternalError']);
+  });
+
+  it('stops a unit at its first failed call: no repair after its claims failed', async () => {
+    const parallel = makeSet({ claims: ['www'], podManagementPolicy: 'Parallel', replicas: 1 });
+    const prev = revisionOf(parallel, 1);
+    const pending = makePod(parallel, 0, nameOf(prev), { state: 'pending' });
+    const relabelled = { ...pending, metadata: { ...pending.metadata, labels: { ...pending.metadata.labels, 'statefulset.kubernetes.io/pod-name': 'x' } } };
+    const h = harness();
+    h.objects.failures.set('createClaim www-web-0', apiError(500, 'InternalError'));
+    await assert.rejects(h.run(snapshot(parallel, [relabelled], [prev])), /failed to create PVC www-web-0/);
+    assert.deepEqual(h.objects.calls, ['createClaim www-web-0', 'writeConditions', 'patchStatus']);
+  });
+
+  it('writes currentReplicas for the update deletions that went through: the first of two did', async () => {
+    const options = { replicas: 3, podManagementPolicy: 'Parallel', updateStrategy: { rollingUpdate: { maxUnavailable: 2 } } } as const;
+    const { set: old, rev: rev1, pods: current } = steady(options);
+    const updated = makeSet({ ...options, image: 'nginx:2', status: old.status });
+    const snap = snapshot(updated, current, [rev1, revisionOf(updated, 2)]);
+
+    const secondFails = harness();
+    secondFails.objects.failures.set('deletePod web-1', apiError(500, 'InternalError'));
+    await assert.rejects(secondFails.run(snap));
+    assert.deepEqual(secondFails.objects.calls, ['deletePod web-2', 'deletePod web-1', 'patchStatus']);
+    assert.equal(secondFails.objects.statuses[0]?.currentReplicas, 2);
+
+    // NotFound: the pod is gone, which is what the deletion was for.
+    const gone = harness();
+    gone.objects.failures.set('deletePod web-1', apiError(404, 'NotFound'));
+    await gone.run(snap);
+    assert.equal(gone.objects.statuses[0]?.currentReplicas, 1);
+  });
+
+  it('writes the planned currentReplicas when an earlier step failed before any update deletion', async () => {
+    const { set: old, rev: rev1, pods: current } = steady({ replicas: 3 });
+    const updated = makeSet({ replicas: 3, image: 'nginx:2', status: old.status });
+    const h = harness();
+    const actions = plan(snapshot(updated, current, [rev1, revisionOf(updated, 2)]), now);
+    const write = actions.find((a) => a.kind === 'writeStatus');
+    assert.ok(write?.kind === 'writeStatus');
+    assert.deepEqual(write.currentReplicasAfterUpdateDeletions, [3, 2]);
+    await assert.rejects(h.run(snapshot(updated, current, [rev1]), [{ kind: 'syncError', message: 'boom' }, ...actions]), /boom/);
+    assert.equal(h.objects.statuses[0]?.currentReplicas, 3);
   });
 });
 
@@ -347,16 +450,53 @@ describe('MyStatefulSet executor: pod repair retries on conflict (upstream Updat
     assert.deepEqual(summarize(plan(snap, now)), ['updatePod web-1']);
   });
 
+  it('reads the pod, repairs that copy and PUTs it with the resourceVersion read, keeping a field another client set', async () => {
+    const h = harness();
+    // Since the cache saw it (resourceVersion 100), another client set a label and an annotation.
+    const live = broken(web1, { team: 'b' }, '105');
+    h.objects.livePods.set('web-1', { ...live, metadata: { ...live.metadata, annotations: { 'example.com/owner': 'someone' } } });
+    await h.run(snap);
+    assert.deepEqual(h.objects.calls, ['getPod web-1', 'updatePod web-1']);
+    assert.equal(h.objects.updatedPods.length, 1);
+    const put = h.objects.updatedPods[0];
+    assert.equal(put?.metadata.resourceVersion, '105');
+    assert.equal(put?.metadata.labels?.team, 'b');
+    assert.equal(put?.metadata.annotations?.['example.com/owner'], 'someone');
+    assert.equal(put?.metadata.labels?.[podNameLabel], 'web-1');
+    assert.deepEqual(eventLines(h.events), ['Normal SuccessfulUpdate: Update Pod web-1 in StatefulSet web successful']);
+  });
+
   it('re-reads the pod after a conflict and repairs the fresh copy, keeping what the other writer changed', async () => {
     const h = harness();
     h.objects.failOnce.set('updatePod web-1', [conflict()]);
     h.objects.livePods.set('web-1', broken(web1, { team: 'a' }, '101'));
     await h.run(snap);
-    assert.deepEqual(h.objects.calls, ['updatePod web-1', 'getPod web-1', 'updatePod web-1']);
+    assert.deepEqual(h.objects.calls, ['getPod web-1', 'updatePod web-1', 'getPod web-1', 'updatePod web-1']);
     const second = h.objects.updatedPods[1];
     assert.equal(second?.metadata.resourceVersion, '101');
     assert.equal(second?.metadata.labels?.team, 'a');
     assert.equal(second?.metadata.labels?.[podNameLabel], 'web-1');
+    assert.deepEqual(eventLines(h.events), ['Normal SuccessfulUpdate: Update Pod web-1 in StatefulSet web successful']);
+  });
+
+  it('PUTs each attempt with the resourceVersion of the read just before it', async () => {
+    const h = harness();
+    h.objects.failOnce.set('updatePod web-1', [conflict(), conflict()]);
+    h.objects.liveOnce.set('web-1', [broken(web1, {}, '101'), broken(web1, { team: 'c' }, '102')]);
+    h.objects.livePods.set('web-1', broken(web1, { team: 'd' }, '103'));
+    await h.run(snap);
+    assert.deepEqual(
+      h.objects.updatedPods.map((p) => `${p.metadata.resourceVersion ?? ''} ${p.metadata.labels?.team ?? '-'} ${p.metadata.labels?.[podNameLabel] ?? ''}`),
+      ['101 - web-1', '102 c web-1', '103 d web-1'],
+    );
+  });
+
+  it('goes through on the last of 4 attempts', async () => {
+    const h = harness();
+    h.objects.failOnce.set('updatePod web-1', [conflict(), conflict(), conflict()]);
+    h.objects.livePods.set('web-1', broken(web1, {}, '101'));
+    await h.run(snap);
+    assert.equal(h.objects.calls.filter((c) => c === 'updatePod web-1').length, 4);
     assert.deepEqual(eventLines(h.events), ['Normal SuccessfulUpdate: Update Pod web-1 in StatefulSet web successful']);
   });
 
@@ -365,7 +505,9 @@ describe('MyStatefulSet executor: pod repair retries on conflict (upstream Updat
     h.objects.failOnce.set('updatePod web-1', [conflict()]);
     h.objects.livePods.set('web-1', { ...web1, metadata: { ...web1.metadata, resourceVersion: '101' } });
     await h.run(snap);
-    assert.deepEqual(h.objects.calls, ['updatePod web-1', 'getPod web-1']);
+    // The first PUT is the plan's (upstream's first UpdatePod, decided from its cache); after the
+    // conflict the fresh copy is looked at again.
+    assert.deepEqual(h.objects.calls, ['getPod web-1', 'updatePod web-1', 'getPod web-1']);
     assert.deepEqual(eventLines(h.events), ['Normal SuccessfulUpdate: Update Pod web-1 in StatefulSet web successful']);
   });
 
@@ -375,6 +517,7 @@ describe('MyStatefulSet executor: pod repair retries on conflict (upstream Updat
     h.objects.livePods.set('web-1', broken(web1, {}, '101'));
     await assert.rejects(h.run(snap), /update pod web-1: Conflict/);
     assert.deepEqual(h.objects.calls, [
+      'getPod web-1',
       'updatePod web-1',
       'getPod web-1',
       'updatePod web-1',
@@ -386,27 +529,28 @@ describe('MyStatefulSet executor: pod repair retries on conflict (upstream Updat
     assert.deepEqual(eventLines(h.events), ['Warning FailedUpdate: Update Pod web-1 in StatefulSet web failed error: Conflict']);
   });
 
-  it('does not repair a pod of the same name with another UID: the conflict fails the unit', async () => {
+  it('does not repair a pod of the same name with another UID: the unit fails', async () => {
     const h = harness();
-    h.objects.failOnce.set('updatePod web-1', [conflict()]);
     const newer = broken(web1, {}, '101');
     h.objects.livePods.set('web-1', { ...newer, metadata: { ...newer.metadata, uid: 'uid-newer' } });
-    await assert.rejects(h.run(snap), /Conflict/);
-    assert.deepEqual(h.objects.calls, ['updatePod web-1', 'getPod web-1']);
-    assert.deepEqual(eventLines(h.events), ['Warning FailedUpdate: Update Pod web-1 in StatefulSet web failed error: Conflict']);
+    await assert.rejects(h.run(snap), /pod web-1 is another pod now \(uid uid-newer, planned for uid-pod-1\)/);
+    assert.deepEqual(h.objects.calls, ['getPod web-1']);
+    assert.deepEqual(eventLines(h.events), [
+      'Warning FailedUpdate: Update Pod web-1 in StatefulSet web failed error: pod web-1 is another pod now (uid uid-newer, planned for uid-pod-1)',
+    ]);
   });
 
   it('fails with the read error when the pod is gone, and does not retry other errors', async () => {
     const gone = harness();
-    gone.objects.failOnce.set('updatePod web-1', [conflict()]);
     await assert.rejects(gone.run(snap), /NotFound/);
-    assert.deepEqual(gone.objects.calls, ['updatePod web-1', 'getPod web-1']);
+    assert.deepEqual(gone.objects.calls, ['getPod web-1']);
     assert.deepEqual(eventLines(gone.events), ['Warning FailedUpdate: Update Pod web-1 in StatefulSet web failed error: NotFound']);
 
     const invalid = harness();
+    invalid.objects.livePods.set('web-1', broken(web1, {}, '101'));
     invalid.objects.failOnce.set('updatePod web-1', [apiError(422, 'Invalid')]);
     await assert.rejects(invalid.run(snap), /Invalid/);
-    assert.deepEqual(invalid.objects.calls, ['updatePod web-1']);
+    assert.deepEqual(invalid.objects.calls, ['getPod web-1', 'updatePod web-1']);
   });
 });
 

@@ -2,7 +2,15 @@
 import type { ControllerRevision, PersistentVolumeClaim, Pod, PodPhase } from '../../src/api/core.ts';
 import type { OwnerReference } from '../../src/api/meta.ts';
 import type { MyStatefulSet, MyStatefulSetSpec, MyStatefulSetStatus } from '../../src/api/workloads.ts';
-import type { StatefulSetAction, StatefulSetSnapshot } from '../../src/controllers/statefulset/plan.ts';
+import type {
+  ClaimCreation,
+  PodOperation,
+  PodOperationAction,
+  PodStepAction,
+  StatefulSetAction,
+  StatefulSetSnapshot,
+  SyncStep,
+} from '../../src/controllers/statefulset/plan.ts';
 import { newStatefulSetPod } from '../../src/controllers/statefulset/pod-template.ts';
 import { newStatefulSetRevision } from '../../src/controllers/statefulset/revisions.ts';
 
@@ -143,9 +151,37 @@ export function snapshot(
   return { set, pods, revisions, pvcs };
 }
 
+/** Where a pod or claim action stands in the plan: its step, unit and call. */
+export interface PodWork {
+  readonly step: SyncStep;
+  readonly index: number;
+  readonly operation: PodOperation;
+  readonly podName: string;
+}
+
+/** A pod or claim action with its PodWork; each claim of a createClaims is one. */
+export type FlatPodAction = (Exclude<PodOperationAction, { readonly kind: 'createClaims' }> | ClaimCreation) & { readonly work: PodWork };
+
+/** The plan with its podSteps spelled out, action by action, in the order they are planned. */
+export type FlatAction = Exclude<StatefulSetAction, PodStepAction> | FlatPodAction;
+
+export function flatActions(actions: readonly StatefulSetAction[]): FlatAction[] {
+  return actions.flatMap((action): FlatAction[] => {
+    if (action.kind !== 'podStep') return [action];
+    return action.batches.flat().flatMap(({ index, operations }) =>
+      operations.flatMap(({ operation, podName, actions: operationActions }) => {
+        const work: PodWork = { step: action.step, index, operation, podName };
+        return operationActions.flatMap((a): FlatPodAction[] =>
+          a.kind === 'createClaims' ? a.claims.map((claim) => ({ ...claim, work })) : [{ ...a, work }],
+        );
+      }),
+    );
+  });
+}
+
 /** One line per action, for table rows. */
 export function summarize(actions: readonly StatefulSetAction[]): string[] {
-  return actions.map((action) => {
+  return flatActions(actions).map((action) => {
     switch (action.kind) {
       case 'createRevision':
         return `createRevision ${nameOf(action.revision)} #${action.revision.revision}`;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import type { StatefulSetSnapshot } from '../../src/controllers/statefulset/plan.ts';
+import type { Pod } from '../../src/api/core.ts';
+import type { StatefulSetAction, StatefulSetSnapshot } from '../../src/controllers/statefulset/plan.ts';
 import { plan, slowStartBatch } from '../../src/controllers/statefulset/plan.ts';
 import {
   makePod,
@@ -335,3 +336,76 @@ describe('MyStatefulSet planner: a set being deleted', () => {
     assert.deepEqual(summarize(actions), ['writeStatus']);
   });
 });
+
+describe('MyStatefulSet planner: what the executor is handed', () => {
+  /** Each podStep as `<step>: [indices of batch 1] [indices of batch 2] …`. */
+  const batchesOf = (actions: readonly StatefulSetAction[]): string[] =>
+    actions.flatMap((a) => (a.kind === 'podStep' ? [`${a.step}: ${a.batches.map((b) => `[${b.map((u) => u.index).join(',')}]`).join(' ')}`] : []));
+  const relabelled = (pod: Pod): Pod => ({
+    ...pod,
+    metadata: { ...pod.metadata, labels: { ...pod.metadata.labels, 'statefulset.kubernetes.io/pod-name': 'x' } },
+  });
+
+  it('Parallel: the replicas step in slow-start batches of 1, 2, 4, …', () => {
+    const parallel = makeSet({ podManagementPolicy: 'Parallel', replicas: 5 });
+    assert.deepEqual(batchesOf(plan(snapshot(parallel, [], [revisionOf(parallel, 1)]), now)), ['replicas: [0] [1,2] [3,4]']);
+  });
+
+  it('OrderedReady: one unit per batch, in index order', () => {
+    const { set, rev, pods } = steady({ replicas: 3 });
+    const broken = pods.map((p) => (nameOf(p) === 'web-2' ? p : relabelled(p)));
+    assert.deepEqual(batchesOf(plan(snapshot(set, broken, [rev]), now)), ['replicas: [0] [1]']);
+  });
+
+  it('the update step one deletion per batch, highest index first, also under Parallel', () => {
+    const options = { replicas: 3, podManagementPolicy: 'Parallel', updateStrategy: { rollingUpdate: { maxUnavailable: 2 } } } as const;
+    const { set: old, rev, pods } = steady(options);
+    const set = makeSet({ ...options, image: 'nginx:2', status: old.status });
+    assert.deepEqual(batchesOf(plan(snapshot(set, pods, [rev, revisionOf(set, 2)]), now)), ['update: [2] [1]']);
+  });
+
+  it('groups a unit’s actions by call: a Pending pod’s missing claim, then its repair', () => {
+    const parallel = makeSet({ claims: ['www'], podManagementPolicy: 'Parallel', replicas: 1 });
+    const prev = revisionOf(parallel, 1);
+    const pending = relabelled(makePod(parallel, 0, nameOf(prev), { state: 'pending' }));
+    const step = plan(snapshot(parallel, [pending], [prev]), now).find((a) => a.kind === 'podStep');
+    assert.deepEqual(
+      step?.kind === 'podStep' ? step.batches.flat().flatMap((u) => u.operations.map((o) => `${o.operation} ${o.podName}: ${o.actions.map((a) => a.kind).join(',')}`)) : [],
+      ['createMissingClaims web-0: createClaims', 'update web-0: updatePod'],
+    );
+  });
+
+  it('writes status with currentReplicas for each number of update deletions that go through', () => {
+    const options = { replicas: 3, podManagementPolicy: 'Parallel', updateStrategy: { rollingUpdate: { maxUnavailable: 2 } } } as const;
+    const { set: old, rev, pods } = steady(options);
+    const set = makeSet({ ...options, image: 'nginx:2', status: old.status });
+    const write = plan(snapshot(set, pods, [rev, revisionOf(set, 2)]), now).find((a) => a.kind === 'writeStatus');
+    assert.deepEqual(write?.kind === 'writeStatus' ? write.currentReplicasAfterUpdateDeletions : undefined, [3, 2, 1]);
+    assert.equal(write?.kind === 'writeStatus' ? write.status.currentReplicas : undefined, 1);
+  });
+
+  it('lets a later call see the owner references an earlier one patches, changing nothing it was given', () => {
+    // Parallel, whenDeleted Delete: the Pending pod's claims call patches the set reference in;
+    // the repair that follows sees it and patches nothing again (nor writes the pod).
+    const set = makeSet({
+      claims: ['www'],
+      podManagementPolicy: 'Parallel',
+      replicas: 1,
+      persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete' },
+    });
+    const prev = revisionOf(set, 1);
+    const snap = deepFreeze(snapshot(set, [makePod(set, 0, nameOf(prev), { state: 'pending' })], [prev], [makePvc('www-web-0')]));
+    const first = plan(snap, now);
+    assert.deepEqual(podWork(first), ['patchPvcOwnerRefs www-web-0 [MyStatefulSet/web]']);
+    assert.deepEqual(plan(snap, now), first);
+    assert.equal(snap.pvcs[0]?.metadata.ownerReferences, undefined);
+  });
+});
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

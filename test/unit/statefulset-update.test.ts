@@ -4,7 +4,7 @@ import type { MyStatefulSet, MyStatefulSetSpec } from '../../src/api/workloads.t
 import type { StatefulSetSnapshot } from '../../src/controllers/statefulset/plan.ts';
 import { plan } from '../../src/controllers/statefulset/plan.ts';
 import type { PodState, SetOptions } from './statefulset-fixtures.ts';
-import { makePod, makeSet, nameOf, now, podWork, revisionOf, snapshot, summarize, writtenStatus } from './statefulset-fixtures.ts';
+import { flatActions, makePod, makeSet, nameOf, now, podWork, revisionOf, snapshot, summarize, writtenStatus } from './statefulset-fixtures.ts';
 
 interface Row {
   readonly name: string;
@@ -388,7 +388,7 @@ describe('MyStatefulSet planner: stuck rollout recovery (kubernetes#67250, beyon
   });
 
   it('names the pod, its revision and the revisions the set wants in the Warning', () => {
-    const afterRevert = plan(snapshot(reverted(), stuck(reverted()), [rev1, rev2]), now).find((a) => a.kind === 'event');
+    const afterRevert = flatActions(plan(snapshot(reverted(), stuck(reverted()), [rev1, rev2]), now)).find((a) => a.kind === 'event');
     assert.deepEqual(afterRevert, {
       kind: 'event',
       work: { step: 'replicas', index: 2, operation: 'delete', podName: 'web-2' },
@@ -397,7 +397,7 @@ describe('MyStatefulSet planner: stuck rollout recovery (kubernetes#67250, beyon
       message: `Pod web-2 at revision ${r2}, not the set's revision ${r1}, is not Running and Ready: deleting it to recreate it at ${r1}`,
     });
     const changed = rolling('nginx:3', r1, r2);
-    const afterChange = plan(snapshot(changed, stuck(changed), [rev1, rev2]), now).find((a) => a.kind === 'event');
+    const afterChange = flatActions(plan(snapshot(changed, stuck(changed), [rev1, rev2]), now)).find((a) => a.kind === 'event');
     assert.equal(
       afterChange?.kind === 'event' ? afterChange.message : undefined,
       `Pod web-2 at revision ${r2}, neither the current revision ${r1} nor the update revision ${r3}, is not Running and Ready: deleting it to recreate it at ${r3}`,

@@ -22,30 +22,31 @@ export type DeletePodReason =
   | 'outdated';
 
 export type DaemonSetAction =
-  /** PUT the revision with label `controller-revision-hash: <its name>` (it had none). */
+  /** Merge-patch the revision's label `controller-revision-hash: <its name>` (it had none), UID-guarded. */
   | { readonly kind: 'labelRevision'; readonly revision: ControllerRevision; readonly hash: string }
   /**
    * POST the revision. On AlreadyExists: GET it; isSameRevision → carry on; else GET the DS and
-   * apply collisionCountDecision (bump status.collisionCount or not), then fail the sync.
+   * apply collisionCountDecision (bump status.collisionCount, conditional on that GET, or not), then
+   * fail the sync.
    */
   | { readonly kind: 'createRevision'; readonly revision: ControllerRevision }
-  /** Merge-patch the pod's `controller-revision-hash` label (dedup of equal revisions). */
+  /** Merge-patch the pod's `controller-revision-hash` label (dedup of equal revisions), UID-guarded. */
   | { readonly kind: 'relabelPod'; readonly pod: Pod; readonly hash: string }
-  /** DELETE the revision: an equal duplicate, or beyond revisionHistoryLimit. */
+  /** DELETE the revision with a UID precondition: an equal duplicate, or beyond revisionHistoryLimit. */
   | {
       readonly kind: 'deleteRevision';
       readonly revision: ControllerRevision;
       readonly reason: 'duplicate' | 'historyLimit';
     }
-  /** PUT the revision with `revision` raised (rollback to an older template: no new object). */
+  /** Merge-patch the revision's `revision` number up, UID-guarded (rollback to an older template: no new object). */
   | { readonly kind: 'updateRevisionNumber'; readonly revision: ControllerRevision; readonly revisionNumber: number }
   /** Record an Event on the MyDaemonSet. */
   | (EventAction & { readonly reason: 'FailedDaemonPod' | 'SucceededDaemonPod' | 'SelectingAll' })
-  /** Store the failed-pod backoff entry (in memory, keyed by failedPodsBackoffKey). */
+  /** Hand the failed-pod backoff entry to the reconciler, which keeps it (keyed by failedPodsBackoffKey). */
   | { readonly kind: 'recordFailedBackoff'; readonly key: string; readonly backoff: FailedPodBackoff }
   /** POST the pod (it has generateName). */
   | { readonly kind: 'createPod'; readonly nodeName: string; readonly pod: Pod }
-  /** DELETE the pod by name. */
+  /** DELETE the pod by name, with a UID precondition. */
   | { readonly kind: 'deletePod'; readonly pod: Pod; readonly reason: DeletePodReason }
   /** Merge-patch these status fields (only them: conditions and collisionCount are not ours to write). */
   | WriteStatusAction<DaemonSetStatusFields>

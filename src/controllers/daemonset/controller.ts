@@ -1,7 +1,11 @@
-// The MyDaemonSet controller: informers and handlers, and the reconcile that builds a snapshot,
-// asks the planner what to do and has the executor do it.
+// The MyDaemonSet controller: what a sync of this kind claims, snapshots, plans and executes,
+// plugged into the shared reconcile (shared/workload-reconciler.ts), and the informers it watches.
 //
-//   key ─► cached MyDaemonSet ─► claim pods and revisions ─► snapshot ─► plan() ─► executeDaemonSetPlan()
+//   key ─► cached MyDaemonSet ─► expectations met? ─► claim pods and revisions ─► snapshot
+//       ─► plan() ─► executeDaemonSetPlan()
+//
+// upstream: pkg/controller/daemon/daemon_controller.go (NewDaemonSetsController, syncDaemonSet,
+// getDaemonPods), update.go (constructHistory's ControllerRevision claim).
 import type { ControllerRevision, Node, Pod } from '../../api/core.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import { isBeingDeleted } from '../../api/meta.ts';
@@ -13,107 +17,103 @@ import { myDaemonSets } from '../../api/workloads.ts';
 import type { KubeClient } from '../../runtime/client/rest.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { realClock } from '../../runtime/clock.ts';
-import type { ReconcileContext, ReconcileResult, Reconciler } from '../../runtime/controller.ts';
-import { Controller } from '../../runtime/controller.ts';
-import type { EventRecorder } from '../../runtime/events.ts';
 import { Expectations } from '../../runtime/expectations.ts';
 import type { ReadonlyStore } from '../../runtime/informer/store.ts';
-import type { Manager } from '../../runtime/manager.ts';
 import type { ControllerSetup } from '../index.ts';
-import { countByKind } from '../shared/action-summary.ts';
-import { CreateBackoff } from '../shared/create-backoff.ts';
 import { claimCandidates, claimObjects, ownerIsLiveAndActive } from '../shared/claim.ts';
+import { CreateBackoff } from '../shared/create-backoff.ts';
 import type { OwnerIdentity } from '../shared/ownership.ts';
 import { claimDecision } from '../shared/ownership.ts';
-import {
-  daemonSetEventHandler,
-  nodeEventHandler,
-  podEventHandler,
-  podNodeNameIndex,
-  revisionEventHandler,
-} from './event-handlers.ts';
+import { workloadControllerSetup } from '../shared/workload-controller.ts';
+import type { SyncContext, SyncOutcome, WorkloadSync } from '../shared/workload-reconciler.ts';
+import { nodeEventHandler, podEventHandler, podNodeNameIndex, revisionEventHandler } from './event-handlers.ts';
+import type { EventSink } from './execute.ts';
 import { executeDaemonSetPlan } from './execute.ts';
-import { hasExpired } from './failed-pod-backoff.ts';
-import type { FailedPodBackoff } from './plan.ts';
+import { failedPodBackoffOf, hasExpired } from './failed-pod-backoff.ts';
+import { realObjectManager } from './object-manager.ts';
+import type { DaemonSetAction, DaemonSetSnapshot, FailedPodBackoff } from './plan.ts';
 import { plan } from './plan.ts';
 import { daemonSetOwner } from './spec-defaults.ts';
 
 export const daemonSetControllerName = 'daemonset';
 
-interface Stores {
-  readonly daemonSets: ReadonlyStore<MyDaemonSet>;
+/** The caches a sync reads besides the MyDaemonSets. */
+export interface DaemonSetCaches {
   readonly pods: ReadonlyStore<Pod>;
   readonly nodes: ReadonlyStore<Node>;
   readonly revisions: ReadonlyStore<ControllerRevision>;
 }
 
-export class DaemonSetReconciler implements Reconciler {
+/** The part of the snapshot the claim yields: what the owner controls after adoption and release. */
+type Claimed = Pick<DaemonSetSnapshot, 'pods' | 'revisions'>;
+
+export class DaemonSetSync implements WorkloadSync<MyDaemonSet, Claimed, DaemonSetSnapshot, DaemonSetAction> {
   private readonly client: KubeClient;
-  private readonly stores: Stores;
-  private readonly recorder: EventRecorder;
+  private readonly caches: DaemonSetCaches;
+  private readonly recorder: EventSink;
   private readonly clock: Clock;
   readonly expectations: Expectations;
   readonly failedPodBackoff = new Map<string, FailedPodBackoff>();
   readonly createBackoff: CreateBackoff;
 
-  constructor(client: KubeClient, stores: Stores, recorder: EventRecorder, clock: Clock = realClock) {
+  constructor(client: KubeClient, caches: DaemonSetCaches, recorder: EventSink, clock: Clock = realClock) {
     this.client = client;
-    this.stores = stores;
+    this.caches = caches;
     this.recorder = recorder;
     this.clock = clock;
     this.expectations = new Expectations({ controller: daemonSetControllerName, clock });
     this.createBackoff = new CreateBackoff(clock);
   }
 
-  async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
-    const ds = this.stores.daemonSets.get(key);
-    if (!ds) {
-      this.expectations.delete(key);
-      this.createBackoff.forget(key);
-      return { kind: 'done' };
-    }
-    const expectationsSatisfied = this.expectations.satisfied(key);
+  forget(key: string): void {
+    this.createBackoff.forget(key);
+  }
+
+  /** Nothing is claimed for an empty selector or a MyDaemonSet being deleted; the plan still runs. */
+  async claim(ds: MyDaemonSet, { signal }: SyncContext): Promise<Claimed> {
+    if (selectorIsEmpty(ds.spec.selector) || isBeingDeleted(ds)) return { pods: [], revisions: [] };
     const owner = daemonSetOwner(ds);
-    const claimable = !selectorIsEmpty(ds.spec.selector) && !isBeingDeleted(ds);
-    const [ownedPods, ownedRevisions] = claimable
-      ? await Promise.all([
-          this.claim(ds, owner, pods, this.stores.pods, ctx.signal),
-          this.claim(ds, owner, controllerRevisions, this.stores.revisions, ctx.signal),
-        ])
-      : [[], []];
-    const now = this.clock.now();
-    const actions = plan(
+    const [claimedPods, claimedRevisions] = await Promise.all([
+      this.claimFrom(ds, owner, pods, this.caches.pods, signal),
+      this.claimFrom(ds, owner, controllerRevisions, this.caches.revisions, signal),
+    ]);
+    return { pods: claimedPods, revisions: claimedRevisions };
+  }
+
+  snapshot(ds: MyDaemonSet, claimed: Claimed, { expectationsSatisfied }: SyncContext): DaemonSetSnapshot {
+    return {
+      ds,
+      nodes: this.caches.nodes.list(),
+      pods: claimed.pods,
+      revisions: claimed.revisions,
+      expectationsSatisfied,
+      failedPodBackoff: failedPodBackoffOf(this.failedPodBackoff, ds),
+    };
+  }
+
+  plan(snapshot: DaemonSetSnapshot, now: number): readonly DaemonSetAction[] {
+    return plan(snapshot, now);
+  }
+
+  execute(snapshot: DaemonSetSnapshot, actions: readonly DaemonSetAction[], { key, log, signal }: SyncContext): Promise<SyncOutcome> {
+    return executeDaemonSetPlan(
       {
-        ds,
-        nodes: this.stores.nodes.list(),
-        pods: ownedPods,
-        revisions: ownedRevisions,
-        expectationsSatisfied,
-        failedPodBackoff: this.failedPodBackoff,
-      },
-      now,
-    );
-    ctx.log.debug('planned', { actions: actions.length, kinds: countByKind(actions) });
-    const result = await executeDaemonSetPlan(
-      {
-        client: this.client,
+        objects: realObjectManager(this.client, signal),
         expectations: this.expectations,
         recorder: this.recorder,
-        failedPodBackoff: this.failedPodBackoff,
+        recordFailedBackoff: (backoffKey, backoff) => this.failedPodBackoff.set(backoffKey, backoff),
         createBackoff: this.createBackoff,
         clock: this.clock,
       },
-      ds,
+      snapshot.ds,
       key,
       actions,
-      ctx.log,
-      ctx.signal,
+      log,
     );
-    return result.requeueAfterMs === undefined ? { kind: 'done' } : { kind: 'requeueAfter', afterMs: result.requeueAfterMs };
   }
 
   /** Owned objects plus orphans in the namespace that match, after adoption and release. */
-  private claim<T extends KubeObject>(
+  private claimFrom<T extends KubeObject>(
     ds: MyDaemonSet,
     owner: OwnerIdentity,
     resource: Resource<T>,
@@ -140,35 +140,26 @@ export class DaemonSetReconciler implements Reconciler {
   }
 }
 
-export const daemonSetSetup: ControllerSetup = {
+export const daemonSetSetup: ControllerSetup = workloadControllerSetup({
   name: daemonSetControllerName,
   defaultWorkers: 2,
-  register(manager: Manager, { workers }) {
-    const informers = manager.informers;
-    const dsInformer = informers.informerFor(myDaemonSets);
-    const podInformer = informers.informerFor(pods, { [podNodeNameIndex]: (pod) => [pod.spec.nodeName ?? ''] });
-    const nodeInformer = informers.informerFor(nodes);
-    const revisionInformer = informers.informerFor(controllerRevisions);
-    const stores: Stores = {
-      daemonSets: dsInformer.store,
-      pods: podInformer.store,
-      nodes: nodeInformer.store,
-      revisions: revisionInformer.store,
-    };
-    const reconciler = new DaemonSetReconciler(manager.client, stores, manager.events);
-    const controller = new Controller({
-      name: daemonSetControllerName,
-      reconciler,
-      workers,
-      logger: manager.logger.child({ controller: daemonSetControllerName }),
-    });
-    const deps = { ...stores, expectations: reconciler.expectations, queue: controller };
-    dsInformer.addEventHandler(daemonSetEventHandler(deps));
-    podInformer.addEventHandler(podEventHandler(deps));
-    nodeInformer.addEventHandler(nodeEventHandler(deps));
-    revisionInformer.addEventHandler(revisionEventHandler(deps));
-    const gc = setInterval(() => reconciler.collectBackoffGarbage(), 60_000);
+  owners: myDaemonSets,
+  build(manager, owners) {
+    const podInformer = manager.informers.informerFor(pods, { [podNodeNameIndex]: (pod) => [pod.spec.nodeName ?? ''] });
+    const nodeInformer = manager.informers.informerFor(nodes);
+    const revisionInformer = manager.informers.informerFor(controllerRevisions);
+    const caches = { pods: podInformer.store, nodes: nodeInformer.store, revisions: revisionInformer.store };
+    const sync = new DaemonSetSync(manager.client, caches, manager.events);
+    const gc = setInterval(() => sync.collectBackoffGarbage(), 60_000);
     gc.unref();
-    manager.addController(controller);
+    return {
+      sync,
+      watch(queue) {
+        const deps = { ...caches, daemonSets: owners.store, expectations: sync.expectations, queue };
+        podInformer.addEventHandler(podEventHandler(deps));
+        nodeInformer.addEventHandler(nodeEventHandler(deps));
+        revisionInformer.addEventHandler(revisionEventHandler(deps));
+      },
+    };
   },
-};
+});

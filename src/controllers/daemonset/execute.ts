@@ -1,38 +1,44 @@
 // Applies one sync's plan to the cluster, phase by phase, as plan.ts specifies: revision history
 // first (a failure there ends the sync), then bookkeeping, pod creates and deletes under
 // expectations, history cleanup, and the status write, which happens even when pod changes failed.
+// Every write goes through the DaemonSetObjectManager (object-manager.ts); the executor owns the
+// rules: ordering, expectations, slow start, events, the create backoff and what fails the sync.
 import type { ControllerRevision, Pod } from '../../api/core.ts';
-import { controllerRevisions, pods } from '../../api/resources.ts';
 import type { MyDaemonSet } from '../../api/workloads.ts';
-import { myDaemonSets } from '../../api/workloads.ts';
-import { errorMessage, isAlreadyExists, isNamespaceTerminating, isNotFound } from '../../runtime/client/errors.ts';
-import type { KubeClient } from '../../runtime/client/rest.ts';
+import { errorMessage, isAlreadyExists, isConflict, isNamespaceTerminating, isNotFound } from '../../runtime/client/errors.ts';
 import type { Clock } from '../../runtime/clock.ts';
-import type { EventRecorder } from '../../runtime/events.ts';
+import type { EventType, InvolvedObject } from '../../runtime/events.ts';
 import { formatMetaV1Time as formatTime } from '../../runtime/time.ts';
 import type { Expectations } from '../../runtime/expectations.ts';
 import type { Logger } from '../../runtime/logging.ts';
 import { collisionCountDecision, isSameRevision } from '../history/collision.ts';
-import { marshalLikeGo } from '../history/go-json.ts';
-import { controllerRevisionHashLabel } from '../history/revisions.ts';
 import { slowStartBatch } from '../shared/slow-start.ts';
 import type { CreateBackoff } from '../shared/create-backoff.ts';
 import { settleCreateOutcome } from '../shared/create-outcome.ts';
 import type { CreateOutcome } from '../shared/replica-failure.ts';
-import { patchStatusFields, updateConditions } from '../shared/status-writer.ts';
 import type { DaemonSetAction, FailedPodBackoff } from './plan.ts';
 import { actionPhase } from './plan.ts';
+import type { DaemonSetObjectManager } from './object-manager.ts';
 
 /** A sync that must be retried with backoff; carries what failed. */
 export class DaemonSetSyncError extends Error {
   override readonly name = 'DaemonSetSyncError';
 }
 
+/** Where Events go; EventRecorder satisfies it. */
+export interface EventSink {
+  event(obj: InvolvedObject, type: EventType, reason: string, message: string): void;
+}
+
 export interface ExecutorDeps {
-  readonly client: KubeClient;
+  readonly objects: DaemonSetObjectManager;
   readonly expectations: Expectations;
-  readonly recorder: EventRecorder;
-  readonly failedPodBackoff: Map<string, FailedPodBackoff>;
+  readonly recorder: EventSink;
+  /**
+   * Keeps a failed-pod backoff entry for later syncs. The reconciler owns the entries; the planner
+   * only ever reads a copy of them (DaemonSetSnapshot.failedPodBackoff).
+   */
+  readonly recordFailedBackoff: (key: string, backoff: FailedPodBackoff) => void;
   readonly createBackoff: CreateBackoff;
   readonly clock: Clock;
 }
@@ -43,6 +49,13 @@ export interface ExecutionResult {
 }
 
 type Of<K extends DaemonSetAction['kind']> = Extract<DaemonSetAction, { kind: K }>;
+type Emit = (type: EventType, reason: string, message: string) => void;
+
+/**
+ * A delete's NotFound, or its UID precondition failing (a newer object took the name): the object
+ * we meant is gone, which is what the delete was for (upstream: DeletePod's NotFound is no error).
+ */
+const alreadyGone = (err: unknown): boolean => isNotFound(err) || isConflict(err);
 
 export async function executeDaemonSetPlan(
   deps: ExecutorDeps,
@@ -50,17 +63,13 @@ export async function executeDaemonSetPlan(
   key: string,
   actions: readonly DaemonSetAction[],
   log: Logger,
-  signal: AbortSignal,
 ): Promise<ExecutionResult> {
-  const { client, recorder } = deps;
-  const ns = ds.metadata.namespace ?? '';
-  const event = (type: 'Normal' | 'Warning', reason: string, message: string): void =>
-    recorder.event({ ...ds, apiVersion: ds.apiVersion ?? 'apps.my.dev/v1alpha1', kind: 'MyDaemonSet' }, type, reason, message);
+  const event: Emit = (type, reason, message) =>
+    deps.recorder.event({ ...ds, apiVersion: ds.apiVersion ?? 'apps.my.dev/v1alpha1', kind: 'MyDaemonSet' }, type, reason, message);
 
   // 1. history — in order; any failure ends the sync before anything else happens.
   for (const action of actions) {
-    if (actionPhase(action) !== 'history') continue;
-    await applyHistoryAction(deps, ds, action, signal);
+    if (actionPhase(action) === 'history') await applyHistoryAction(deps.objects, ds, action);
   }
 
   // 2. bookkeeping
@@ -71,7 +80,7 @@ export async function executeDaemonSetPlan(
   for (const action of actions) {
     if (actionPhase(action) !== 'podBookkeeping') continue;
     if (action.kind === 'event') event(action.type, action.reason, action.message);
-    else if (action.kind === 'recordFailedBackoff') deps.failedPodBackoff.set(action.key, action.backoff);
+    else if (action.kind === 'recordFailedBackoff') deps.recordFailedBackoff(action.key, action.backoff);
     else if (action.kind === 'requeueAfter') requeue(action.afterMs);
   }
 
@@ -80,7 +89,7 @@ export async function executeDaemonSetPlan(
   const deletes = actions.filter((a): a is Of<'deletePod'> => a.kind === 'deletePod');
   const uid = ds.metadata.uid ?? '';
   const createsWait = creates.length > 0 ? deps.createBackoff.remainingMs(key, uid) : 0;
-  const podSync = await syncPods(deps, key, ns, createsWait > 0 ? [] : creates, deletes, event, signal);
+  const podSync = await syncPods(deps, key, createsWait > 0 ? [] : creates, deletes, event);
   const podErrors = podSync.errors;
   const outcome: CreateOutcome = createsWait > 0 ? { kind: 'deferred' } : podSync.createOutcome;
   try {
@@ -90,9 +99,7 @@ export async function executeDaemonSetPlan(
         uid,
         backoff: deps.createBackoff,
         now: formatTime(deps.clock.now()),
-        writeConditions: async (update) => {
-          await updateConditions(client, myDaemonSets, ds, update, signal);
-        },
+        writeConditions: (update) => deps.objects.writeConditions(ds, update),
       },
       outcome,
       () => podSync.warnCreateFailure?.(),
@@ -102,17 +109,16 @@ export async function executeDaemonSetPlan(
     podErrors.push(err);
   }
 
-  // 4. history cleanup — only when every pod change went through.
+  // 4. history cleanup — only when every pod change went through (upstream: syncDaemonSet returns
+  // before cleanupHistory when manage or rollingUpdate failed).
   if (podErrors.length === 0) {
     for (const action of actions) {
       if (action.kind !== 'deleteRevision' || actionPhase(action) !== 'historyCleanup') continue;
       try {
-        await client.delete(controllerRevisions, ns, action.revision.metadata.name ?? '', { signal });
+        await deleteRevision(deps.objects, action.revision);
       } catch (err) {
-        if (!isNotFound(err)) {
-          podErrors.push(err);
-          break;
-        }
+        podErrors.push(err);
+        break;
       }
     }
   }
@@ -120,13 +126,12 @@ export async function executeDaemonSetPlan(
   // 5. status — written even after failures, so the counts users see stay true.
   let statusWritten = true;
   for (const action of actions) {
-    if (action.kind === 'writeStatus') {
-      try {
-        await patchStatusFields(client, myDaemonSets, ds, action.status, signal);
-      } catch (err) {
-        statusWritten = false;
-        podErrors.push(err);
-      }
+    if (action.kind !== 'writeStatus') continue;
+    try {
+      await deps.objects.patchStatus(ds, action.status);
+    } catch (err) {
+      statusWritten = false;
+      podErrors.push(err);
     }
   }
   for (const action of actions) {
@@ -143,71 +148,57 @@ export async function executeDaemonSetPlan(
   return { requeueAfterMs };
 }
 
-async function applyHistoryAction(deps: ExecutorDeps, ds: MyDaemonSet, action: DaemonSetAction, signal: AbortSignal): Promise<void> {
-  const { client } = deps;
-  const ns = ds.metadata.namespace ?? '';
+async function applyHistoryAction(objects: DaemonSetObjectManager, ds: MyDaemonSet, action: DaemonSetAction): Promise<void> {
   switch (action.kind) {
     case 'createRevision':
-      return createRevision(deps, ds, action.revision, signal);
+      return createRevision(objects, ds, action.revision);
     case 'labelRevision':
-      await client.patch(
-        controllerRevisions,
-        ns,
-        action.revision.metadata.name ?? '',
-        'merge',
-        { metadata: { labels: { [controllerRevisionHashLabel]: action.hash } } },
-        { signal },
-      );
-      return;
+      return objects.labelRevision(action.revision, action.hash);
     case 'relabelPod':
-      await client.patch(
-        pods,
-        ns,
-        action.pod.metadata.name ?? '',
-        'merge',
-        { metadata: { labels: { [controllerRevisionHashLabel]: action.hash } } },
-        { signal },
-      );
-      return;
+      return objects.relabelPod(action.pod, action.hash);
     case 'updateRevisionNumber':
-      await client.patch(controllerRevisions, ns, action.revision.metadata.name ?? '', 'merge', { revision: action.revisionNumber }, { signal });
-      return;
+      return objects.renumberRevision(action.revision, action.revisionNumber);
     case 'deleteRevision':
-      try {
-        await client.delete(controllerRevisions, ns, action.revision.metadata.name ?? '', { signal });
-      } catch (err) {
-        if (!isNotFound(err)) throw err;
-      }
-      return;
+      return deleteRevision(objects, action.revision);
     default:
       return;
+  }
+}
+
+/** upstream: cleanupHistory and dedupCurHistories ignore nothing but a revision already gone. */
+async function deleteRevision(objects: DaemonSetObjectManager, revision: ControllerRevision): Promise<void> {
+  try {
+    await objects.deleteRevision(revision);
+  } catch (err) {
+    if (!alreadyGone(err)) throw err;
   }
 }
 
 /**
  * upstream: update.go snapshot. AlreadyExists with our data means we made it earlier; with other
  * data, two templates share a hash: bump status.collisionCount (unless someone already did) and
- * fail, so the retry hashes with the new count. The revision is written as Go's json.Marshal
- * would write it: the API server stores `data` byte for byte, and any other bytes make every
- * later patch of the revision fail as "data: field is immutable" (go-json.ts).
+ * fail, so the retry hashes with the new count.
  */
-async function createRevision(deps: ExecutorDeps, ds: MyDaemonSet, revision: ControllerRevision, signal: AbortSignal): Promise<void> {
-  const { client } = deps;
+async function createRevision(objects: DaemonSetObjectManager, ds: MyDaemonSet, revision: ControllerRevision): Promise<void> {
   const ns = ds.metadata.namespace ?? '';
   try {
-    await client.create(controllerRevisions, revision, { signal, encode: marshalLikeGo });
+    await objects.createRevision(revision);
     return;
   } catch (err) {
     if (!isAlreadyExists(err)) throw err;
   }
-  const existing = await client.get(controllerRevisions, ns, revision.metadata.name ?? '', signal);
+  const existing = await objects.getRevision(ns, revision.metadata.name ?? '');
   if (isSameRevision(existing, revision)) return;
-  const live = await client.get(myDaemonSets, ns, ds.metadata.name ?? '', signal);
+  const live = await objects.getDaemonSet(ns, ds.metadata.name ?? '');
   const decision = collisionCountDecision(ds.status?.collisionCount, live.status?.collisionCount);
-  if (decision.kind === 'bump') {
-    await patchStatusFields(client, myDaemonSets, ds, { collisionCount: decision.collisionCount }, signal);
-  }
+  if (decision.kind === 'bump') await objects.bumpCollisionCount(live, decision.collisionCount);
   throw new DaemonSetSyncError(`found a hash collision for revision ${revision.metadata.name ?? ''}; collisionCount now ${live.status?.collisionCount ?? 0}+`);
+}
+
+interface PodSync {
+  readonly errors: unknown[];
+  readonly createOutcome: CreateOutcome;
+  readonly warnCreateFailure?: () => void;
 }
 
 /**
@@ -219,13 +210,11 @@ async function createRevision(deps: ExecutorDeps, ds: MyDaemonSet, revision: Con
 async function syncPods(
   deps: ExecutorDeps,
   key: string,
-  ns: string,
   creates: readonly Of<'createPod'>[],
   deletes: readonly Of<'deletePod'>[],
-  event: (type: 'Normal' | 'Warning', reason: string, message: string) => void,
-  signal: AbortSignal,
-): Promise<{ readonly errors: unknown[]; readonly createOutcome: CreateOutcome; readonly warnCreateFailure?: () => void }> {
-  const { client, expectations } = deps;
+  event: Emit,
+): Promise<PodSync> {
+  const { objects, expectations } = deps;
   const errors: unknown[] = [];
   if (creates.length === 0 && deletes.length === 0) return { errors, createOutcome: { kind: 'succeeded' } };
   expectations.expectCreations(key, creates.length);
@@ -237,10 +226,12 @@ async function syncPods(
   let refused: string | undefined;
   const created = await slowStartBatch(creates, { initialBatchSize: 1 }, async (action) => {
     try {
-      const pod = await client.create(pods, action.pod, { signal });
+      const pod = await objects.createPod(action.pod);
       event('Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name ?? ''}`);
     } catch (err) {
-      if (isNamespaceTerminating(err)) return; // the namespace is going away; don't count or retry
+      // upstream: the namespace is going away, so every later create fails too; not an error, and
+      // (as upstream) its expectation is not lowered.
+      if (isNamespaceTerminating(err)) return;
       refused ??= errorMessage(err);
       throw err;
     }
@@ -249,12 +240,12 @@ async function syncPods(
   if (notCreated > 0) expectations.lowerExpectations(key, { creations: notCreated });
   errors.push(...created.failed.map((f) => f.error));
 
-  const deleteResults = await Promise.allSettled(deletes.map((action) => deletePod(client, ns, action.pod, event, signal)));
+  const deleteResults = await Promise.allSettled(deletes.map((action) => deletePod(objects, action.pod, event)));
   deleteResults.forEach((result, i) => {
     const pod = deletes[i]?.pod;
     if (result.status === 'fulfilled' || !pod) return;
     expectations.lowerExpectations(key, { deletions: [pod.metadata.uid ?? ''] });
-    if (!isNotFound(result.reason)) errors.push(result.reason);
+    if (!alreadyGone(result.reason)) errors.push(result.reason);
   });
   if (refused === undefined) return { errors, createOutcome: { kind: 'succeeded' } };
   const message = refused;
@@ -265,19 +256,14 @@ async function syncPods(
   };
 }
 
-async function deletePod(
-  client: KubeClient,
-  ns: string,
-  pod: Pod,
-  event: (type: 'Normal' | 'Warning', reason: string, message: string) => void,
-  signal: AbortSignal,
-): Promise<void> {
+/** upstream: RealPodControl.DeletePod: SuccessfulDelete, or FailedDelete unless the pod is gone. */
+async function deletePod(objects: DaemonSetObjectManager, pod: Pod, event: Emit): Promise<void> {
   const name = pod.metadata.name ?? '';
   try {
-    await client.delete(pods, ns, name, { signal });
+    await objects.deletePod(pod);
     event('Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
   } catch (err) {
-    if (!isNotFound(err)) event('Warning', 'FailedDelete', `Error deleting: ${errorMessage(err)}`);
+    if (!alreadyGone(err)) event('Warning', 'FailedDelete', `Error deleting: ${errorMessage(err)}`);
     throw err;
   }
 }

@@ -1,5 +1,7 @@
 // Per-node backoff for deleting failed daemon pods, so the controller doesn't hot-loop against a
-// kubelet that keeps rejecting the pod. Pure: the executor keeps the entries between syncs.
+// kubelet that keeps rejecting the pod. Pure: the reconciler keeps the entries between syncs, the
+// planner reads a copy of them (failedPodBackoffOf) and returns recordFailedBackoff actions, which
+// the executor hands back to the reconciler.
 // upstream: daemon_controller.go podsShouldBeOnNode / failedPodsBackoffKey; client-go
 // util/flowcontrol/backoff.go (NewBackOff(1s, 15m): no jitter, reset after 2 × max idle).
 import type { MyDaemonSet } from '../../api/workloads.ts';
@@ -38,4 +40,19 @@ export function isInBackoff(entry: FailedPodBackoff | undefined, now: number): b
 export function nextBackoff(entry: FailedPodBackoff | undefined, now: number): FailedPodBackoff {
   if (entry === undefined || hasExpired(entry, now)) return { delayMs: failedPodBackoffInitialMs, lastUpdateMs: now };
   return { delayMs: Math.min(entry.delayMs * 2, failedPodBackoffMaxMs), lastUpdateMs: now };
+}
+
+/**
+ * A copy of the entries this MyDaemonSet's plan can read: its UID and observed generation, any
+ * node. The planner gets this, never the reconciler's live map, which changes as the executor
+ * records the plan's new entries. (Node names hold no `/`, so the key prefix is exact.)
+ */
+export function failedPodBackoffOf(
+  entries: ReadonlyMap<string, FailedPodBackoff>,
+  ds: MyDaemonSet,
+): ReadonlyMap<string, FailedPodBackoff> {
+  const prefix = failedPodsBackoffKey(ds, '');
+  const copy = new Map<string, FailedPodBackoff>();
+  for (const [key, entry] of entries) if (key.startsWith(prefix)) copy.set(key, entry);
+  return copy;
 }

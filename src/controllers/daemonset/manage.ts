@@ -30,6 +30,18 @@ export interface NodePods {
   readonly backoff: FailedPodBackoff | undefined;
 }
 
+/** upstream's wording, per terminal phase, of the Event about a terminal pod it deletes. */
+const terminalPodEvents = {
+  Failed: { type: 'Warning', reason: 'FailedDaemonPod', found: 'failed', verb: 'kill' },
+  Succeeded: { type: 'Normal', reason: 'SucceededDaemonPod', found: 'succeeded', verb: 'delete' },
+} as const;
+
+function terminalPodEvent(phase: keyof typeof terminalPodEvents, pod: Pod, nodeName: string): DaemonSetAction {
+  const { type, reason, found, verb } = terminalPodEvents[phase];
+  const message = `Found ${found} daemon pod ${namespacedName(pod)} on node ${nodeName}, will try to ${verb} it`;
+  return { kind: 'event', type, reason, message };
+}
+
 /**
  * upstream: podsShouldBeOnNode.
  * - shouldRun and no pod → create.
@@ -64,24 +76,11 @@ export function podsShouldBeOnNode(ds: MyDaemonSet, { node, podsOnNode, backoff 
           continue;
         }
         entry = nextBackoff(entry, now);
-        sideActions.push(
-          { kind: 'recordFailedBackoff', key: backoffKey, backoff: entry },
-          {
-            kind: 'event',
-            type: 'Warning',
-            reason: 'FailedDaemonPod',
-            message: `Found failed daemon pod ${namespacedName(pod)} on node ${nodeName}, will try to kill it`,
-          },
-        );
+        sideActions.push({ kind: 'recordFailedBackoff', key: backoffKey, backoff: entry }, terminalPodEvent('Failed', pod, nodeName));
         podsToDelete.push({ pod, reason: 'failedPod' });
         break;
       case 'Succeeded':
-        sideActions.push({
-          kind: 'event',
-          type: 'Normal',
-          reason: 'SucceededDaemonPod',
-          message: `Found succeeded daemon pod ${namespacedName(pod)} on node ${nodeName}, will try to delete it`,
-        });
+        sideActions.push(terminalPodEvent('Succeeded', pod, nodeName));
         podsToDelete.push({ pod, reason: 'succeededPod' });
         break;
       default:

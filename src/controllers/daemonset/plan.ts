@@ -6,15 +6,17 @@
 //  1. history — labelRevision, createRevision, relabelPod, deleteRevision 'duplicate',
 //     updateRevisionNumber: one at a time, in order. A failure ends the sync with that error and
 //     nothing else, not even the status write. createRevision's AlreadyExists: see actions.ts.
-//  2. podBookkeeping — event, recordFailedBackoff, requeueAfter 'failedPodBackoff': apply as listed.
+//  2. podBookkeeping — event, recordFailedBackoff (handed to the reconciler, which keeps the
+//     entries), requeueAfter 'failedPodBackoff': apply as listed.
 //  3. podChanges — createPod (≤ 250), then deletePod (≤ 250); from manage, or, when manage changed
 //     nothing, from the rolling update (never both in one plan). Raise the expectations by the
 //     number of creates and deletes BEFORE the first call. Creates go in slow-start batches 1, 2,
 //     4, … and stop after the first batch with a failure (lower the create expectation by the
 //     creates never tried); deletes go in parallel. Every failed call lowers its expectation; a
-//     NotFound delete is not an error, a create refused because the namespace is terminating is
-//     neither an error nor lowered (as upstream). SuccessfulCreate / FailedCreate /
-//     SuccessfulDelete / FailedDelete events follow from the outcomes.
+//     delete that finds the pod gone (NotFound, or its UID precondition failing) is not an error;
+//     a create refused because the namespace is terminating is neither an error nor lowered (as
+//     upstream). SuccessfulCreate / FailedCreate / SuccessfulDelete / FailedDelete events follow
+//     from the outcomes.
 //  4. historyCleanup — deleteRevision 'historyLimit': skipped when any pod change failed; stop at
 //     the first failure.
 //  5. status — writeStatus (a merge patch of exactly the given fields), then requeueAfter
@@ -42,7 +44,7 @@ export { actionPhase, actionPhases } from './actions.ts';
 export type { FailedPodBackoff } from './failed-pod-backoff.ts';
 export type { DaemonSetStatusFields } from './status.ts';
 
-/** Everything one sync reads, built once by the executor from its caches. */
+/** Everything one sync reads, built once by the reconciler from its caches: copies, never live state. */
 export interface DaemonSetSnapshot {
   /** The MyDaemonSet as cached (status included: observedGeneration keys the backoff, collisionCount the hash). */
   readonly ds: MyDaemonSet;
@@ -57,7 +59,10 @@ export interface DaemonSetSnapshot {
   readonly revisions: readonly ControllerRevision[];
   /** The expectations for this MyDaemonSet were satisfied when the sync started. */
   readonly expectationsSatisfied: boolean;
-  /** Failed-pod backoff entries by failedPodsBackoffKey (`<uid>/<observedGeneration>/<node>`); expired ones may be absent. */
+  /**
+   * Failed-pod backoff entries by failedPodsBackoffKey (`<uid>/<observedGeneration>/<node>`), a copy
+   * (failedPodBackoffOf): new entries come back as recordFailedBackoff actions. Expired ones may be absent.
+   */
   readonly failedPodBackoff: ReadonlyMap<string, FailedPodBackoff>;
 }
 

@@ -5,15 +5,31 @@ import type { KubeObject, LabelSelector } from '../../api/meta.ts';
 import { controllerOf, isBeingDeleted } from '../../api/meta.ts';
 import type { Resource } from '../../api/resources.ts';
 import { selectorMatches } from '../../api/selector.ts';
-import type { KubeClient } from '../../runtime/client/rest.ts';
-import { isNotFound } from '../../runtime/client/errors.ts';
+import { ApiError, isNotFound } from '../../runtime/client/errors.ts';
 import type { ReadonlyStore } from '../../runtime/informer/store.ts';
 import { controllerIndex, namespaceIndex } from '../../runtime/informer/store.ts';
 import type { ClaimDecision, OwnerIdentity } from './ownership.ts';
 import { adoptPatch, releasePatch } from './ownership.ts';
 
+/** The one call a claim makes; KubeClient satisfies it. */
+export interface ClaimClient {
+  patch<T extends KubeObject>(
+    res: Resource<T>,
+    namespace: string | undefined,
+    name: string,
+    type: 'strategic',
+    body: unknown,
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<T>;
+}
+
+/** The live read of the owner before adopting; KubeClient satisfies it. */
+export interface OwnerReader {
+  get<T extends KubeObject>(res: Resource<T>, namespace: string | undefined, name: string, signal?: AbortSignal): Promise<T>;
+}
+
 export interface ClaimOptions<T extends KubeObject> {
-  readonly client: KubeClient;
+  readonly client: ClaimClient;
   readonly resource: Resource<T>;
   readonly owner: OwnerIdentity;
   readonly namespace: string;
@@ -82,8 +98,7 @@ export async function claimObjects<T extends KubeObject>(options: ClaimOptions<T
         }
       }
     } catch (err) {
-      // Gone, or its UID changed under us: nothing to claim (upstream ignores NotFound here).
-      if (!isNotFound(err) && !(err instanceof Error && /uid|UID|Precondition/.test(err.message))) errors.push(err);
+      if (!goneOrReplaced(err)) errors.push(err);
     }
   }
   if (errors.length > 0) {
@@ -92,9 +107,22 @@ export async function claimObjects<T extends KubeObject>(options: ClaimOptions<T
   return claimed;
 }
 
+/**
+ * Nothing to claim: the object is gone (upstream ignores NotFound), or a newer object took its
+ * name, which the patch's metadata.uid refuses (422 "metadata.uid: … field is immutable", as
+ * upstream's ReleasePod notes, or 409 "Precondition failed: UID in precondition …"). Matched on
+ * those phrases only: the message and the request path both hold the object's name, which may
+ * well contain "uid". Anything else fails the claim, and the sync retries.
+ */
+function goneOrReplaced(err: unknown): boolean {
+  if (isNotFound(err)) return true;
+  if (!(err instanceof ApiError) || (err.code !== 409 && err.code !== 422)) return false;
+  return /metadata\.uid|UID in precondition/.test(err.status?.message ?? '');
+}
+
 /** The owner re-read live, as RecheckDeletionTimestamp: same UID and not being deleted. */
 export async function ownerIsLiveAndActive<T extends KubeObject>(
-  client: KubeClient,
+  client: OwnerReader,
   resource: Resource<T>,
   namespace: string,
   owner: OwnerIdentity,

@@ -1,14 +1,15 @@
-// Informer handlers shared by the workload controllers: enqueue the owner of a child object that
-// changed, or, for an orphan, every owner that might adopt it. Handlers run synchronously inside the
-// informer and only compute keys.
-// upstream: pkg/controller/daemon/daemon_controller.go addHistory, updateHistory, deleteHistory.
+// Informer handlers for the workloads themselves (MyDaemonSet, MyStatefulSet, later MyReplicaSet
+// and MyDeployment): every add, update and delete enqueues the object's key, and an object that
+// is gone takes its per-key state with it at once.
+//
+// upstream: pkg/controller/replicaset/replica_set.go addRS, updateRS, deleteRS and
+// pkg/controller/daemon/daemon_controller.go addDaemonset, updateDaemonset, deleteDaemonset: on
+// delete, and on an update whose UID differs (the informer missed the delete of an object
+// recreated under the same name), DeleteExpectations and consistencyStore.Clear run in the handler,
+// so a new object of that name never waits on what was expected of the old one.
 import type { KubeObject } from '../../api/meta.ts';
-import { controllerOf } from '../../api/meta.ts';
 import type { EventHandler } from '../../runtime/informer/informer.ts';
-import type { ReadonlyStore } from '../../runtime/informer/store.ts';
 import { objectKey } from '../../runtime/informer/store.ts';
-import type { SelectingOwner } from './owner-lookup.ts';
-import { ownersSelecting, resolveControllerRef } from './owner-lookup.ts';
 
 /** The part of a controller's work queue the handlers use. */
 export interface OwnerQueue {
@@ -16,43 +17,29 @@ export interface OwnerQueue {
   enqueueAfter(key: string, ms: number): void;
 }
 
-export interface OwnedObjectHandlerDeps<O extends SelectingOwner> {
-  /** The owners' kind, as controller references name it. */
-  readonly kind: string;
-  readonly owners: ReadonlyStore<O>;
+export interface OwnerEventOptions {
   readonly queue: OwnerQueue;
+  /**
+   * Drops the state kept for the owner under `key` (expectations, create backoff, consistency
+   * records); `uid` names the instance that went away.
+   */
+  readonly forget: (key: string, uid: string | undefined) => void;
 }
 
-/**
- * For children that carry nothing else worth watching (ControllerRevisions): an add or update
- * enqueues the controlling owner, or, for an orphan, the owners selecting it; an update that moved
- * the controller reference also enqueues the previous owner; a delete enqueues the owner.
- */
-export function ownedObjectEventHandler<T extends KubeObject, O extends SelectingOwner>({
-  kind,
-  owners,
-  queue,
-}: OwnedObjectHandlerDeps<O>): EventHandler<T> {
-  const changed = (obj: T): void => {
-    const owner = resolveControllerRef(obj, kind, owners);
-    if (owner) {
-      queue.enqueue(objectKey(owner));
-      return;
-    }
-    if (controllerOf(obj)) return;
-    for (const candidate of ownersSelecting(obj, owners)) queue.enqueue(objectKey(candidate));
+export function ownerEventHandler<O extends KubeObject>({ queue, forget }: OwnerEventOptions): EventHandler<O> {
+  const gone = (owner: O): void => {
+    const key = objectKey(owner);
+    forget(key, owner.metadata.uid);
+    queue.enqueue(key);
   };
   return {
-    onAdd: (obj) => changed(obj),
-    onUpdate: (old, cur) => {
-      if (old.metadata.resourceVersion === cur.metadata.resourceVersion) return;
-      const oldOwner = resolveControllerRef(old, kind, owners);
-      if (oldOwner && controllerOf(cur)?.uid !== oldOwner.metadata.uid) queue.enqueue(objectKey(oldOwner));
-      changed(cur);
+    onAdd: (owner) => queue.enqueue(objectKey(owner)),
+    onUpdate(old, cur) {
+      // Deleted and recreated under the same name while the watch was down: the relist shows an
+      // update, not a delete and an add.
+      if (old.metadata.uid !== cur.metadata.uid) gone(old);
+      queue.enqueue(objectKey(cur));
     },
-    onDelete: (obj) => {
-      const owner = resolveControllerRef(obj, kind, owners);
-      if (owner) queue.enqueue(objectKey(owner));
-    },
+    onDelete: gone,
   };
 }

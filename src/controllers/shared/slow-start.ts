@@ -25,7 +25,11 @@ function firstBatchSize(options: SlowStartOptions): number {
   return Math.max(1, options.initialBatchSize ?? 1);
 }
 
-/** Runs `call` on every item in slow-start batches, the items of a batch concurrently. */
+/**
+ * Runs `call` on every item in slow-start batches, the items of a batch concurrently (upstream
+ * starts one goroutine per item and waits for the batch). A call that throws before returning its
+ * promise fails like one that rejects, so the batch's other calls are still waited for.
+ */
 export async function slowStartBatch<T>(
   items: readonly T[],
   options: SlowStartOptions,
@@ -37,7 +41,7 @@ export async function slowStartBatch<T>(
   for (let size = firstBatchSize(options); index < items.length; size = nextBatchSize(size, options)) {
     const batch = items.slice(index, index + size);
     index += batch.length;
-    const results = await Promise.allSettled(batch.map((item) => call(item)));
+    const results = await Promise.allSettled(batch.map((item) => new Promise((resolve) => resolve(call(item)))));
     results.forEach((result, i) => {
       const item = batch[i];
       if (item === undefined) return;

@@ -9,7 +9,7 @@
 // obvious fix) renumbers the old revision as updateRevision and leaves the stuck pod at a third
 // revision, waited for until someone deletes it by hand.
 import type { Pod } from '../../api/core.ts';
-import type { PodWork, StatefulSetAction } from './actions.ts';
+import type { EventAction } from '../shared/actions.ts';
 import { getPodRevision } from './identity.ts';
 import type { SyncContext } from './pod-control.ts';
 import { isCreated, isRunningAndReady, isTerminating, isUnavailable } from './replica-state.ts';
@@ -94,14 +94,13 @@ export function abandonedReplicasToDelete(
  * Warning FailedDaemonPod before deleting a failed pod). Warning: a template that never became
  * Ready needs a look.
  */
-export function abandonedRevisionEvent(ctx: SyncContext, pod: Pod, work: PodWork): StatefulSetAction {
+export function abandonedRevisionEvent(ctx: SyncContext, pod: Pod): EventAction {
   const wanted =
     ctx.current.name === ctx.update.name
       ? `not the set's revision ${ctx.update.name}`
       : `neither the current revision ${ctx.current.name} nor the update revision ${ctx.update.name}`;
   return {
     kind: 'event',
-    work,
     type: 'Warning',
     reason: abandonedRevisionReason,
     message: `Pod ${pod.metadata.name ?? ''} at revision ${getPodRevision(pod)}, ${wanted}, is not Running and Ready: deleting it to recreate it at ${ctx.update.name}`,

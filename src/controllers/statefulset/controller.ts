@@ -1,11 +1,11 @@
-// The MyStatefulSet controller: informers and handlers, and the reconcile that builds a snapshot,
-// asks the planner what to do and has the executor do it.
+// The MyStatefulSet controller: what a sync of this kind claims, snapshots, plans and executes,
+// plugged into the shared reconcile (shared/workload-reconciler.ts), and the informers it watches.
 //
 //   key ─► cached MyStatefulSet ─► caches caught up with our writes? ─► adopt orphan revisions
 //       ─► claim pods ─► snapshot ─► plan() ─► executeStatefulSetPlan()
 //
-// upstream: pkg/controller/statefulset/stateful_set.go (sync, adoptOrphanRevisions,
-// getPodsForStatefulSet, syncStatefulSet).
+// upstream: pkg/controller/statefulset/stateful_set.go (NewStatefulSetController, sync,
+// adoptOrphanRevisions, getPodsForStatefulSet, syncStatefulSet).
 import type { ControllerRevision, PersistentVolumeClaim, Pod } from '../../api/core.ts';
 import { controllerRevisions, persistentVolumeClaims, pods } from '../../api/resources.ts';
 import { selectorIsEmpty } from '../../api/selector.ts';
@@ -16,36 +16,29 @@ import type { Clock } from '../../runtime/clock.ts';
 import { realClock } from '../../runtime/clock.ts';
 import type { ResourceVersionSource } from '../../runtime/consistency.ts';
 import { ConsistencyStore } from '../../runtime/consistency.ts';
-import type { ReconcileContext, ReconcileResult, Reconciler } from '../../runtime/controller.ts';
-import { Controller } from '../../runtime/controller.ts';
 import type { ReadonlyStore } from '../../runtime/informer/store.ts';
 import { namespaceIndex } from '../../runtime/informer/store.ts';
-import type { Manager } from '../../runtime/manager.ts';
 import type { ControllerSetup } from '../index.ts';
-import { countByKind } from '../shared/action-summary.ts';
 import { claimCandidates, claimObjects, ownerIsLiveAndActive } from '../shared/claim.ts';
 import { CreateBackoff } from '../shared/create-backoff.ts';
 import type { OwnerIdentity } from '../shared/ownership.ts';
 import { isControlledBy } from '../shared/ownership.ts';
-import {
-  claimEventHandler,
-  podEventHandler,
-  revisionEventHandler,
-  statefulSetEventHandler,
-} from './event-handlers.ts';
+import { workloadControllerSetup } from '../shared/workload-controller.ts';
+import type { SyncContext, SyncDeferral, SyncOutcome, WorkloadSync } from '../shared/workload-reconciler.ts';
+import { claimEventHandler, podEventHandler, revisionEventHandler } from './event-handlers.ts';
 import type { EventSink } from './execute.ts';
 import { executeStatefulSetPlan } from './execute.ts';
 import { podClaimDecision, statefulSetOwner } from './identity.ts';
 import type { WrittenResource } from './object-manager.ts';
 import { realObjectManager } from './object-manager.ts';
-import type { StatefulSetSnapshot } from './plan.ts';
+import type { StatefulSetAction, StatefulSetSnapshot } from './plan.ts';
 import { plan } from './plan.ts';
 import { orphanRevisionsToAdopt } from './revisions.ts';
 
 export const statefulSetControllerName = 'statefulset';
 
-interface Stores {
-  readonly statefulSets: ReadonlyStore<MyStatefulSet>;
+/** The caches a sync reads besides the MyStatefulSets. */
+export interface StatefulSetCaches {
   readonly pods: ReadonlyStore<Pod>;
   readonly claims: ReadonlyStore<PersistentVolumeClaim>;
   readonly revisions: ReadonlyStore<ControllerRevision>;
@@ -54,9 +47,12 @@ interface Stores {
 /** The caches whose lag behind our own writes defers a sync, keyed as object-manager.ts reports writes. */
 export type WrittenResourceSources = Readonly<Record<WrittenResource, ResourceVersionSource>>;
 
-export class StatefulSetReconciler implements Reconciler {
+/** The part of the snapshot the claim yields: what the owner controls after adoption and release. */
+type Claimed = Pick<StatefulSetSnapshot, 'pods' | 'revisions'>;
+
+export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, StatefulSetSnapshot, StatefulSetAction> {
   private readonly client: KubeClient;
-  private readonly stores: Stores;
+  private readonly caches: StatefulSetCaches;
   private readonly recorder: EventSink;
   private readonly clock: Clock;
   /**
@@ -67,54 +63,58 @@ export class StatefulSetReconciler implements Reconciler {
   private readonly consistency: ConsistencyStore;
   private readonly createBackoff: CreateBackoff;
 
-  constructor(client: KubeClient, stores: Stores, recorder: EventSink, sources: WrittenResourceSources, clock: Clock = realClock) {
+  constructor(client: KubeClient, caches: StatefulSetCaches, recorder: EventSink, sources: WrittenResourceSources, clock: Clock = realClock) {
     this.client = client;
-    this.stores = stores;
+    this.caches = caches;
     this.recorder = recorder;
     this.clock = clock;
     this.consistency = new ConsistencyStore(sources);
     this.createBackoff = new CreateBackoff(clock);
   }
 
-  async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
-    const set = this.stores.statefulSets.get(key);
-    if (!set) {
-      this.consistency.clear(key);
-      this.createBackoff.forget(key);
-      return { kind: 'done' };
-    }
-    const lag = this.consistency.ensureReady(key);
-    if (lag !== undefined) {
-      // The informer event carrying our write enqueues the key again; the rate limit is a fallback.
-      ctx.log.debug('cache older than our last write, deferring sync', { ...lag });
-      return { kind: 'requeue' };
-    }
-    // upstream: validation forbids an empty selector; the planner does nothing with one.
-    if (selectorIsEmpty(set.spec.selector)) return { kind: 'done' };
+  /** upstream deleteStatefulSet is only an enqueue; Clear(uid) as replica_set.go deleteRS does it. */
+  forget(key: string, uid: string | undefined): void {
+    this.consistency.clear(key, uid);
+    this.createBackoff.forget(key);
+  }
 
+  /** upstream sync: consistencyStore.EnsureReady. */
+  defer(key: string): SyncDeferral | undefined {
+    const lag = this.consistency.ensureReady(key);
+    return lag === undefined ? undefined : { message: 'cache older than our last write, deferring sync', fields: { ...lag } };
+  }
+
+  async claim(set: MyStatefulSet, { signal }: SyncContext): Promise<Claimed | undefined> {
+    // upstream: validation forbids an empty selector; the planner does nothing with one.
+    if (selectorIsEmpty(set.spec.selector)) return undefined;
     const owner = statefulSetOwner(set);
-    const revisions = await this.adoptOrphanRevisions(set, owner, ctx.signal);
-    const claimedPods = await this.claimPods(set, owner, ctx.signal);
-    const snapshot: StatefulSetSnapshot = {
+    const revisions = await this.adoptOrphanRevisions(set, owner, signal);
+    const claimedPods = await this.claimPods(set, owner, signal);
+    return { pods: claimedPods, revisions };
+  }
+
+  snapshot(set: MyStatefulSet, claimed: Claimed): StatefulSetSnapshot {
+    return {
       set,
-      pods: claimedPods,
-      pvcs: this.stores.claims.byIndex(namespaceIndex, set.metadata.namespace ?? ''),
-      revisions,
+      pods: claimed.pods,
+      pvcs: this.caches.claims.byIndex(namespaceIndex, set.metadata.namespace ?? ''),
+      revisions: claimed.revisions,
     };
-    const now = this.clock.now();
-    const actions = plan(snapshot, now);
-    ctx.log.debug('planned', { actions: actions.length, kinds: countByKind(actions) });
-    const uid = set.metadata.uid ?? '';
+  }
+
+  plan(snapshot: StatefulSetSnapshot, now: number): readonly StatefulSetAction[] {
+    return plan(snapshot, now);
+  }
+
+  execute(snapshot: StatefulSetSnapshot, actions: readonly StatefulSetAction[], { key, log, signal }: SyncContext, now: number): Promise<SyncOutcome> {
+    const uid = snapshot.set.metadata.uid ?? '';
     const objects = realObjectManager(
       this.client,
       (resource, resourceVersion) => this.consistency.wroteAt(key, uid, resource, resourceVersion),
-      ctx.signal,
+      signal,
     );
-    const deps = { objects, recorder: this.recorder, log: ctx.log, createBackoff: this.createBackoff, clock: this.clock };
-    const result = await executeStatefulSetPlan(deps, set, actions, (replanned) =>
-      plan({ ...snapshot, set: replanned }, now),
-    );
-    return result.requeueAfterMs === undefined ? { kind: 'done' } : { kind: 'requeueAfter', afterMs: result.requeueAfterMs };
+    const deps = { objects, recorder: this.recorder, log, createBackoff: this.createBackoff, clock: this.clock };
+    return executeStatefulSetPlan(deps, snapshot.set, actions, (replanned) => plan({ ...snapshot, set: replanned }, now));
   }
 
   /**
@@ -123,7 +123,7 @@ export class StatefulSetReconciler implements Reconciler {
    */
   private async adoptOrphanRevisions(set: MyStatefulSet, owner: OwnerIdentity, signal: AbortSignal): Promise<ControllerRevision[]> {
     const ns = set.metadata.namespace ?? '';
-    const candidates = claimCandidates(this.stores.revisions, owner, ns, set.spec.selector);
+    const candidates = claimCandidates(this.caches.revisions, owner, ns, set.spec.selector);
     const orphans = new Set(orphanRevisionsToAdopt(set, candidates));
     if (orphans.size === 0) return candidates;
     return claimObjects({
@@ -147,7 +147,7 @@ export class StatefulSetReconciler implements Reconciler {
       resource: pods,
       owner,
       namespace: ns,
-      candidates: claimCandidates(this.stores.pods, owner, ns, set.spec.selector),
+      candidates: claimCandidates(this.caches.pods, owner, ns, set.spec.selector),
       decide: (pod) => podClaimDecision(set, pod),
       ownerStillAdopting: () => this.ownerStillAdopting(set, owner, signal),
       signal,
@@ -160,39 +160,28 @@ export class StatefulSetReconciler implements Reconciler {
   }
 }
 
-export const statefulSetSetup: ControllerSetup = {
+export const statefulSetSetup: ControllerSetup = workloadControllerSetup({
   name: statefulSetControllerName,
   defaultWorkers: 5,
-  register(manager: Manager, { workers }) {
-    const informers = manager.informers;
-    const setInformer = informers.informerFor(myStatefulSets);
-    const podInformer = informers.informerFor(pods);
-    const claimInformer = informers.informerFor(persistentVolumeClaims);
-    const revisionInformer = informers.informerFor(controllerRevisions);
-    const stores: Stores = {
-      statefulSets: setInformer.store,
-      pods: podInformer.store,
-      claims: claimInformer.store,
-      revisions: revisionInformer.store,
-    };
+  owners: myStatefulSets,
+  build(manager, owners) {
+    const podInformer = manager.informers.informerFor(pods);
+    const claimInformer = manager.informers.informerFor(persistentVolumeClaims);
+    const revisionInformer = manager.informers.informerFor(controllerRevisions);
+    const caches = { pods: podInformer.store, claims: claimInformer.store, revisions: revisionInformer.store };
     const sources: WrittenResourceSources = {
       pods: podInformer,
       persistentvolumeclaims: claimInformer,
-      mystatefulsets: setInformer,
+      mystatefulsets: owners,
     };
-    const reconciler = new StatefulSetReconciler(manager.client, stores, manager.events, sources);
-    const controller = new Controller({
-      name: statefulSetControllerName,
-      reconciler,
-      workers,
-      logger: manager.logger.child({ controller: statefulSetControllerName }),
-    });
-    const deps = { statefulSets: stores.statefulSets, queue: controller };
-    setInformer.addEventHandler(statefulSetEventHandler(deps));
-    podInformer.addEventHandler(podEventHandler(deps));
-    claimInformer.addEventHandler(claimEventHandler(deps));
-    revisionInformer.addEventHandler(revisionEventHandler(deps));
-    manager.addController(controller);
+    return {
+      sync: new StatefulSetSync(manager.client, caches, manager.events, sources),
+      watch(queue) {
+        const deps = { statefulSets: owners.store, queue };
+        podInformer.addEventHandler(podEventHandler(deps));
+        claimInformer.addEventHandler(claimEventHandler(deps));
+        revisionInformer.addEventHandler(revisionEventHandler(deps));
+      },
+    };
   },
-};
-
+});

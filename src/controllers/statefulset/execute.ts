@@ -1,9 +1,9 @@
 // Applies one MyStatefulSet sync's plan to the cluster, as actions.ts specifies:
 //
-//   revision write ─► pod and claim units ─► status ─► history truncation ─► requeue
-//   (failure: end,    (in order, or in slow-   (always,  (always)              (only when
-//    no status)        start batches; stop at   merged)                         nothing failed)
-//                      the first failure)
+//   revision write ─► pod and claim steps ─► status ─► history truncation ─► requeue
+//   (failure: end,    (batch by batch, as     (always,  (always)              (only when
+//    no status)        planned; stop at the     merged)                         nothing failed)
+//                      first failed batch)
 //
 // upstream: pkg/controller/statefulset/stateful_set_control.go (performUpdate, runForAll,
 // slowStartBatch), stateful_pod_control.go (CreateStatefulPod, UpdateStatefulPod, DeleteStatefulPod,
@@ -19,13 +19,11 @@ import type { Logger } from '../../runtime/logging.ts';
 import type { CreateBackoff } from '../shared/create-backoff.ts';
 import { settleCreateOutcome } from '../shared/create-outcome.ts';
 import type { CreateOutcome } from '../shared/replica-failure.ts';
-import type { PodOperation, StatefulSetAction, SyncStep } from './actions.ts';
-import { slowStartBatch } from './actions.ts';
+import type { ClaimCreation, PodOperation, PodOperationPlan, PodUnit, StatefulSetAction } from './actions.ts';
 import { statefulSetKind } from './identity.ts';
 import type { StatefulSetObjectManager } from './object-manager.ts';
 import { repairStatefulPod } from './pod-template.ts';
 import { revisionCreateConflict, withCollisionCount } from './revisions.ts';
-import { allowsBurst } from './strategy.ts';
 
 /** A sync that must be retried with backoff; carries what failed. */
 export class StatefulSetSyncError extends Error {
@@ -121,21 +119,6 @@ async function createRevision(
   return conflict.kind === 'useExisting' ? undefined : { kind: 'collision', collisionCount: conflict.collisionCount };
 }
 
-type PodAction = Extract<StatefulSetAction, { readonly kind: 'createPvc' | 'pvcTerminating' | 'createPod' | 'updatePod' | 'deletePod' | 'patchPvcOwnerRefs' | 'event' }>;
-
-/** Consecutive pod actions with one (step, index): the work on one pod. */
-interface Unit {
-  readonly step: SyncStep;
-  readonly index: number;
-  readonly actions: PodAction[];
-}
-
-type PodItem =
-  | { readonly kind: 'unit'; readonly unit: Unit }
-  /** An Event planned outside any unit: recorded where it stands. */
-  | { readonly kind: 'event'; readonly action: Extract<StatefulSetAction, { readonly kind: 'event' }> }
-  | { readonly kind: 'syncError'; readonly message: string };
-
 /** What one sync has done so far; each unit adds to it. */
 interface Run {
   readonly deps: ExecutorDeps;
@@ -143,6 +126,7 @@ interface Run {
   /** The work queue key (namespace/name): the create backoff's. */
   readonly key: string;
   readonly errors: unknown[];
+  /** `update` deletions that went through (NotFound included), for StatefulSetWriteStatus. */
   updateDeletionsDone: number;
   /** The API server's message for the first pod or claim create it refused. */
   refusedCreate: string | undefined;
@@ -156,17 +140,16 @@ async function executeSync(deps: ExecutorDeps, set: MyStatefulSet, actions: read
   const key = `${set.metadata.namespace ?? ''}/${set.metadata.name ?? ''}`;
   const run: Run = { deps, set, key, errors: [], updateDeletionsDone: 0, refusedCreate: undefined, createWarnings: [], createsDeferred: false };
 
-  await runPodWork(run, podItems(actions));
+  await runPodWork(run, actions);
   const createsWaitMs = await settleCreates(run);
 
-  // upstream decrements currentReplicas only after an update deletion went through.
-  const plannedUpdateDeletions = actions.filter((a) => a.kind === 'deletePod' && a.reason === 'update').length;
-  const notDeleted = plannedUpdateDeletions - run.updateDeletionsDone;
   for (const action of actions) {
     if (action.kind !== 'writeStatus') continue;
-    const status = { ...action.status, currentReplicas: action.status.currentReplicas + notDeleted };
+    // upstream decrements currentReplicas only after an update deletion went through: the plan
+    // gives the value for each count (StatefulSetWriteStatus).
+    const currentReplicas = action.currentReplicasAfterUpdateDeletions[run.updateDeletionsDone] ?? action.status.currentReplicas;
     try {
-      await deps.objects.patchStatus(set, status);
+      await deps.objects.patchStatus(set, { ...action.status, currentReplicas });
     } catch (err) {
       run.errors.push(new StatefulSetSyncError(`writing status: ${errorMessage(err)}`, { cause: err }));
     }
@@ -226,116 +209,29 @@ async function settleCreates(run: Run): Promise<number | undefined> {
   }
 }
 
-/** The pod and claim work in plan order, consecutive actions of one (step, index) grouped. */
-function podItems(actions: readonly StatefulSetAction[]): PodItem[] {
-  const items: PodItem[] = [];
-  for (const action of actions) {
-    switch (action.kind) {
-      case 'createRevision':
-      case 'updateRevisionNumber':
-      case 'writeStatus':
-      case 'deleteRevision':
-      case 'requeueAfter':
-        break;
-      case 'syncError':
-        items.push({ kind: 'syncError', message: action.message });
-        break;
-      case 'event':
-        if (action.work === undefined) {
-          items.push({ kind: 'event', action });
-          break;
-        }
-        addToUnit(items, action);
-        break;
-      case 'createPvc':
-      case 'pvcTerminating':
-      case 'createPod':
-      case 'updatePod':
-      case 'deletePod':
-      case 'patchPvcOwnerRefs':
-        addToUnit(items, action);
-        break;
-      default: {
-        const unknown: never = action;
-        return unknown;
-      }
-    }
-  }
-  return items;
-}
-
-function addToUnit(items: PodItem[], action: PodAction): void {
-  const { work } = action;
-  if (work === undefined) return;
-  const last = items.at(-1);
-  if (last?.kind === 'unit' && last.unit.step === work.step && last.unit.index === work.index) {
-    last.unit.actions.push(action);
-    return;
-  }
-  items.push({ kind: 'unit', unit: { step: work.step, index: work.index, actions: [action] } });
-}
-
 /**
- * Runs units step by step. OrderedReady, and the update step always: one unit after the other.
- * Parallel (replicas, condemnedClaims, condemned): the units of one slow-start batch at once. The
- * first failed unit (or batch) or syncError ends all pod work.
+ * The podStep actions in plan order, each batch by batch as planned: the units of a batch at once
+ * (upstream slowStartBatch; one unit per batch under OrderedReady and in the update step). The
+ * first batch with a failed unit, or a syncError, ends all pod work.
  */
-async function runPodWork(run: Run, items: readonly PodItem[]): Promise<void> {
-  const burst = allowsBurst(run.set);
-  let i = 0;
-  while (i < items.length) {
-    const item = items[i];
-    if (item === undefined) break;
-    if (item.kind === 'syncError') {
-      run.errors.push(new StatefulSetSyncError(item.message));
+async function runPodWork(run: Run, actions: readonly StatefulSetAction[]): Promise<void> {
+  for (const action of actions) {
+    if (action.kind === 'syncError') {
+      run.errors.push(new StatefulSetSyncError(action.message));
       return;
     }
-    if (item.kind === 'event') {
-      recordEvent(run, item.action.type, item.action.reason, item.action.message);
-      i++;
-      continue;
+    if (action.kind !== 'podStep') continue;
+    for (const batch of action.batches) {
+      const results = await Promise.all(batch.map((unit) => runUnit(run, unit)));
+      if (results.includes(false)) return;
     }
-    const { step } = item.unit;
-    const units: Unit[] = [];
-    for (let next = items[i]; next?.kind === 'unit' && next.unit.step === step; next = items[++i]) units.push(next.unit);
-    const ok = step === 'update' || !burst ? await runInOrder(run, units) : await runInBatches(run, units);
-    if (!ok) return;
   }
 }
 
-async function runInOrder(run: Run, units: readonly Unit[]): Promise<boolean> {
-  for (const unit of units) if (!(await runUnit(run, unit))) return false;
+/** A unit may hold several calls on its pod (a Pending pod's claims, then its repair): in order. */
+async function runUnit(run: Run, unit: PodUnit): Promise<boolean> {
+  for (const operation of unit.operations) if (!(await runOperation(run, operation))) return false;
   return true;
-}
-
-async function runInBatches(run: Run, units: readonly Unit[]): Promise<boolean> {
-  const batches = new Map<number, Unit[]>();
-  for (const unit of units) {
-    const batch = slowStartBatch(unit.index);
-    batches.set(batch, [...(batches.get(batch) ?? []), unit]);
-  }
-  for (const batch of [...batches.keys()].sort((a, b) => a - b)) {
-    const results = await Promise.all((batches.get(batch) ?? []).map((unit) => runUnit(run, unit)));
-    if (results.includes(false)) return false;
-  }
-  return true;
-}
-
-/** A unit may hold several operations on its pod (a Pending pod's claims, then its repair): in order. */
-async function runUnit(run: Run, unit: Unit): Promise<boolean> {
-  let start = 0;
-  while (start < unit.actions.length) {
-    const operation = operationOf(unit.actions[start]);
-    let end = start + 1;
-    while (end < unit.actions.length && operationOf(unit.actions[end]) === operation) end++;
-    if (!(await runOperation(run, operation, unit.actions.slice(start, end)))) return false;
-    start = end;
-  }
-  return true;
-}
-
-function operationOf(action: PodAction | undefined): PodOperation | undefined {
-  return action?.work?.operation;
 }
 
 type Verb = 'create' | 'update' | 'delete';
@@ -345,7 +241,7 @@ type Stage = 'claims' | 'pod' | 'ownerReferences';
  * The pod Event a failed stage of an operation records (upstream: where StatefulPodControl calls
  * recordPodEvent). A failed owner-reference patch after the pod exists is an update.
  */
-function failureVerb(operation: PodOperation | undefined, stage: Stage): Verb | undefined {
+function failureVerb(operation: PodOperation, stage: Stage): Verb | undefined {
   switch (operation) {
     case 'create':
       return stage === 'ownerReferences' ? 'update' : 'create';
@@ -356,7 +252,6 @@ function failureVerb(operation: PodOperation | undefined, stage: Stage): Verb | 
     case 'delete':
       return 'delete';
     case 'updateClaims':
-    case undefined:
       return undefined;
     default: {
       const unknown: never = operation;
@@ -365,23 +260,19 @@ function failureVerb(operation: PodOperation | undefined, stage: Stage): Verb | 
   }
 }
 
-function successVerb(operation: PodOperation | undefined): Verb | undefined {
+function successVerb(operation: PodOperation): Verb | undefined {
   return operation === 'create' || operation === 'update' || operation === 'delete' ? operation : undefined;
 }
 
-/**
- * One operation's actions, in order: a run of claim creations is attempted in full (upstream
- * aggregates their errors), then the operation stops at its first failure.
- */
-async function runOperation(run: Run, operation: PodOperation | undefined, actions: readonly PodAction[]): Promise<boolean> {
-  const podName = actions[0]?.work?.podName ?? '';
+/** One call's actions, in order, stopping at the first failure; its pod Event (actions.ts PodOperation). */
+async function runOperation(run: Run, { operation, podName, actions }: PodOperationPlan): Promise<boolean> {
   // `refused`: the API server refused a create (not AlreadyExists): its FailedCreate waits for
   // settleCreates, which records it once per cause.
   const fail = (stage: Stage, message: string, cause: unknown, refused = false): false => {
     const verb = failureVerb(operation, stage);
     if (verb === 'create' && refused) run.createWarnings.push(() => recordPodEvent(run, verb, podName, message));
     else if (verb !== undefined) recordPodEvent(run, verb, podName, message);
-    run.errors.push(new StatefulSetSyncError(`${operation ?? 'sync'} pod ${podName}: ${message}`, { cause }));
+    run.errors.push(new StatefulSetSyncError(`${operation} pod ${podName}: ${message}`, { cause }));
     return false;
   };
   // Creates wait while the create backoff runs: the operation stops here as on a failure, without
@@ -391,27 +282,13 @@ async function runOperation(run: Run, operation: PodOperation | undefined, actio
     run.createsDeferred = true;
     return false;
   }
-  let i = 0;
-  while (i < actions.length) {
-    const action = actions[i];
-    if (action === undefined) break;
-    if (action.kind === 'createPvc' || action.kind === 'pvcTerminating') {
-      const claimErrors: string[] = [];
-      let cause: unknown;
-      let refused = false;
-      for (let claim = actions[i]; claim?.kind === 'createPvc' || claim?.kind === 'pvcTerminating'; claim = actions[++i]) {
-        const failure = await createClaim(run, claim, podName);
-        if (failure !== undefined) {
-          claimErrors.push(failure.message);
-          cause ??= failure.cause;
-          refused ||= failure.refused;
-        }
-      }
-      if (claimErrors.length > 0) return fail('claims', aggregate(claimErrors), cause, refused);
-      continue;
-    }
-    i++;
+  for (const action of actions) {
     switch (action.kind) {
+      case 'createClaims': {
+        const failure = await createClaims(run, action.claims, podName);
+        if (failure !== undefined) return fail('claims', failure.message, failure.cause, failure.refused);
+        break;
+      }
       case 'event':
         recordEvent(run, action.type, action.reason, action.message);
         break;
@@ -463,52 +340,79 @@ async function runOperation(run: Run, operation: PodOperation | undefined, actio
 }
 
 /**
- * How often a pod repair is written before a conflict fails it: upstream UpdateStatefulPod retries
+ * How many PUTs a pod repair gets before a conflict fails it: upstream UpdateStatefulPod retries
  * with retry.DefaultBackoff, 4 attempts. Upstream waits 10, 50 and 250 ms between them so that its
  * lister can catch up; ours reads the pod from the API server instead, so it retries at once.
  */
 export const podUpdateAttempts = 4;
 
 /**
- * upstream UpdateStatefulPod's commit, with retry.RetryOnConflict: PUT the repaired pod; on a
- * conflict GET it again (live, so what other clients wrote since is kept), put identity and claim
- * volumes back on that copy, and PUT again. Nothing left to repair on the fresh copy (someone
- * else fixed it, or only claim owner references were off, and those are patched already) is
- * success, as upstream. The claims the repaired volumes need were created before the first PUT,
- * and a pod's volumes cannot change, so a retry needs no claim work. A pod of that name with
- * another UID is not the one planned for: the conflict stands and the next sync sees the new pod.
+ * upstream UpdateStatefulPod's commit, with retry.RetryOnConflict, writing only what it just read:
+ * GET the pod (live, not the cache), put identity and claim volumes back on that copy, and PUT it
+ * with the resourceVersion the GET returned. What other clients wrote is kept, and a write in
+ * between makes the PUT conflict instead of being overwritten; then it starts over.
+ *
+ * Whether to write is decided as upstream decides: the first PUT goes out because the plan found
+ * the pod off (from the cache, as upstream's lister), also when the fresh copy needs no repair
+ * (only the claims' owner references were off, and those are patched already); after a conflict,
+ * a fresh copy with nothing left to repair is success, as upstream's retry re-checks. The claims
+ * the repaired volumes need were created before the first PUT, and a pod's volumes cannot change,
+ * so a retry needs no claim work. A pod of that name with another UID is not the one planned for:
+ * the unit fails and the next sync plans for the new pod.
  */
 async function updateStatefulPod(run: Run, planned: Pod): Promise<void> {
   const { objects } = run.deps;
-  let pod = planned;
+  const namespace = planned.metadata.namespace ?? '';
+  const name = planned.metadata.name ?? '';
   for (let attempt = 1; ; attempt++) {
-    let conflict: unknown;
+    const fresh = await objects.getPod(namespace, name);
+    if (fresh.metadata.uid !== planned.metadata.uid) {
+      throw new StatefulSetSyncError(`pod ${name} is another pod now (uid ${fresh.metadata.uid ?? ''}, planned for ${planned.metadata.uid ?? ''})`);
+    }
+    const repair = repairStatefulPod(run.set, fresh);
+    if (attempt > 1 && !repair.identityRepaired && !repair.storageRepaired) return;
     try {
-      await objects.updatePod(pod);
+      await objects.updatePod(repair.pod);
       return;
     } catch (err) {
       if (!isConflict(err) || attempt >= podUpdateAttempts) throw err;
-      conflict = err;
     }
-    const fresh = await objects.getPod(planned.metadata.namespace ?? '', planned.metadata.name ?? '');
-    if (fresh.metadata.uid !== planned.metadata.uid) throw conflict;
-    const repair = repairStatefulPod(run.set, fresh);
-    if (!repair.identityRepaired && !repair.storageRepaired) return;
-    run.deps.log.debug('pod changed under its repair, repairing the fresh copy', { pod: planned.metadata.name, attempt });
-    pod = repair.pod;
+    run.deps.log.debug('pod changed under its repair, repairing a fresh copy', { pod: name, attempt });
   }
+}
+
+/**
+ * upstream createPersistentVolumeClaims: every claim is attempted; undefined when all are there,
+ * else their errors as one.
+ */
+async function createClaims(
+  run: Run,
+  claims: readonly ClaimCreation[],
+  podName: string,
+): Promise<{ readonly message: string; readonly cause: unknown; readonly refused: boolean } | undefined> {
+  const failures: { readonly message: string; readonly cause: unknown; readonly refused: boolean }[] = [];
+  for (const claim of claims) {
+    const failure = await createClaim(run, claim, podName);
+    if (failure !== undefined) failures.push(failure);
+  }
+  if (failures.length === 0) return undefined;
+  return {
+    message: aggregate(failures.map((f) => f.message)),
+    cause: failures.find((f) => f.cause !== undefined)?.cause,
+    refused: failures.some((f) => f.refused),
+  };
 }
 
 /** Creates one claim (or reports the one being deleted); undefined on success. */
 async function createClaim(
   run: Run,
-  action: Extract<PodAction, { readonly kind: 'createPvc' | 'pvcTerminating' }>,
+  claim: ClaimCreation,
   podName: string,
 ): Promise<{ readonly message: string; readonly cause: unknown; readonly refused: boolean } | undefined> {
-  if (action.kind === 'pvcTerminating') return { message: `pvc ${action.pvcName} is being deleted`, cause: undefined, refused: false };
-  const claimName = action.pvc.metadata.name ?? '';
+  if (claim.kind === 'pvcTerminating') return { message: `pvc ${claim.pvcName} is being deleted`, cause: undefined, refused: false };
+  const claimName = claim.pvc.metadata.name ?? '';
   try {
-    await run.deps.objects.createClaim(action.pvc);
+    await run.deps.objects.createClaim(claim.pvc);
     recordClaimEvent(run, claimName, podName, undefined);
     return undefined;
   } catch (err) {

@@ -2,6 +2,12 @@
 // pkg/controller/statefulset/stateful_pod_control.go StatefulPodControlObjectManager, which also
 // reports every write to the consistency store). realObjectManager issues them with the KubeClient
 // and reports each written resourceVersion, so the next sync waits for caches that saw it.
+//
+// None can lose another client's fields: creates are POSTs; deletes carry a UID precondition;
+// renumberRevision and patchStatus merge-patch only fields this controller owns; the claim's
+// ownerReferences and the set's conditions are lists a merge patch replaces whole, so those patches
+// carry the resourceVersion the list was computed from (a change since is a conflict, not lost);
+// updatePod PUTs a fresh read with its resourceVersion.
 import type { ControllerRevision, PersistentVolumeClaim, Pod } from '../../api/core.ts';
 import type { OwnerReference, WorkloadCondition } from '../../api/meta.ts';
 import { isRecord } from '../../api/meta.ts';
@@ -26,7 +32,10 @@ export interface StatefulSetObjectManager {
   createPod(pod: Pod): Promise<Pod>;
   /** A live read (not the cache): the pod as it is now, after a conflicting write. */
   getPod(namespace: string, name: string): Promise<Pod>;
-  /** PUT of the whole pod, with the resourceVersion it carries. */
+  /**
+   * PUT of the whole pod, conditional on the resourceVersion it carries. Only ever given a copy
+   * getPod just returned (repaired), never a cached one: see execute.ts updateStatefulPod.
+   */
   updatePod(pod: Pod): Promise<Pod>;
   /** DELETE by name with a UID precondition, so a newer pod of the same name is never hit. */
   deletePod(pod: Pod): Promise<void>;

@@ -3,34 +3,44 @@
 // stateful_set_control.go (UpdateStatefulSet, performUpdate, updateStatefulSet,
 // updateStatefulSetStatus) and stateful_set.go syncStatefulSet.
 //
-// Order of the returned actions: the revision write (createRevision / updateRevisionNumber), pod
-// and claim work by step (replicas, condemnedClaims, condemned, update), writeStatus if anything
-// changed, deleteRevision for history truncation, requeueAfter. Pod work assumes every earlier
-// action succeeded; see actions.ts for what the executor does when one fails.
+// Order of the returned actions: the revision write (createRevision / updateRevisionNumber), one
+// podStep per step with work (replicas, condemnedClaims, condemned, update) holding its batches of
+// units, a syncError if a step is known to fail that way, writeStatus if anything changed,
+// deleteRevision for history truncation, requeueAfter. Pod work assumes every earlier action
+// succeeded; see actions.ts for what the executor does when one fails. Each step folds the claims
+// view its units leave (planned owner-reference patches) into the next; nothing is mutated.
 import type { ControllerRevision, PersistentVolumeClaim, Pod } from '../../api/core.ts';
 import { isBeingDeleted } from '../../api/meta.ts';
 import { selectorIsEmpty, selectorToString } from '../../api/selector.ts';
 import type { MyStatefulSet } from '../../api/workloads.ts';
 import { templateFromRevision } from '../history/revisions.ts';
 import { abandonedReplicasToDelete } from './abandoned-revision.ts';
-import type { StatefulSetAction } from './actions.ts';
+import type { StatefulSetAction, StatefulSetWriteStatus, SyncStep } from './actions.ts';
 import { getStartOrdinal, splitByOrdinal } from './identity.ts';
-import type { SyncContext } from './pod-control.ts';
+import type { ClaimsView, SyncContext } from './pod-control.ts';
+import { claimsViewOf } from './pod-control.ts';
 import { newVersionedStatefulSetPod } from './pod-template.ts';
 import { isUnavailable } from './replica-state.ts';
 import type { RevisionResolution } from './revisions.ts';
 import { isListedRevision, resolveStatefulSetRevisions, truncateHistory } from './revisions.ts';
 import { rollingUpdate } from './rolling-update.ts';
-import { fixCondemnedClaims, processCondemned, processReplica, runForAll } from './scale.ts';
+import { fixCondemnedClaims, processCondemned, processReplica } from './scale.ts';
 import type { StatefulSetStatusFields } from './status.ts';
 import { availabilityRequeueAfter, completeRollingUpdate, computeReplicaCounts, statusNeedsWrite } from './status.ts';
 import { allowsBurst, minReadySecondsOf, updateStrategyOf } from './strategy.ts';
+import type { StepPlan } from './units.ts';
+import { runForAll } from './units.ts';
 
 export type {
+  ClaimCreation,
   PodDeleteReason,
   PodOperation,
-  PodWork,
+  PodOperationAction,
+  PodOperationPlan,
+  PodStepAction,
+  PodUnit,
   StatefulSetAction,
+  StatefulSetWriteStatus,
   SyncStep,
 } from './actions.ts';
 export { maxBatchSize, slowStartBatch } from './actions.ts';
@@ -61,7 +71,7 @@ export function plan(snapshot: StatefulSetSnapshot, now: number): readonly State
 
   const revisions = snapshot.revisions.filter((r) => isListedRevision(set, r));
   const resolution = resolveStatefulSetRevisions(set, revisions);
-  const actions: StatefulSetAction[] = [...revisionWrite(resolution)];
+  const revisionWrites = revisionWrite(resolution);
   const currentName = resolution.currentRevision.metadata.name ?? '';
   const updateName = resolution.updateRevision.metadata.name ?? '';
   // upstream truncates also when the sync failed, with the revisions it started from.
@@ -75,7 +85,7 @@ export function plan(snapshot: StatefulSetSnapshot, now: number): readonly State
   const updateTemplate = templateFromRevision(resolution.updateRevision);
   if (currentTemplate === undefined || updateTemplate === undefined) {
     // upstream ApplyRevision fails: no status is written.
-    return [...actions, { kind: 'syncError', message: 'revision data holds no pod template' }, ...truncation];
+    return [...revisionWrites, { kind: 'syncError', message: 'revision data holds no pod template' }, ...truncation];
   }
 
   const ctx: SyncContext = {
@@ -86,18 +96,23 @@ export function plan(snapshot: StatefulSetSnapshot, now: number): readonly State
     rollingUpdate: updateStrategyOf(set).type === 'RollingUpdate',
     current: { name: currentName, template: currentTemplate },
     update: { name: updateName, template: updateTemplate },
-    claims: new Map(snapshot.pvcs.map((pvc) => [pvc.metadata.name ?? '', pvc])),
-    actions,
   };
-  const sync = updateStatefulSet(ctx, snapshot.pods, resolution.collisionCount);
-  const status = completeRollingUpdate(set, sync.status);
-  if (statusNeedsWrite(set.status, status)) actions.push({ kind: 'writeStatus', status });
-  actions.push(...truncation);
-  if (!sync.failed) {
-    const afterMs = availabilityRequeueAfter(snapshot.pods, ctx.minReadySeconds, status, now);
-    if (afterMs !== undefined) actions.push({ kind: 'requeueAfter', afterMs, reason: 'minReadySeconds' });
-  }
-  return actions;
+  const sync = updateStatefulSet(ctx, claimsViewOf(snapshot.pvcs), snapshot.pods);
+  const statusAfter = (updateDeletions: number): StatefulSetStatusFields =>
+    completeRollingUpdate(set, statusOf(ctx, sync.counted, resolution.collisionCount, updateDeletions));
+  const status = statusAfter(sync.updateDeletions);
+  const statusWrite: StatefulSetWriteStatus[] = statusNeedsWrite(set.status, status)
+    ? [
+        {
+          kind: 'writeStatus',
+          status,
+          currentReplicasAfterUpdateDeletions: Array.from({ length: sync.updateDeletions + 1 }, (_, done) => statusAfter(done).currentReplicas),
+        },
+      ]
+    : [];
+  const afterMs = sync.failed ? undefined : availabilityRequeueAfter(snapshot.pods, ctx.minReadySeconds, status, now);
+  const requeue: StatefulSetAction[] = afterMs === undefined ? [] : [{ kind: 'requeueAfter', afterMs, reason: 'minReadySeconds' }];
+  return [...revisionWrites, ...sync.actions, ...statusWrite, ...truncation, ...requeue];
 }
 
 function revisionWrite(resolution: RevisionResolution): StatefulSetAction[] {
@@ -116,9 +131,31 @@ function revisionWrite(resolution: RevisionResolution): StatefulSetAction[] {
   }
 }
 
+/**
+ * The status fields with `updateDeletions` update deletions gone through: upstream computes the
+ * counts from the pods the sync started with and decrements currentReplicas after each such
+ * deletion (updateStatefulSet), before completeRollingUpdate.
+ */
+function statusOf(ctx: SyncContext, counted: readonly Pod[], collisionCount: number, updateDeletions: number): StatefulSetStatusFields {
+  const revisions = { currentRevision: ctx.current.name, updateRevision: ctx.update.name };
+  const counts = computeReplicaCounts(counted, ctx.minReadySeconds, revisions, ctx.now);
+  return {
+    observedGeneration: ctx.set.metadata.generation ?? 0,
+    ...counts,
+    currentReplicas: counts.currentReplicas - updateDeletions,
+    ...revisions,
+    collisionCount,
+    selector: selectorToString(ctx.set.spec.selector),
+  };
+}
+
 interface SyncResult {
-  /** Before completeRollingUpdate. */
-  readonly status: StatefulSetStatusFields;
+  /** The podStep actions, then a syncError when the update step is known to fail. */
+  readonly actions: readonly StatefulSetAction[];
+  /** The pods the status counts. */
+  readonly counted: readonly Pod[];
+  /** How many `update` deletions the plan holds. */
+  readonly updateDeletions: number;
   /** A unit is known to fail (upstream returns an error): no availability requeue. */
   readonly failed: boolean;
 }
@@ -127,21 +164,9 @@ interface SyncResult {
  * upstream updateStatefulSet: steps 1–3 (replicas, condemned claims, condemned pods), then the
  * update step. A set being deleted only gets its status.
  */
-function updateStatefulSet(ctx: SyncContext, pods: readonly Pod[], collisionCount: number): SyncResult {
+function updateStatefulSet(ctx: SyncContext, claims: ClaimsView, pods: readonly Pod[]): SyncResult {
   const { set } = ctx;
-  const revisions = { currentRevision: ctx.current.name, updateRevision: ctx.update.name };
-  const statusOf = (counted: readonly Pod[], updateDeletions = 0): StatefulSetStatusFields => {
-    const counts = computeReplicaCounts(counted, ctx.minReadySeconds, revisions, ctx.now);
-    return {
-      observedGeneration: set.metadata.generation ?? 0,
-      ...counts,
-      currentReplicas: counts.currentReplicas - updateDeletions,
-      ...revisions,
-      collisionCount,
-      selector: selectorToString(set.spec.selector),
-    };
-  };
-  if (isBeingDeleted(set)) return { status: statusOf(pods), failed: false };
+  if (isBeingDeleted(set)) return { actions: [], counted: pods, updateDeletions: 0, failed: false };
 
   const split = splitByOrdinal(set, pods);
   const start = getStartOrdinal(set);
@@ -154,23 +179,29 @@ function updateStatefulSet(ctx: SyncContext, pods: readonly Pod[], collisionCoun
   const strategy = updateStrategyOf(set);
   const abandoned = abandonedReplicasToDelete(ctx, replicas, strategy.rollingUpdate);
 
-  const steps = [
-    () => runForAll(replicas.length, ctx.monotonic, (i) => processReplica(ctx, at(replicas, i), i, abandoned)),
-    () => runForAll(condemned.length, ctx.monotonic, (i) => fixCondemnedClaims(ctx, at(condemned, i), i)),
-    () => runForAll(condemned.length, ctx.monotonic, (i) => processCondemned(ctx, at(condemned, i), i, firstUnhealthyPod)),
+  const steps: readonly (readonly [SyncStep, (claims: ClaimsView) => StepPlan])[] = [
+    ['replicas', (view) => runForAll(replicas.length, ctx.monotonic, view, (i, v) => processReplica(ctx, v, at(replicas, i), i, abandoned))],
+    ['condemnedClaims', (view) => runForAll(condemned.length, ctx.monotonic, view, (i, v) => fixCondemnedClaims(ctx, v, at(condemned, i)))],
+    ['condemned', (view) => runForAll(condemned.length, ctx.monotonic, view, (i) => processCondemned(ctx, at(condemned, i), firstUnhealthyPod))],
   ];
-  for (const step of steps) {
-    const outcome = step();
-    if (outcome !== 'done') return { status: statusOf(counted), failed: outcome === 'failed' };
+  const actions: StatefulSetAction[] = [];
+  let view = claims;
+  for (const [step, run] of steps) {
+    const planned = run(view);
+    view = planned.claims;
+    if (planned.batches.length > 0) actions.push({ kind: 'podStep', step, batches: planned.batches });
+    if (planned.outcome !== 'done') return { actions, counted, updateDeletions: 0, failed: planned.outcome === 'failed' };
   }
 
-  if (strategy.type === 'OnDelete') return { status: statusOf(counted), failed: false };
+  if (strategy.type === 'OnDelete') return { actions, counted, updateDeletions: 0, failed: false };
   const update = rollingUpdate(ctx, replicas, strategy.rollingUpdate, abandoned);
   if (update.kind === 'failed') {
-    ctx.actions.push({ kind: 'syncError', message: update.message });
-    return { status: statusOf(counted), failed: true };
+    return { actions: [...actions, { kind: 'syncError', message: update.message }], counted, updateDeletions: 0, failed: true };
   }
-  return { status: statusOf(counted, update.updateDeletions), failed: false };
+  // Always one deletion at a time, in the order planned, also under Parallel (upstream's loop).
+  const deletions: StatefulSetAction[] =
+    update.deletions.length === 0 ? [] : [{ kind: 'podStep', step: 'update', batches: update.deletions.map((unit) => [unit]) }];
+  return { actions: [...actions, ...deletions], counted, updateDeletions: update.deletions.length, failed: false };
 }
 
 /** The lowest-index unavailable replica, else the lowest-ordinal unavailable condemned pod. */

@@ -6,14 +6,17 @@ import type { Pod } from '../../api/core.ts';
 import type { IntOrPercent, MyStatefulSet } from '../../api/workloads.ts';
 import type { ScaledValue } from '../shared/int-or-percent.ts';
 import { scaledValueFromIntOrPercent } from '../shared/int-or-percent.ts';
+import type { PodUnit } from './actions.ts';
 import { getPodRevision, specReplicas } from './identity.ts';
 import type { SyncContext } from './pod-control.ts';
-import { deleteStatefulPod, podWork } from './pod-control.ts';
+import { deleteStatefulPod } from './pod-control.ts';
 import { isTerminating, isUnavailable } from './replica-state.ts';
 import type { EffectiveRollingUpdate } from './strategy.ts';
+import { unitOf } from './units.ts';
 
 export type RollingUpdateOutcome =
-  | { readonly kind: 'done'; readonly updateDeletions: number }
+  /** `deletions`: one unit per outdated pod deleted, in the order they go (highest index first). */
+  | { readonly kind: 'done'; readonly deletions: readonly PodUnit[] }
   | { readonly kind: 'failed'; readonly message: string };
 
 /**
@@ -30,7 +33,7 @@ export function rollingUpdate(
   // Replicas step 1 already deletes (ours, kubernetes#67250) are terminating as far as this step
   // is concerned: never deleted twice. They are not Ready, so they already count as unavailable.
   const view = { ctx, replicas, deletedThisSync };
-  if (strategy?.maxUnavailable === undefined) return { kind: 'done', updateDeletions: legacyRollingUpdate(view, partition) };
+  if (strategy?.maxUnavailable === undefined) return { kind: 'done', deletions: legacyRollingUpdate(view, partition) };
   return rollingUpdateWithMaxUnavailable(view, partition, strategy.maxUnavailable);
 }
 
@@ -45,23 +48,24 @@ function isOutdated({ ctx, deletedThisSync }: UpdateView, pod: Pod, index: numbe
   return getPodRevision(pod) !== ctx.update.name && !isTerminating(pod) && !deletedThisSync.has(index);
 }
 
+function updateDeletion(pod: Pod, index: number): PodUnit {
+  return { index, operations: unitOf('continue', [deleteStatefulPod(pod, 'update')]).operations };
+}
+
 /**
  * Walk indices from the top down to the partition: delete the first outdated non-terminating pod
  * and stop; an unavailable pod on the way also stops the walk. One pod at a time, so processReplica
  * recreates it (and, under OrderedReady, waits for it) before the next one goes.
  */
-function legacyRollingUpdate(view: UpdateView, partition: number): number {
+function legacyRollingUpdate(view: UpdateView, partition: number): readonly PodUnit[] {
   const { ctx, replicas } = view;
   for (let target = replicas.length - 1; target >= partition; target--) {
     const pod = replicas[target];
     if (pod === undefined) continue;
-    if (isOutdated(view, pod, target)) {
-      deleteStatefulPod(ctx, pod, podWork('update', target, 'delete', pod), 'update');
-      return 1;
-    }
-    if (isUnavailable(pod, ctx.minReadySeconds, ctx.now)) return 0;
+    if (isOutdated(view, pod, target)) return [updateDeletion(pod, target)];
+    if (isUnavailable(pod, ctx.minReadySeconds, ctx.now)) return [];
   }
-  return 0;
+  return [];
 }
 
 /**
@@ -84,15 +88,12 @@ function rollingUpdateWithMaxUnavailable(view: UpdateView, partition: number, ma
   if (scaled.kind === 'invalid') return { kind: 'failed', message: scaled.message };
   const maxUnavailable = scaled.value;
   const unavailable = replicas.filter((pod) => isUnavailable(pod, ctx.minReadySeconds, ctx.now)).length;
-  if (unavailable >= maxUnavailable) return { kind: 'done', updateDeletions: 0 };
+  if (unavailable >= maxUnavailable) return { kind: 'done', deletions: [] };
   const budget = maxUnavailable - unavailable;
-  let deleted = 0;
-  for (let target = replicas.length - 1; target >= partition && deleted < budget; target--) {
+  const deletions: PodUnit[] = [];
+  for (let target = replicas.length - 1; target >= partition && deletions.length < budget; target--) {
     const pod = replicas[target];
-    if (pod !== undefined && isOutdated(view, pod, target)) {
-      deleteStatefulPod(ctx, pod, podWork('update', target, 'delete', pod), 'update');
-      deleted++;
-    }
+    if (pod !== undefined && isOutdated(view, pod, target)) deletions.push(updateDeletion(pod, target));
   }
-  return { kind: 'done', updateDeletions: deleted };
+  return { kind: 'done', deletions };
 }

@@ -14,26 +14,19 @@ export const restClientRequests = singleton(
     }),
 );
 
-export const restClientRequestDuration = singleton(
+/** client-go's latency buckets (k8s.io/component-base/metrics/prometheus/restclient). */
+const latencyBuckets = [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60];
+
+function latencyHistogram(name: string, help: string): Histogram<'verb' | 'host'> {
+  return singleton(name, () => new Histogram({ name, help, labelNames: ['verb', 'host'] as const, buckets: latencyBuckets, registers: [registry] }));
+}
+
+export const restClientRequestDuration = latencyHistogram(
   'rest_client_request_duration_seconds',
-  () =>
-    new Histogram({
-      name: 'rest_client_request_duration_seconds',
-      help: 'Request latency in seconds. Broken down by verb, and host.',
-      labelNames: ['verb', 'host'] as const,
-      buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
-      registers: [registry],
-    }),
+  'Request latency in seconds. Broken down by verb, and host.',
 );
 
-export const restClientRateLimiterDuration = singleton(
+export const restClientRateLimiterDuration = latencyHistogram(
   'rest_client_rate_limiter_duration_seconds',
-  () =>
-    new Histogram({
-      name: 'rest_client_rate_limiter_duration_seconds',
-      help: 'Client side rate limiter latency in seconds. Broken down by verb, and host.',
-      labelNames: ['verb', 'host'] as const,
-      buckets: [0.005, 0.025, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
-      registers: [registry],
-    }),
+  'Client side rate limiter latency in seconds. Broken down by verb, and host.',
 );

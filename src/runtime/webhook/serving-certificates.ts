@@ -42,6 +42,57 @@ export class CertificateSourceError extends Error {
   override readonly name = 'CertificateSourceError';
 }
 
+/**
+ * What both sources share: the current material, the listeners, and a loop that checks after each
+ * wait and tells the listeners about a change. A failed check is logged and retried at the next
+ * turn; the server keeps serving what it has.
+ */
+abstract class PollingCertificateSource implements CertificateSource {
+  protected readonly clock: Clock;
+  protected material: ServingMaterial | undefined;
+  private readonly listeners: ((material: ServingMaterial) => Promise<void>)[] = [];
+
+  constructor(clock: Clock | undefined) {
+    this.clock = clock ?? realClock;
+  }
+
+  abstract start(signal: AbortSignal): Promise<ServingMaterial>;
+  /** One check: the new material, or undefined if nothing changed. */
+  abstract check(): Promise<ServingMaterial | undefined>;
+  /** How long to wait before the next check. */
+  protected abstract nextWaitMs(): number;
+  /** Log lines for a change and for a failed check. */
+  protected abstract readonly messages: { readonly changed: string; readonly failed: string; readonly fields: () => Record<string, unknown> };
+  protected abstract readonly logger: Logger;
+
+  current(): ServingMaterial | undefined {
+    return this.material;
+  }
+
+  onChange(listener: (material: ServingMaterial) => Promise<void>): void {
+    this.listeners.push(listener);
+  }
+
+  protected async loop(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      try {
+        await this.clock.sleep(this.nextWaitMs(), signal);
+      } catch {
+        return; // aborted
+      }
+      try {
+        const changed = await this.check();
+        if (changed) {
+          this.logger.info(this.messages.changed, this.messages.fields());
+          for (const listener of this.listeners) await listener(changed);
+        }
+      } catch (err) {
+        this.logger.error(this.messages.failed, { err });
+      }
+    }
+  }
+}
+
 // ---- self-signed, in memory ---------------------------------------------------------------------
 
 export interface SelfSignedOptions {
@@ -63,27 +114,23 @@ export interface SelfSignedOptions {
 
 const day = 24 * 3600_000;
 
-export class SelfSignedCertificates implements CertificateSource {
+export class SelfSignedCertificates extends PollingCertificateSource {
   private readonly options: SelfSignedOptions;
-  private readonly clock: Clock;
   private authority: Authority | undefined;
   private serving: CertificateAndKey | undefined;
   /** A CA replaced by a rotation, registered until `until`. */
   private retiring: { readonly entry: BundleEntry; readonly until: number } | undefined;
-  private material: ServingMaterial | undefined;
-  private readonly listeners: ((material: ServingMaterial) => Promise<void>)[] = [];
+  protected readonly logger: Logger;
+  protected readonly messages = {
+    changed: 'webhook serving certificate renewed',
+    failed: 'webhook certificate renewal failed',
+    fields: () => ({ cas: this.material?.authorities.length ?? 0 }),
+  };
 
   constructor(options: SelfSignedOptions) {
+    super(options.clock);
     this.options = options;
-    this.clock = options.clock ?? realClock;
-  }
-
-  current(): ServingMaterial | undefined {
-    return this.material;
-  }
-
-  onChange(listener: (material: ServingMaterial) => Promise<void>): void {
-    this.listeners.push(listener);
+    this.logger = options.logger;
   }
 
   async start(signal: AbortSignal): Promise<ServingMaterial> {
@@ -151,23 +198,8 @@ export class SelfSignedCertificates implements CertificateSource {
     return this.material;
   }
 
-  private async loop(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await this.clock.sleep(Math.max(1000, this.nextCheckAt() - this.clock.now()), signal);
-      } catch {
-        return; // aborted
-      }
-      try {
-        const changed = await this.check();
-        if (changed) {
-          this.options.logger.info('webhook serving certificate renewed', { cas: changed.authorities.length });
-          for (const listener of this.listeners) await listener(changed);
-        }
-      } catch (err) {
-        this.options.logger.error('webhook certificate renewal failed', { err });
-      }
-    }
+  protected nextWaitMs(): number {
+    return Math.max(1000, this.nextCheckAt() - this.clock.now());
   }
 }
 
@@ -187,24 +219,20 @@ interface DirectoryFiles {
   readonly caPem: string;
 }
 
-export class DirectoryCertificates implements CertificateSource {
+export class DirectoryCertificates extends PollingCertificateSource {
   private readonly options: DirectoryOptions;
-  private readonly clock: Clock;
   private files: DirectoryFiles | undefined;
-  private material: ServingMaterial | undefined;
-  private readonly listeners: ((material: ServingMaterial) => Promise<void>)[] = [];
+  protected readonly logger: Logger;
+  protected readonly messages = {
+    changed: 'webhook certificate files changed',
+    failed: 'reading the webhook certificate files failed',
+    fields: () => ({ dir: this.options.dir }),
+  };
 
   constructor(options: DirectoryOptions) {
+    super(options.clock);
     this.options = options;
-    this.clock = options.clock ?? realClock;
-  }
-
-  current(): ServingMaterial | undefined {
-    return this.material;
-  }
-
-  onChange(listener: (material: ServingMaterial) => Promise<void>): void {
-    this.listeners.push(listener);
+    this.logger = options.logger;
   }
 
   async start(signal: AbortSignal): Promise<ServingMaterial> {
@@ -240,22 +268,7 @@ export class DirectoryCertificates implements CertificateSource {
     }
   }
 
-  private async loop(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await this.clock.sleep(this.options.pollMs ?? 10_000, signal);
-      } catch {
-        return;
-      }
-      try {
-        const changed = await this.check();
-        if (changed) {
-          this.options.logger.info('webhook certificate files changed', { dir: this.options.dir });
-          for (const listener of this.listeners) await listener(changed);
-        }
-      } catch (err) {
-        this.options.logger.error('reading the webhook certificate files failed', { err });
-      }
-    }
+  protected nextWaitMs(): number {
+    return this.options.pollMs ?? 10_000;
   }
 }
