@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { fetch } from 'undici';
+import { waitUntilServing } from '../hack/serving.ts';
 
 const clockTicksPerSecond = 100; // sysconf(_SC_CLK_TCK) on Linux
 
@@ -145,24 +145,18 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
       clearTimeout(timer);
     }
   };
-  const deadline = started + 10 * 60_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      sampler.close();
-      throw new Error(`operator exited with ${child.exitCode} before it was ready; see ${options.logFile}`);
-    }
-    try {
-      const res = await fetch(`http://127.0.0.1:${healthPort}/readyz`, { signal: AbortSignal.timeout(2000) });
-      await res.text();
-      if (res.status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`operator not ready within 10 minutes; see ${options.logFile}`);
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  const serving = await waitUntilServing(`http://127.0.0.1:${healthPort}/readyz`, {
+    process: child,
+    timeoutMs: started + 10 * 60_000 - Date.now(),
+    intervalMs: 50,
+  });
+  if (serving === 'exited') {
+    sampler.close();
+    throw new Error(`operator exited with ${child.exitCode} before it was ready; see ${options.logFile}`);
+  }
+  if (serving === 'timeout') {
+    await stop();
+    throw new Error(`operator not ready within 10 minutes; see ${options.logFile}`);
   }
   return { pid, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, cacheSyncMs: Date.now() - started, sampler, stop };
 }

@@ -139,6 +139,9 @@ const resultLabels: readonly ResultLabel[] = ['success', 'error', 'requeue', 're
 /** How one reconcile ended. */
 type Outcome = { readonly kind: 'returned'; readonly result: ReconcileResult } | { readonly kind: 'failed'; readonly err: Error };
 
+/** What the dispatcher can be waiting for: a free worker, or a key to be queued. */
+export type DispatcherWait = 'worker' | 'key';
+
 type State =
   | { readonly kind: 'new' }
   | { readonly kind: 'running'; readonly dispatcher: Promise<void> }
@@ -168,6 +171,9 @@ export class Controller {
   /** Aborted when the shutdown deadline passes: every in-flight reconcile's signal follows it. */
   private readonly deadline = new AbortController();
   private state: State = { kind: 'new' };
+  /** What the dispatcher waits for right now, if it waits; only observed (`whenDispatcherWaits`). */
+  private dispatcherWaitsFor: DispatcherWait | undefined;
+  private dispatcherWatchers: { readonly what: DispatcherWait; readonly resolve: () => void }[] = [];
 
   constructor(options: ControllerOptions) {
     if (!Number.isInteger(options.workers) || options.workers < 1) {
@@ -237,6 +243,34 @@ export class Controller {
     }
   }
 
+  /**
+   * Resolves once no key is queued or being reconciled (at once if none is); keys waiting for a
+   * delay do not count. An observation point, for tests: by then every reconcile started so far
+   * has ended and its outcome (forget, requeue) has been applied. The controller does not use it.
+   */
+  whenIdle(): Promise<void> {
+    return this.queue.whenIdle();
+  }
+
+  /**
+   * Resolves once the dispatcher waits for `what` (at once if it does now): 'worker' when every
+   * worker is busy, 'key' when no key is queued. From then on no reconcile starts until a worker
+   * frees or a key is queued. An observation point, for tests: every reconcile that could start
+   * has started. The controller does not use it.
+   */
+  whenDispatcherWaits(what: DispatcherWait): Promise<void> {
+    if (this.dispatcherWaitsFor === what) return Promise.resolve();
+    return new Promise<void>((resolve) => this.dispatcherWatchers.push({ what, resolve }));
+  }
+
+  private dispatcherWaiting(what: DispatcherWait | undefined): void {
+    this.dispatcherWaitsFor = what;
+    if (what === undefined || this.dispatcherWatchers.length === 0) return;
+    const ready = this.dispatcherWatchers.filter((w) => w.what === what);
+    this.dispatcherWatchers = this.dispatcherWatchers.filter((w) => w.what !== what);
+    for (const watcher of ready) watcher.resolve();
+  }
+
   private async stop(dispatcher: Promise<void>, deadlineMs: number): Promise<void> {
     this.log.info('Shutdown signal received, waiting for all workers to finish');
     this.stopping.abort();
@@ -270,7 +304,10 @@ export class Controller {
     for (;;) {
       await this.freeWorker();
       if (this.stopping.signal.aborted) return;
+      // `get` waits only when nothing is queued; otherwise it hands out the next key in the same call.
+      if (this.queue.len() === 0 && !this.queue.shuttingDown) this.dispatcherWaiting('key');
       const key = await this.queue.get();
+      this.dispatcherWaiting(undefined);
       if (key === undefined) return;
       // Rejects only when the shutdown deadline abandons the reconcile; `stop` reports that.
       this.pool.add(() => this.processNextWorkItem(key), { signal: this.deadline.signal }).catch(() => undefined);
@@ -280,6 +317,7 @@ export class Controller {
   /** Resolves once fewer than `workers` reconciles run, or shutdown begins. */
   private async freeWorker(): Promise<void> {
     while (this.pool.pending >= this.workers && !this.stopping.signal.aborted) {
+      this.dispatcherWaiting('worker');
       await new Promise<void>((resolve) => {
         const listeners = new AbortController();
         const wake = (): void => {
@@ -289,6 +327,7 @@ export class Controller {
         this.pool.addEventListener('next', wake, { signal: listeners.signal });
         this.stopping.signal.addEventListener('abort', wake, { signal: listeners.signal });
       });
+      this.dispatcherWaiting(undefined);
     }
   }
 

@@ -3,12 +3,15 @@
 //
 // Tests synchronise with the code under test through the sleeps it registers: untilWaiting()
 // resolves the moment the code has reached its next sleep (a retry wait, a backoff), so a test
-// knows everything before that sleep has happened without counting event-loop turns.
+// knows everything before that sleep has happened without counting event-loop turns. After moving
+// time, advanceAndRun() resolves once the code each woken sleep resumes has run its next step.
 import type { Clock } from '../../src/runtime/clock.ts';
 
 interface Sleeper {
   readonly at: number;
   readonly resolve: () => void;
+  /** The promise `sleep` returned: what the code under test attached its continuation to. */
+  readonly promise: Promise<void>;
 }
 
 interface WaitingWatcher {
@@ -30,19 +33,21 @@ export class FakeClock implements Clock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(new Error('aborted'));
-        return;
-      }
-      const sleeper: Sleeper = { at: this.current + Math.max(0, ms), resolve };
-      this.sleepers.push(sleeper);
-      signal?.addEventListener('abort', () => {
-        this.sleepers = this.sleepers.filter((s) => s !== sleeper);
-        reject(new Error('aborted'));
-      });
-      this.notifyWatchers();
+    if (signal?.aborted) return Promise.reject(new Error('aborted'));
+    let resolve: () => void = () => undefined;
+    let reject: (reason: Error) => void = () => undefined;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
     });
+    const sleeper: Sleeper = { at: this.current + Math.max(0, ms), resolve, promise };
+    this.sleepers.push(sleeper);
+    signal?.addEventListener('abort', () => {
+      this.sleepers = this.sleepers.filter((s) => s !== sleeper);
+      reject(new Error('aborted'));
+    });
+    this.notifyWatchers();
+    return promise;
   }
 
   /** Number of pending sleeps. */
@@ -68,10 +73,27 @@ export class FakeClock implements Clock {
 
   /** Moves time forward, waking every sleeper whose deadline has come, in order. */
   advance(ms: number): void {
+    this.wake(ms);
+  }
+
+  /**
+   * Moves time forward as `advance` does, then resolves once every sleep it woke has run what the
+   * code under test attached to it (a `.then` callback, or the code after an `await`), up to that
+   * code's next `await`. Reactions to one promise run in the order they were attached, and this
+   * attaches its own only now, after the code under test attached its continuation when it slept.
+   * Resolves at once when no sleep was due.
+   */
+  advanceAndRun(ms: number): Promise<void> {
+    const woken = this.wake(ms);
+    return Promise.all(woken.map((s) => s.promise)).then(() => undefined);
+  }
+
+  private wake(ms: number): Sleeper[] {
     this.current += ms;
     const due = this.sleepers.filter((s) => s.at <= this.current).sort((a, b) => a.at - b.at);
     this.sleepers = this.sleepers.filter((s) => s.at > this.current);
     for (const s of due) s.resolve();
+    return due;
   }
 
   private notifyWatchers(): void {

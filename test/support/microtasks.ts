@@ -1,9 +1,18 @@
-// Lets queued promise callbacks run without sleeping: async handoffs in the runtime (a timer's
-// promise settling, a worker picking the next key) are chains of microtasks, never timers.
+// Promise helpers for tests that synchronise on conditions: a bounded wait for a predicate, a probe
+// of whether a promise has settled yet, and a deferred to hold a fake operation open.
 
-/** Yields to the microtask queue `rounds` times. */
-export async function flushMicrotasks(rounds = 100): Promise<void> {
-  for (let i = 0; i < rounds; i++) await Promise.resolve();
+const notSettled = Symbol('not settled');
+
+/**
+ * Whether `promise` has settled by now, and with what. Reads its state without waiting for
+ * anything: a promise that is already settled wins the race against a marker attached after it
+ * (reactions run in the order they were queued), and one that is still pending loses it. For
+ * code that settles its promises synchronously (a work queue handing out an item in `add`), this
+ * is the state right after the call; a rejection is rethrown.
+ */
+export async function promiseState<T>(promise: Promise<T>): Promise<{ settled: boolean; value: T | undefined }> {
+  const first = await Promise.race([promise, Promise.resolve(notSettled)]);
+  return first === notSettled ? { settled: false, value: undefined } : { settled: true, value: first };
 }
 
 /** Yields until `predicate` holds; fails (naming `what`) if it still does not after `rounds` yields. */

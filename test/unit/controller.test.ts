@@ -12,7 +12,7 @@ import { captureLogger } from '../support/capture-logger.ts';
 import type { LogEntry } from '../support/capture-logger.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { hasSeries, histogramBuckets, histogramValue, metricValue, uniqueName } from '../support/metrics.ts';
-import { deferred, flushMicrotasks, until } from '../support/microtasks.ts';
+import { deferred, until } from '../support/microtasks.ts';
 
 type Handler = (key: string, ctx: ReconcileContext) => Promise<ReconcileResult>;
 
@@ -149,7 +149,8 @@ describe('Controller', () => {
     controller.enqueue('ns/b');
     controller.start();
     await until(() => reconciler.calls.length === 2, 'both keys are reconciled');
-    await flushMicrotasks();
+    // Idle: nothing queued or reconciling, so any further reconcile of these keys would have started.
+    await controller.whenIdle();
     assert.deepEqual(reconciler.keys(), ['ns/a', 'ns/b']);
   });
 
@@ -189,8 +190,9 @@ describe('Controller', () => {
     assert.deepEqual(limiter.whens, []);
     assert.equal(await total(name, 'requeue_after'), 1);
 
+    assert.equal(clock.nextDeadline(), clock.now() + 5000, 'the requeue waits on the clock');
     clock.advance(4999);
-    await flushMicrotasks();
+    assert.equal(clock.nextDeadline(), clock.now() + 1, 'the requeue timer still waits');
     assert.equal(reconciler.calls.length, 1);
     clock.advance(1);
     await until(() => reconciler.calls.length === 2, 'the key runs again after 5 s');
@@ -286,12 +288,15 @@ describe('Controller', () => {
     controller.enqueue('ns/a');
     controller.enqueue('ns/b');
     await until(() => reconciler.calls.length === 2, 'ns/b runs beside ns/a');
-    await flushMicrotasks();
+    // The dispatcher waits for a key only once it has handed out every queued one (ns/a included,
+    // had it been queued beside ns/b).
+    await controller.whenDispatcherWaits('key');
     assert.deepEqual(reconciler.keys(), ['ns/a', 'ns/b'], 'ns/a is not handed to a second worker');
 
     release.resolve({ kind: 'done' });
     await until(() => reconciler.calls.length === 3, 'ns/a runs again after it is done');
-    await flushMicrotasks();
+    // Idle: every reconcile has ended and been requeued if it was going to be.
+    await controller.whenIdle();
     assert.deepEqual(reconciler.keys(), ['ns/a', 'ns/b', 'ns/a']);
   });
 
@@ -304,7 +309,8 @@ describe('Controller', () => {
     controller.start();
     for (const key of ['ns/a', 'ns/b', 'ns/c', 'ns/d']) controller.enqueue(key);
     await until(() => reconciler.running === 2, 'two reconciles run');
-    await flushMicrotasks();
+    // Waiting for a worker: the dispatcher has started every reconcile it may start now.
+    await controller.whenDispatcherWaits('worker');
     assert.equal(reconciler.calls.length, 2);
     assert.equal(await metricValue('controller_runtime_active_workers', { controller: name }), 2);
 
@@ -315,14 +321,15 @@ describe('Controller', () => {
     await until(() => reconciler.calls.length === 4, 'the last key runs');
     releases.get('ns/d')?.({ kind: 'done' });
     await until(() => reconciler.running === 0, 'all reconciles end');
-    await flushMicrotasks();
+    // Idle: the controller has finished its bookkeeping for every reconcile.
+    await controller.whenIdle();
     assert.equal(reconciler.maxRunning, 2);
     assert.equal(await metricValue('controller_runtime_active_workers', { controller: name }), 0);
   });
 
   it('on shutdown takes no new work and waits for the reconcile in flight', async () => {
     const release = deferred<ReconcileResult>();
-    const { controller, reconciler } = setup(() => release.promise);
+    const { controller, reconciler, clock } = setup(() => release.promise);
     controller.start();
     controller.enqueue('ns/a');
     controller.enqueue('ns/b');
@@ -332,7 +339,10 @@ describe('Controller', () => {
     const stopping = controller.shutdown().then(() => {
       stopped = true;
     });
-    await flushMicrotasks();
+    // Shutdown arms its deadline timer when it starts waiting for the reconciles in flight; a
+    // shutdown that did not wait would resolve instead.
+    await Promise.race([clock.untilWaiting(), stopping]);
+    assert.equal(clock.nextDeadline(), clock.now() + 30_000, 'the default shutdown deadline is armed');
     assert.equal(stopped, false, 'shutdown waits for ns/a');
     controller.enqueue('ns/c');
 
@@ -353,9 +363,10 @@ describe('Controller', () => {
     const stopping = controller.shutdown(1000).then(() => {
       stopped = true;
     });
-    await flushMicrotasks();
+    await Promise.race([clock.untilWaiting(), stopping]);
+    assert.equal(clock.nextDeadline(), clock.now() + 1000, 'the shutdown deadline is armed');
     clock.advance(999);
-    await flushMicrotasks();
+    assert.equal(clock.nextDeadline(), clock.now() + 1, 'the shutdown deadline still waits');
     assert.equal(stopped, false);
     const signal = reconciler.calls[0]?.ctx.signal;
     assert.equal(signal?.aborted, false);

@@ -47,6 +47,8 @@ export class WorkQueue<T extends NonNullable<unknown> = string> {
   private readonly getters: ((item: T | undefined) => void)[] = [];
   /** Callers of `shutDownWithDrain` waiting for the queue to run dry. */
   private readonly drainers: (() => void)[] = [];
+  /** Callers of `whenIdle` waiting for no item to be queued or processing. */
+  private readonly idlers: (() => void)[] = [];
   private state: 'running' | 'draining' | 'shutDown' = 'running';
   private readonly unfinishedWorkTimer: NodeJS.Timeout | undefined;
 
@@ -120,6 +122,16 @@ export class WorkQueue<T extends NonNullable<unknown> = string> {
     return drained;
   }
 
+  /**
+   * Resolves once no item is queued or processing: at once if none is, else at the `done` that
+   * makes it so. Unlike `shutDownWithDrain` it changes nothing; an observation point (tests use it
+   * to know every item handed out so far has been processed and done).
+   */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise<void>((resolve) => this.idlers.push(resolve));
+  }
+
   get shuttingDown(): boolean {
     return this.state !== 'running';
   }
@@ -157,10 +169,17 @@ export class WorkQueue<T extends NonNullable<unknown> = string> {
     if (stopped) {
       for (const getter of this.getters.splice(0)) getter(undefined);
     }
-    const drained = this.state === 'shutDown' || (this.len() === 0 && this.processing.size === 0);
+    const drained = this.state === 'shutDown' || this.isIdle();
     if (this.state !== 'running' && drained) {
       for (const drainer of this.drainers.splice(0)) drainer();
     }
+    if (this.idlers.length > 0 && this.isIdle()) {
+      for (const idler of this.idlers.splice(0)) idler();
+    }
+  }
+
+  private isIdle(): boolean {
+    return this.len() === 0 && this.processing.size === 0;
   }
 
   private stopUnfinishedWorkTimer(): void {

@@ -5,6 +5,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { recordExtraPid, repoRoot } from '../../../hack/cluster.ts';
+import { waitUntilServing } from '../../../hack/serving.ts';
 
 export interface OperatorProcess {
   readonly child: ChildProcess;
@@ -89,20 +90,11 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
     },
   };
   if (options.waitReady ?? true) {
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`operator exited with ${child.exitCode}; see ${options.logFile}`);
-      try {
-        const res = await fetch(`${proc.healthUrl}/readyz`);
-        if (res.status === 200) break;
-      } catch {
-        // not listening yet
-      }
-      if (Date.now() > deadline) {
-        await proc.stop('SIGKILL');
-        throw new Error(`operator not ready within 60 s; see ${options.logFile}`);
-      }
-      await new Promise((r) => setTimeout(r, 100));
+    const serving = await waitUntilServing(`${proc.healthUrl}/readyz`, { process: child, timeoutMs: 60_000 });
+    if (serving === 'exited') throw new Error(`operator exited with ${child.exitCode}; see ${options.logFile}`);
+    if (serving === 'timeout') {
+      await proc.stop('SIGKILL');
+      throw new Error(`operator not ready within 60 s; see ${options.logFile}`);
     }
   }
   return proc;

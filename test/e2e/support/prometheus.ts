@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { pollUntil } from '../../../hack/poll.ts';
+import { waitUntilServing } from '../../../hack/serving.ts';
 import { isRecord } from '../../../src/api/meta.ts';
 
 const repoRoot = path.resolve(import.meta.dirname, '..', '..', '..');
@@ -178,22 +179,14 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
     if (!options.keepData) rmSync(dir, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`prometheus exited with ${child.exitCode}; see ${options.logFile}`);
-    }
-    try {
-      if ((await fetch(`${url}/-/ready`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus not ready within 30 s; see ${options.logFile}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  const serving = await waitUntilServing(`${url}/-/ready`, { process: child, timeoutMs: 30_000 });
+  if (serving === 'exited') {
+    await stop();
+    throw new Error(`prometheus exited with ${child.exitCode}; see ${options.logFile}`);
+  }
+  if (serving === 'timeout') {
+    await stop();
+    throw new Error(`prometheus not ready within 30 s; see ${options.logFile}`);
   }
 
   const query = async (promql: string): Promise<Sample[]> => {

@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { DelayingQueue } from '../../../src/runtime/workqueue/delaying-queue.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
-import { flushMicrotasks } from '../../support/microtasks.ts';
 
-/** Moves the clock and lets the queue's timer callback run. */
-async function advance(clock: FakeClock, ms: number): Promise<void> {
-  clock.advance(ms);
-  await flushMicrotasks();
-}
+// `clock.advanceAndRun` resolves once the queue's timer callback, woken by the move, has run: it
+// adds what is ready and arms the next timer synchronously. When the move wakes nothing, the
+// clock still shows the queue's timer waiting (asserted), so nothing can have been added.
 
 describe('DelayingQueue', () => {
   it('adds an item once its delay has passed', async () => {
@@ -15,9 +12,10 @@ describe('DelayingQueue', () => {
     const queue = new DelayingQueue({ clock });
     queue.addAfter('ns/a', 100);
     assert.equal(queue.len(), 0);
-    await advance(clock, 99);
+    await clock.advanceAndRun(99);
+    assert.equal(clock.nextDeadline(), clock.now() + 1, 'the timer still waits');
     assert.equal(queue.len(), 0);
-    await advance(clock, 1);
+    await clock.advanceAndRun(1);
     assert.equal(queue.len(), 1);
     assert.equal(await queue.get(), 'ns/a');
     assert.equal(queue.waitingLen(), 0);
@@ -38,14 +36,15 @@ describe('DelayingQueue', () => {
     queue.addAfter('ns/b', 100);
     queue.addAfter('ns/b', 500);
     assert.equal(queue.waitingLen(), 2);
-    await advance(clock, 100);
+    await clock.advanceAndRun(100);
     assert.equal(queue.len(), 2, 'both items are added at the earlier time');
 
     assert.equal(await queue.get(), 'ns/a');
     assert.equal(await queue.get(), 'ns/b');
     queue.done('ns/a');
     queue.done('ns/b');
-    await advance(clock, 400);
+    assert.equal(clock.waiting, 0, 'no timer is left for the later times');
+    await clock.advanceAndRun(400);
     assert.equal(queue.len(), 0, 'the later times were dropped, not added again');
   });
 
@@ -55,11 +54,11 @@ describe('DelayingQueue', () => {
     queue.addAfter('ns/c', 300);
     queue.addAfter('ns/a', 100);
     queue.addAfter('ns/b', 200);
-    await advance(clock, 100);
+    await clock.advanceAndRun(100);
     assert.equal(queue.len(), 1);
-    await advance(clock, 100);
+    await clock.advanceAndRun(100);
     assert.equal(queue.len(), 2);
-    await advance(clock, 100);
+    await clock.advanceAndRun(100);
     assert.deepEqual([await queue.get(), await queue.get(), await queue.get()], ['ns/a', 'ns/b', 'ns/c']);
   });
 
@@ -77,9 +76,10 @@ describe('DelayingQueue', () => {
     const clock = new FakeClock();
     const queue = new DelayingQueue({ clock });
     queue.addAfter('ns/a', 60_000);
-    await advance(clock, 59_999);
+    await clock.advanceAndRun(59_999);
+    assert.equal(clock.nextDeadline(), clock.now() + 1, 'the re-armed timer waits for the last millisecond');
     assert.equal(queue.len(), 0);
-    await advance(clock, 1);
+    await clock.advanceAndRun(1);
     assert.equal(queue.len(), 1);
   });
 
@@ -90,7 +90,7 @@ describe('DelayingQueue', () => {
     queue.addAfter('ns/a', 100);
     assert.equal(await queue.get(), 'ns/a');
     queue.done('ns/a');
-    await advance(clock, 100);
+    await clock.advanceAndRun(100);
     assert.equal(queue.len(), 1);
   });
 
@@ -100,7 +100,7 @@ describe('DelayingQueue', () => {
     queue.addAfter('ns/a', 100);
     queue.shutDown();
     assert.equal(clock.waiting, 0);
-    await advance(clock, 100);
+    await clock.advanceAndRun(100);
     assert.equal(queue.len(), 0);
     queue.addAfter('ns/b', 100);
     assert.equal(queue.waitingLen(), 0, 'addAfter is ignored once shut down');

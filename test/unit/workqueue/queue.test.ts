@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
 import { WorkQueue } from '../../../src/runtime/workqueue/queue.ts';
-import { flushMicrotasks } from '../../support/microtasks.ts';
+import { promiseState } from '../../support/microtasks.ts';
 
-/** Starts a `get` and reports whether and with what it has resolved so far. */
-function pendingGet<T extends NonNullable<unknown>>(queue: WorkQueue<T>): { settled: boolean; value: T | undefined } {
-  const state: { settled: boolean; value: T | undefined } = { settled: false, value: undefined };
-  void queue.get().then((value) => {
-    state.settled = true;
-    state.value = value;
-  });
-  return state;
-}
+// The queue settles the promises of `get` and `shutDownWithDrain` synchronously, inside the call
+// that makes them ready (`add`, `done`, `shutDown`); so right after that call, `promiseState`
+// shows what the caller will get, and a promise still pending then stays pending.
 
 describe('WorkQueue', () => {
   it('queues an item at most once however often it is added', async () => {
@@ -34,12 +28,10 @@ describe('WorkQueue', () => {
 
   it('resolves a waiting get when an item is added', async () => {
     const queue = new WorkQueue();
-    const got = pendingGet(queue);
-    await flushMicrotasks();
-    assert.equal(got.settled, false);
+    const got = queue.get();
+    assert.equal((await promiseState(got)).settled, false);
     queue.add('ns/a');
-    await flushMicrotasks();
-    assert.deepEqual(got, { settled: true, value: 'ns/a' });
+    assert.deepEqual(await promiseState(got), { settled: true, value: 'ns/a' });
   });
 
   it('does not hand out an item being processed, and runs it again after done when re-added', async () => {
@@ -48,13 +40,11 @@ describe('WorkQueue', () => {
     assert.equal(await queue.get(), 'ns/a');
     queue.add('ns/a');
     assert.equal(queue.len(), 0, 'a processing item is not queued a second time');
-    const second = pendingGet(queue);
-    await flushMicrotasks();
-    assert.equal(second.settled, false, 'a second worker must not get the item while it is processed');
+    const second = queue.get();
+    assert.equal((await promiseState(second)).settled, false, 'a second worker must not get the item while it is processed');
 
     queue.done('ns/a');
-    await flushMicrotasks();
-    assert.deepEqual(second, { settled: true, value: 'ns/a' });
+    assert.deepEqual(await promiseState(second), { settled: true, value: 'ns/a' });
   });
 
   it('collapses several adds during processing into one more run', async () => {
@@ -89,11 +79,10 @@ describe('WorkQueue', () => {
 
   it('after shutDown ignores adds and resolves every get with undefined, even with items queued', async () => {
     const queue = new WorkQueue();
-    const waiting = pendingGet(queue);
+    const waiting = queue.get();
     queue.add('ns/a');
     queue.add('ns/b');
-    await flushMicrotasks();
-    assert.equal(waiting.value, 'ns/a');
+    assert.equal((await promiseState(waiting)).value, 'ns/a');
 
     queue.shutDown();
     queue.add('ns/c');
@@ -103,10 +92,9 @@ describe('WorkQueue', () => {
 
   it('resolves gets already waiting when shut down', async () => {
     const queue = new WorkQueue();
-    const waiting = pendingGet(queue);
+    const waiting = queue.get();
     queue.shutDown();
-    await flushMicrotasks();
-    assert.deepEqual(waiting, { settled: true, value: undefined });
+    assert.deepEqual(await promiseState(waiting), { settled: true, value: undefined });
   });
 
   it('on shutDownWithDrain hands out what is queued, then resolves once every item is done', async () => {
@@ -115,20 +103,15 @@ describe('WorkQueue', () => {
     queue.add('ns/b');
     assert.equal(await queue.get(), 'ns/a');
 
-    let drained = false;
-    void queue.shutDownWithDrain().then(() => {
-      drained = true;
-    });
+    const draining = queue.shutDownWithDrain();
     queue.add('ns/c');
     assert.equal(await queue.get(), 'ns/b');
     assert.equal(await queue.get(), undefined, 'nothing left to hand out; new adds were ignored');
 
     queue.done('ns/a');
-    await flushMicrotasks();
-    assert.equal(drained, false, 'ns/b is still processing');
+    assert.equal((await promiseState(draining)).settled, false, 'ns/b is still processing');
     queue.done('ns/b');
-    await flushMicrotasks();
-    assert.equal(drained, true);
+    assert.equal((await promiseState(draining)).settled, true);
   });
 
   it('drains an item that was re-added before the drain began', async () => {
@@ -136,29 +119,20 @@ describe('WorkQueue', () => {
     queue.add('ns/a');
     await queue.get();
     queue.add('ns/a');
-    let drained = false;
-    void queue.shutDownWithDrain().then(() => {
-      drained = true;
-    });
+    const draining = queue.shutDownWithDrain();
     queue.done('ns/a');
     assert.equal(await queue.get(), 'ns/a');
-    await flushMicrotasks();
-    assert.equal(drained, false);
+    assert.equal((await promiseState(draining)).settled, false);
     queue.done('ns/a');
-    await flushMicrotasks();
-    assert.equal(drained, true);
+    assert.equal((await promiseState(draining)).settled, true);
   });
 
   it('ends a drain at once when shutDown follows it', async () => {
     const queue = new WorkQueue();
     queue.add('ns/a');
     await queue.get();
-    let drained = false;
-    void queue.shutDownWithDrain().then(() => {
-      drained = true;
-    });
+    const draining = queue.shutDownWithDrain();
     queue.shutDown();
-    await flushMicrotasks();
-    assert.equal(drained, true);
+    assert.equal((await promiseState(draining)).settled, true);
   });
 });

@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
 import { RateLimitingQueue } from '../../../src/runtime/workqueue/rate-limiting-queue.ts';
 import { FakeClock } from '../../support/fake-clock.ts';
-import { flushMicrotasks } from '../../support/microtasks.ts';
 
-async function advance(clock: FakeClock, ms: number): Promise<void> {
-  clock.advance(ms);
-  await flushMicrotasks();
-}
+// `clock.advanceAndRun` resolves once the queue's timer callback, woken by the move, has run. When
+// the move wakes nothing, the clock still shows the queue's timer waiting (asserted).
 
 /** Fails `item` once: puts it back rate-limited, waits until it is ready and takes it again. */
 async function failOnce(queue: RateLimitingQueue, clock: FakeClock, item: string, expectedDelayMs: number): Promise<void> {
   queue.addRateLimited(item);
-  await advance(clock, expectedDelayMs - 1);
+  await clock.advanceAndRun(expectedDelayMs - 1);
+  assert.equal(clock.nextDeadline(), clock.now() + 1, `the timer waits for ${expectedDelayMs} ms`);
   assert.equal(queue.len(), 0, `not ready before ${expectedDelayMs} ms`);
-  await advance(clock, 1);
+  await clock.advanceAndRun(1);
   assert.equal(queue.len(), 1, `ready after ${expectedDelayMs} ms`);
   assert.equal(await queue.get(), item);
   queue.done(item);
@@ -35,11 +33,12 @@ describe('RateLimitingQueue', () => {
     const clock = new FakeClock();
     const queue = new RateLimitingQueue({ clock });
     for (let i = 0; i <= 100; i++) queue.addRateLimited(`ns/${i}`);
-    await advance(clock, 5);
+    await clock.advanceAndRun(5);
     assert.equal(queue.len(), 100);
-    await advance(clock, 94);
+    await clock.advanceAndRun(94);
+    assert.equal(clock.nextDeadline(), clock.now() + 1, 'the timer waits for the 101st item');
     assert.equal(queue.len(), 100);
-    await advance(clock, 1);
+    await clock.advanceAndRun(1);
     assert.equal(queue.len(), 101);
   });
 });
