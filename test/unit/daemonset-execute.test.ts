@@ -16,20 +16,14 @@ import { silentLogger } from '../../src/runtime/logging.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { apiError } from '../support/fake-lease-api.ts';
 import { daemonSet, nodes, pod, revisionOf, snapshot, t0, template } from './daemonset-fixtures.ts';
+import { RecordedCalls } from '../support/recorded-calls.ts';
 
 const key = 'ns/agent';
 const ds = daemonSet();
 const nameOf = (obj: { readonly metadata: { readonly name?: string } }): string => obj.metadata.name ?? '';
 
 /** Records every call as `<verb> <name>`; `fail` decides which throw. */
-class FakeObjects implements DaemonSetObjectManager {
-  readonly calls: string[] = [];
-  /** `start <call>` and `end <call>`, in the order they happened: batches show as runs of starts. */
-  readonly timeline: string[] = [];
-  readonly failures = new Map<string, Error>();
-  fail: (call: string) => Error | undefined = (call) => this.failures.get(call);
-  /** Runs as each call starts, so a test sees what the executor had done before it. */
-  onStart: (call: string) => void = () => undefined;
+class FakeObjects extends RecordedCalls implements DaemonSetObjectManager {
   /** What getRevision answers, by name. */
   readonly revisions = new Map<string, ControllerRevision>();
   /** The MyDaemonSet as the API server holds it (getDaemonSet, bumpCollisionCount). */
@@ -39,16 +33,6 @@ class FakeObjects implements DaemonSetObjectManager {
   readonly statuses: DaemonSetStatusFields[] = [];
   /** Each conditions write: the resourceVersion of the object it was computed from, and the list. */
   readonly conditionWrites: { readonly resourceVersion: string | undefined; readonly conditions: readonly WorkloadCondition[] }[] = [];
-
-  private async call(call: string): Promise<void> {
-    this.calls.push(call);
-    this.timeline.push(`start ${call}`);
-    this.onStart(call);
-    await Promise.resolve();
-    this.timeline.push(`end ${call}`);
-    const failure = this.fail(call);
-    if (failure) throw failure;
-  }
 
   async createRevision(revision: ControllerRevision): Promise<ControllerRevision> {
     this.createdRevisions.push(revision);

@@ -3,57 +3,37 @@
 // UID-guarded patches of owned fields and deletes, and status patches (conditional where they
 // replace what others may have changed).
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { MyDaemonSet } from '../../src/api/workloads.ts';
 import type { DaemonSetObjectManager } from '../../src/controllers/daemonset/object-manager.ts';
 import { realObjectManager } from '../../src/controllers/daemonset/object-manager.ts';
 import { daemonSetOwner } from '../../src/controllers/daemonset/spec-defaults.ts';
 import { marshalLikeGo } from '../../src/controllers/history/go-json.ts';
 import { buildRevision, controllerRevisionHashLabel } from '../../src/controllers/history/revisions.ts';
-import { KubeClient } from '../../src/runtime/client/rest.ts';
+import type { RecordingApiServer, ReceivedRequest } from '../support/recording-api-server.ts';
+import { startRecordingApiServer } from '../support/recording-api-server.ts';
 import { daemonSet, pod, revisionOf, template } from './daemonset-fixtures.ts';
 
-interface Received {
-  readonly method: string;
-  readonly url: string;
-  readonly contentType: string;
-  readonly body: string;
-}
+type Received = ReceivedRequest;
 
 const dsStatus = '/apis/apps.my.dev/v1alpha1/namespaces/ns/mydaemonsets/agent/status';
 
 describe('MyDaemonSet object manager on the wire', () => {
-  let server: Server;
-  let client: KubeClient;
-  const received: Received[] = [];
+  let server: RecordingApiServer;
 
   before(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (body += chunk));
-      req.on('end', () => {
-        received.push({ method: req.method ?? '', url: req.url ?? '', contentType: req.headers['content-type'] ?? '', body });
-        // Every write goes through: the body echoed back (a GET answers the MyDaemonSet).
-        const answer = body === '' ? JSON.stringify(daemonSet()) : body;
-        res.writeHead(req.method === 'POST' ? 201 : 200, { 'content-type': 'application/json' });
-        res.end(answer);
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    client = new KubeClient({ server: `http://127.0.0.1:${port}`, headers: () => Promise.resolve({}), dispatcher: undefined });
+    // Every write goes through: the body echoed back (a GET answers the MyDaemonSet).
+    server = await startRecordingApiServer((request) => ({
+      status: request.method === 'POST' ? 201 : 200,
+      body: request.body === '' ? daemonSet() : (JSON.parse(request.body) as unknown),
+    }));
   });
-  after(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  beforeEach(() => received.splice(0));
+  after(() => server.close());
+  beforeEach(() => server.received.splice(0));
 
-  const objects = (): DaemonSetObjectManager => realObjectManager(client, new AbortController().signal);
+  const objects = (): DaemonSetObjectManager => realObjectManager(server.client, new AbortController().signal);
   const only = (): Received => {
-    assert.equal(received.length, 1, JSON.stringify(received));
-    const [request] = received;
+    assert.equal(server.received.length, 1, JSON.stringify(server.received));
+    const [request] = server.received;
     assert.ok(request);
     return request;
   };
@@ -79,8 +59,8 @@ describe('MyDaemonSet object manager on the wire', () => {
       hashLabel: controllerRevisionHashLabel,
     });
     await objects().createRevision(revision);
-    const post = received.find((r) => r.method === 'POST' && r.url === '/apis/apps/v1/namespaces/ns/controllerrevisions');
-    assert.ok(post, JSON.stringify(received));
+    const post = server.received.find((r) => r.method === 'POST' && r.url === '/apis/apps/v1/namespaces/ns/controllerrevisions');
+    assert.ok(post, JSON.stringify(server.received));
     assert.equal(post.body, marshalLikeGo(revision));
     assert.match(post.body, /"data":\{"spec":\{"template":\{"\$patch":"replace","metadata":/);
     assert.match(post.body, /a \\u0026\\u0026 b \\u003e \/dev\/null/);
@@ -91,7 +71,7 @@ describe('MyDaemonSet object manager on the wire', () => {
     await objects().labelRevision(revision, 'h1');
     await objects().relabelPod(pod('p1', 'n1'), 'h2');
     assert.deepEqual(
-      received.map((r) => [r.method, r.url, r.contentType, bodyOf(r)]),
+      server.received.map((r) => [r.method, r.url, r.contentType, bodyOf(r)]),
       [
         [
           'PATCH',
@@ -118,7 +98,7 @@ describe('MyDaemonSet object manager on the wire', () => {
     await objects().deletePod(pod('p1', 'n1'));
     await objects().deleteRevision(revision);
     assert.deepEqual(
-      received.map((r) => [r.method, r.url, bodyOf(r)]),
+      server.received.map((r) => [r.method, r.url, bodyOf(r)]),
       [
         ['DELETE', '/api/v1/namespaces/ns/pods/p1', { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: 'uid-p1' } }],
         [
@@ -143,13 +123,13 @@ describe('MyDaemonSet object manager on the wire', () => {
     const read: MyDaemonSet = { ...live, metadata: { ...live.metadata, resourceVersion: '12' } };
     await objects().bumpCollisionCount(read, 3);
     assert.deepEqual(
-      received.map((r) => [r.method, r.url]),
+      server.received.map((r) => [r.method, r.url]),
       [
         ['GET', '/apis/apps.my.dev/v1alpha1/namespaces/ns/mydaemonsets/agent'],
         ['PATCH', dsStatus],
       ],
     );
-    const patch = received[1];
+    const patch = server.received[1];
     assert.ok(patch);
     assert.equal(patch.contentType, 'application/merge-patch+json');
     assert.deepEqual(bodyOf(patch), { metadata: { resourceVersion: '12' }, status: { collisionCount: 3 } });
@@ -177,7 +157,7 @@ describe('MyDaemonSet object manager on the wire', () => {
     const ds: MyDaemonSet = { ...base, metadata: { ...base.metadata, resourceVersion: '7' } };
     const condition = { type: 'ReplicaFailure', status: 'True' as const, reason: 'FailedCreate', message: 'm' };
     await objects().writeConditions(ds, () => undefined);
-    assert.deepEqual(received, []);
+    assert.deepEqual(server.received, []);
     await objects().writeConditions(ds, (current) => [...(current ?? []), condition]);
     const request = only();
     assert.deepEqual([request.method, request.url], ['PATCH', dsStatus]);

@@ -14,15 +14,10 @@ import { captureLogger } from '../support/capture-logger.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { apiError } from '../support/fake-lease-api.ts';
 import { makePod, makePvc, makeSet, nameOf, now, revisionOf, snapshot, steady, summarize, withPods } from './statefulset-fixtures.ts';
+import { RecordedCalls } from '../support/recorded-calls.ts';
 
 /** Records every write as `<verb> <name>`; `failures` makes a write throw. */
-class FakeObjects implements StatefulSetObjectManager {
-  readonly calls: string[] = [];
-  /** `start <call>` and `end <call>`, in the order they happened. */
-  readonly timeline: string[] = [];
-  readonly failures = new Map<string, Error>();
-  /** Failures thrown once each, before `failures` is consulted. */
-  readonly failOnce = new Map<string, Error[]>();
+class FakeObjects extends RecordedCalls implements StatefulSetObjectManager {
   /** What getPod returns, by name (the pod as the API server holds it now). */
   readonly livePods = new Map<string, Pod>();
   /** Pods getPod returns once each, before `livePods` is consulted (writes by others in between). */
@@ -32,17 +27,6 @@ class FakeObjects implements StatefulSetObjectManager {
   /** What getRevision returns, by name. */
   readonly revisions = new Map<string, ControllerRevision>();
   readonly statuses: StatefulSetStatusFields[] = [];
-
-  private async call(key: string): Promise<void> {
-    this.calls.push(key);
-    this.timeline.push(`start ${key}`);
-    await Promise.resolve();
-    this.timeline.push(`end ${key}`);
-    const once = this.failOnce.get(key)?.shift();
-    if (once) throw once;
-    const failure = this.failures.get(key);
-    if (failure) throw failure;
-  }
 
   async createRevision(revision: ControllerRevision): Promise<ControllerRevision> {
     await this.call(`createRevision ${nameOf(revision)}`);

@@ -1,55 +1,34 @@
 // The MyStatefulSet writes against a local HTTP endpoint standing in for the API server: what goes
 // over the wire, and which resourceVersions are reported to the consistency store.
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { marshalLikeGo } from '../../src/controllers/history/go-json.ts';
 import type { WrittenResource } from '../../src/controllers/statefulset/object-manager.ts';
 import { realObjectManager } from '../../src/controllers/statefulset/object-manager.ts';
-import { KubeClient } from '../../src/runtime/client/rest.ts';
+import type { RecordingApiServer } from '../support/recording-api-server.ts';
+import { startRecordingApiServer } from '../support/recording-api-server.ts';
 import { makePod, makeSet, revisionOf } from './statefulset-fixtures.ts';
 
-interface Received {
-  readonly method: string;
-  readonly url: string;
-  readonly body: string;
-}
-
 describe('MyStatefulSet object manager on the wire', () => {
-  let server: Server;
-  let client: KubeClient;
-  const received: Received[] = [];
+  let server: RecordingApiServer;
   /** What the endpoint answers: the body it got with this resourceVersion set. */
   const answerResourceVersion = '4711';
 
   before(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.setEncoding('utf8');
-      req.on('data', (chunk: string) => (body += chunk));
-      req.on('end', () => {
-        received.push({ method: req.method ?? '', url: req.url ?? '', body });
-        const parsed: unknown = body === '' ? {} : JSON.parse(body);
-        const answer = typeof parsed === 'object' && parsed !== null ? parsed : {};
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ...answer, metadata: { name: 'x', resourceVersion: answerResourceVersion } }));
-      });
+    server = await startRecordingApiServer((request) => {
+      const parsed: unknown = request.body === '' ? {} : JSON.parse(request.body);
+      const answer = typeof parsed === 'object' && parsed !== null ? parsed : {};
+      return { status: 200, body: { ...answer, metadata: { name: 'x', resourceVersion: answerResourceVersion } } };
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    client = new KubeClient({ server: `http://127.0.0.1:${port}`, headers: () => Promise.resolve({}), dispatcher: undefined });
   });
-  after(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  beforeEach(() => received.splice(0));
+  after(() => server.close());
+  beforeEach(() => server.received.splice(0));
 
   function manager(): { readonly writes: string[]; readonly objects: ReturnType<typeof realObjectManager> } {
     const writes: string[] = [];
     const wrote = (resource: WrittenResource, resourceVersion: string | undefined): void => {
       writes.push(`${resource}@${resourceVersion ?? ''}`);
     };
-    return { writes, objects: realObjectManager(client, wrote, new AbortController().signal) };
+    return { writes, objects: realObjectManager(server.client, wrote, new AbortController().signal) };
   }
 
   it("writes a revision's data as Go's json.Marshal would, so renumbering and adoption patches are accepted later", async () => {
@@ -65,7 +44,7 @@ describe('MyStatefulSet object manager on the wire', () => {
     };
     const revision = revisionOf(set, 1);
     await manager().objects.createRevision(revision);
-    const post = received.find((r) => r.method === 'POST' && r.url === '/apis/apps/v1/namespaces/ns/controllerrevisions');
+    const post = server.received.find((r) => r.method === 'POST' && r.url === '/apis/apps/v1/namespaces/ns/controllerrevisions');
     assert.ok(post, 'revision POSTed');
     assert.equal(post.body, marshalLikeGo(revision));
     assert.match(post.body, /"\$patch":"replace","metadata"/);
@@ -99,7 +78,7 @@ describe('MyStatefulSet object manager on the wire', () => {
     const { writes, objects } = manager();
     await objects.getPod('ns', 'web-1');
     assert.deepEqual(
-      received.map((r) => `${r.method} ${r.url}`),
+      server.received.map((r) => `${r.method} ${r.url}`),
       ['GET /api/v1/namespaces/ns/pods/web-1'],
     );
     assert.deepEqual(writes, []);
@@ -114,7 +93,7 @@ describe('MyStatefulSet object manager on the wire', () => {
       { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'www-web-2', namespace: 'ns', resourceVersion: '12' }, spec: {} },
       [],
     );
-    const [del, patch] = received;
+    const [del, patch] = server.received;
     assert.equal(del?.method, 'DELETE');
     assert.equal(del?.url, '/api/v1/namespaces/ns/pods/web-2');
     assert.deepEqual(JSON.parse(del?.body ?? '{}'), { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: 'uid-7' } });
