@@ -85,6 +85,8 @@ async function startOperator(): Promise<void> {
   console.log(`operator running (pid ${pid}), log: ${path.relative(repoRoot, operatorLog)}, metrics: http://127.0.0.1:18180/metrics`);
 }
 
+const nginxNamespace = 'nginx';
+
 const isReady = (p: Pod): boolean => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 
 async function main(): Promise<void> {
@@ -143,11 +145,24 @@ async function main(): Promise<void> {
     await show(bin, ['get', 'msts,pods,pvc', '-n', 'default', '-o', 'wide']);
   }
 
+  // The seeds' nginx Deployment selects app=nginx like the web StatefulSet: the example brings a
+  // namespace of its own.
+  const nginxDeployment = path.join(repoRoot, 'examples', 'nginx-deployment.yaml');
+  if (existsSync(nginxDeployment)) {
+    await show(bin, ['apply', '-f', nginxDeployment]);
+    await waitUntil('nginx-deployment: 3 Ready pods', async () => {
+      const ps = (await client.list(pods, { namespace: nginxNamespace, labelSelector: 'app=nginx' })).items;
+      return ps.length === 3 && ps.every(isReady);
+    });
+    say('MyDeployment nginx-deployment: a MyReplicaSet named by its pod-template-hash, and its pods');
+    await show(bin, ['get', 'mdeploy,mrs,pods', '-n', nginxNamespace, '-o', 'wide', '-L', 'pod-template-hash']);
+  }
+
   say('done');
   console.log(`The cluster and the operator keep running.
   export KUBECONFIG=${kubeconfigPath}
   export PATH=${bin}:$PATH      # kubectl ${path.basename(path.dirname(bin))}
-  kubectl get mds,msts -A
+  kubectl get my-workloads -A
   ${clusterName === 'mwo' ? '' : `MWO_CLUSTER_NAME=${clusterName} `}npm run cluster:down          # stops the operator and every cluster component`);
 }
 

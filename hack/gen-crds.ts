@@ -1,19 +1,20 @@
 // Generates the CustomResourceDefinitions in crds/ from the Kubernetes OpenAPI v3 definitions, so
-// that MyDaemonSet and MyStatefulSet carry apps/v1's spec and status field for field: a pod template
-// with descriptions (`kubectl explain mds.spec.template.spec.containers`), rejection of unknown pod
-// fields, apps/v1 and core/v1 defaulting where a static default can express it, and upstream
-// validation as schema keywords and CEL rules. Descriptions that repeat (initContainers) or sit
-// below the volume sources are dropped so that each CRD fits client-side apply's
-// last-applied-configuration annotation (`kubectl apply -f crds/`; see descriptionTrims).
+// that MyDaemonSet, MyStatefulSet, MyDeployment and MyReplicaSet carry apps/v1's spec and status
+// field for field: a pod template with descriptions (`kubectl explain mds.spec.template.spec.containers`),
+// rejection of unknown pod fields, apps/v1 and core/v1 defaulting where a static default can
+// express it, and upstream validation as schema keywords and CEL rules. Descriptions that repeat
+// (initContainers) or sit below the volume sources are dropped so that each CRD fits client-side
+// apply's last-applied-configuration annotation (`kubectl apply -f crds/`; see descriptionTrims).
 //
 //   npm run gen:crds                        write crds/*.yaml from hack/openapi/definitions.json
 //   npm run gen:crds -- --check             exit 1 if crds/ differs from what would be written
 //   npm run gen:crds -- --refresh-openapi   first re-copy the definitions from the Go module cache
 //
 // hack/openapi/definitions.json is a verbatim, trimmed copy of the definitions reachable from
-// io.k8s.api.apps.v1.DaemonSet and StatefulSet in k8s.io/kubernetes@<version>/api/openapi-spec/v3
-// (apps/v1 document for apps types, core/v1 document for the rest), so regeneration and CI never
-// need the module cache. Every transformation lives here, not in the copy.
+// io.k8s.api.apps.v1.DaemonSet, StatefulSet, Deployment and ReplicaSet in
+// k8s.io/kubernetes@<version>/api/openapi-spec/v3 (apps/v1 document for apps types, core/v1
+// document for the rest), so regeneration and CI never need the module cache. Every
+// transformation lives here, not in the copy.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -96,7 +97,7 @@ export function loadDefinitions(file = definitionsPath): Definitions {
 
 const appsPrefix = 'io.k8s.api.apps.v1.';
 /** Everything the CRDs need is reachable from these (whole objects, for their field descriptions). */
-const refreshRoots = [`${appsPrefix}DaemonSet`, `${appsPrefix}StatefulSet`];
+const refreshRoots = [`${appsPrefix}DaemonSet`, `${appsPrefix}StatefulSet`, `${appsPrefix}Deployment`, `${appsPrefix}ReplicaSet`];
 
 function readVersionsEnv(): string {
   const env = readFileSync(path.join(repoRoot, 'hack', 'versions.env'), 'utf8');
@@ -792,13 +793,15 @@ const selectorRequirementRule: ValidationRule = {
 };
 
 /**
- * upstream: validateDaemonSetStatus / ValidateStatefulSetStatus (every count non-negative) and
- * ValidateDaemonSetStatusUpdate / ValidateStatefulSetStatusUpdate (collisionCount never decreases).
+ * upstream: validateDaemonSetStatus, ValidateStatefulSetStatus, ValidateDeploymentStatus,
+ * ValidateReplicaSetStatus (every count non-negative) and their StatusUpdate checks
+ * (collisionCount never decreases; ReplicaSet status has none).
  */
 const statusPatch: Patch = (schema) => {
   for (const property of Object.values(schema.properties ?? {})) {
     if (property.type === 'integer') property.minimum = 0;
   }
+  if (!schema.properties?.collisionCount) return;
   withRules({
     rule: '!has(oldSelf.collisionCount) || (has(self.collisionCount) && self.collisionCount >= oldSelf.collisionCount)',
     message: 'status.collisionCount cannot be decremented',
@@ -806,24 +809,33 @@ const statusPatch: Patch = (schema) => {
   })(schema);
 };
 
-/** upstream: ValidateStatefulSetStatus, counts bounded by status.replicas and readyReplicas. */
-function statefulSetStatusRules(): ValidationRule[] {
-  const count = (name: string): string => `(has(self.${name}) ? self.${name} : 0)`;
-  const notAbove = (name: string, bound: string): ValidationRule => ({
-    rule: `${count(name)} <= ${count(bound)}`,
+/** A status count, 0 when absent (the Go field's zero value upstream compares). */
+const statusCount = (name: string): string => `(has(self.${name}) ? self.${name} : 0)`;
+
+/**
+ * upstream: the status validations' "cannot be greater than status.replicas" (and "…than
+ * readyReplicas") checks, one rule per [count, bound] pair, reported on the count.
+ */
+function statusBoundRules(pairs: readonly (readonly [count: string, bound: string])[]): ValidationRule[] {
+  return pairs.map(([name, bound]) => ({
+    rule: `${statusCount(name)} <= ${statusCount(bound)}`,
     message: `status.${name} cannot be greater than status.${bound}`,
     fieldPath: `.${name}`,
-  });
-  return [
-    notAbove('readyReplicas', 'replicas'),
-    notAbove('currentReplicas', 'replicas'),
-    notAbove('updatedReplicas', 'replicas'),
-    notAbove('availableReplicas', 'replicas'),
-    notAbove('availableReplicas', 'readyReplicas'),
-  ];
+  }));
 }
 
-/** Pod template rules and defaults both workload kinds share. */
+/** The string form of the selector the scale subresource reads (labelSelectorPath), which the controllers write. */
+const scaleSelectorStatus: Patch = withProperty('selector', {
+  type: 'string',
+  description:
+    'selector is the label selector of the pods, serialized as a string (as in a label query), for the scale subresource and the HorizontalPodAutoscaler.',
+});
+
+/**
+ * Pod template rules and defaults every workload kind shares. MyDeployment and MyReplicaSet rely
+ * on it being the same everywhere: the Deployment controller finds its new ReplicaSet by comparing
+ * templates, so a default applied on one side only would make them never equal.
+ */
 function podTemplatePatches(kind: string): [string, Patch][] {
   return [
     ['status', statusPatch],
@@ -952,11 +964,13 @@ function descriptionTrims(spec: KindSpec): [string, Patch][] {
 const percentUpTo100 = '^0*(100|[0-9]?[0-9])%$';
 const percentOneTo100 = '^0*(100|[1-9][0-9]?)%$';
 const zeroPercent = '^0+%$';
+/** upstream: IsValidPercent, any number of digits then '%' (no upper bound: maxSurge may exceed 100%). */
+const anyPercent = '^[0-9]+%$';
 const nonNegativeIntOrPercent = (x: string): string => `(type(${x}) == int ? ${x} >= 0 : ${x}.matches('${percentUpTo100}'))`;
 const isZeroIntOrPercent = (x: string): string => `(type(${x}) == int ? ${x} == 0 : ${x}.matches('${zeroPercent}'))`;
 
 // ---------------------------------------------------------------------------------------------
-// The two kinds
+// The kinds
 // ---------------------------------------------------------------------------------------------
 
 interface PrinterColumn {
@@ -973,7 +987,7 @@ interface KindSpec {
   readonly singular: string;
   readonly shortNames: readonly string[];
   /** The apps/v1 kind mirrored: its definitions give spec, status and descriptions. */
-  readonly upstream: 'DaemonSet' | 'StatefulSet';
+  readonly upstream: 'DaemonSet' | 'StatefulSet' | 'Deployment' | 'ReplicaSet';
   readonly patches: readonly [string, Patch][];
   readonly rootRules: readonly ValidationRule[];
   readonly columns: readonly PrinterColumn[];
@@ -1170,15 +1184,171 @@ function statefulSetKind(): KindSpec {
       ['spec.volumeClaimTemplates[].spec.resources', withRequired('requests')],
       // `required` on a map: the storage key must be present
       ['spec.volumeClaimTemplates[].spec.resources.requests', (schema) => (schema.required = ['storage'])],
-      ['status', withRules(...statefulSetStatusRules())],
+      // upstream: ValidateStatefulSetStatus
       [
         'status',
-        withProperty('selector', {
-          type: 'string',
-          description:
-            'selector is the label selector of the pods, serialized as a string (as in a label query), for the scale subresource and the HorizontalPodAutoscaler.',
+        withRules(
+          ...statusBoundRules([
+            ['readyReplicas', 'replicas'],
+            ['currentReplicas', 'replicas'],
+            ['updatedReplicas', 'replicas'],
+            ['availableReplicas', 'replicas'],
+            ['availableReplicas', 'readyReplicas'],
+          ]),
+        ),
+      ],
+      ['status', scaleSelectorStatus],
+    ],
+  };
+}
+
+/**
+ * The selector column of `kubectl get deploy,rs -o wide`: status.selector, the string the
+ * controllers write for the scale subresource, prints as kubectl prints a selector (`app=web`).
+ */
+const selectorColumn = column('Selector', 'string', '.status.selector', 'Label selector of the pods', 1);
+
+/** upstream: ValidateRollingUpdateDeployment, ValidatePositiveIntOrPercent for one field. */
+const intOrPercentRule = (name: string): ValidationRule => ({
+  rule: `type(self) == int ? self >= 0 : self.matches('${anyPercent}')`,
+  message: `${name} must be an integer greater than or equal to 0, or a valid percent string: digits followed by '%' (e.g. '25%')`,
+});
+
+function deploymentKind(): KindSpec {
+  const rules = selectorRules('MyDeployment');
+  return {
+    kind: 'MyDeployment',
+    plural: 'mydeployments',
+    singular: 'mydeployment',
+    shortNames: ['mdeploy'],
+    upstream: 'Deployment',
+    scale: true,
+    rootRules: [],
+    // kubectl get deploy prints READY as ready/replicas, which a column cannot compute: both are shown.
+    columns: [
+      column('Desired', 'integer', '.spec.replicas', 'Desired replicas'),
+      column('Current', 'integer', '.status.replicas', 'Pods of all its replica sets (not terminating)'),
+      column('Ready', 'integer', '.status.readyReplicas', 'Pods with a Ready condition'),
+      column('Up-to-date', 'integer', '.status.updatedReplicas', 'Pods with the current template'),
+      column('Available', 'integer', '.status.availableReplicas', 'Pods Ready for at least minReadySeconds'),
+      age,
+      ...wideColumns,
+      selectorColumn,
+    ],
+    patches: [
+      ['spec.selector', withRules(...rules.selector)],
+      [
+        'spec',
+        withRules(...rules.spec, {
+          // upstream: ValidateDeploymentSpec. Always evaluated: progressDeadlineSeconds is defaulted.
+          rule: '!has(self.progressDeadlineSeconds) || self.progressDeadlineSeconds > (has(self.minReadySeconds) ? self.minReadySeconds : 0)',
+          message: 'progressDeadlineSeconds must be greater than minReadySeconds',
+          fieldPath: '.progressDeadlineSeconds',
         }),
       ],
+      ...podTemplatePatches('MyDeployment'),
+      // upstream: SetDefaults_Deployment. minReadySeconds and paused are plain Go fields there
+      // (zero when absent), never defaulted, so they are not defaulted here either.
+      ['spec.replicas', compose(withDefault(1), withRange(0))],
+      ['spec.minReadySeconds', withRange(0)],
+      ['spec.revisionHistoryLimit', compose(withDefault(10), withRange(0))],
+      ['spec.progressDeadlineSeconds', compose(withDefault(600), withRange(0))],
+      [
+        // `default: {}` lets the type default fill an absent strategy. rollingUpdate gets no
+        // default: upstream adds 25%/25% only when the type is RollingUpdate, which a static default
+        // cannot condition on (with Recreate it would then be refused); the controller applies
+        // those values as effective ones when the field is absent.
+        'spec.strategy',
+        compose(
+          withDefault({}),
+          withRules({
+            // upstream: ValidateDeploymentStrategy
+            rule: "!has(self.rollingUpdate) || !has(self.type) || self.type != 'Recreate'",
+            message: "rollingUpdate may not be specified when strategy `type` is 'Recreate'",
+            fieldPath: '.rollingUpdate',
+            reason: 'FieldValueForbidden',
+          }),
+        ),
+      ],
+      ['spec.strategy.type', compose(withDefault('RollingUpdate'), withEnum('Recreate', 'RollingUpdate'))],
+      [
+        // upstream: ValidateRollingUpdateDeployment. An absent field counts as its default (25%),
+        // so only two given zeros are refused; `0`, `'0%'` and `'00%'` are all zero.
+        'spec.strategy.rollingUpdate',
+        withRules({
+          rule: `!has(self.maxSurge) || !has(self.maxUnavailable) || !(${isZeroIntOrPercent('self.maxSurge')} && ${isZeroIntOrPercent('self.maxUnavailable')})`,
+          message: 'maxUnavailable may not be 0 when `maxSurge` is 0',
+          fieldPath: '.maxUnavailable',
+        }),
+      ],
+      ['spec.strategy.rollingUpdate.maxSurge', withRules(intOrPercentRule('maxSurge'))],
+      [
+        'spec.strategy.rollingUpdate.maxUnavailable',
+        withRules(intOrPercentRule('maxUnavailable'), {
+          // upstream: IsNotMoreThan100Percent (a malformed string is reported by the rule above)
+          rule: `type(self) == int || !self.matches('${anyPercent}') || self.matches('${percentUpTo100}')`,
+          message: 'maxUnavailable must not be greater than 100%',
+        }),
+      ],
+      // upstream: ValidateDeploymentStatus
+      [
+        'status',
+        withRules(
+          ...statusBoundRules([
+            ['updatedReplicas', 'replicas'],
+            ['readyReplicas', 'replicas'],
+            ['availableReplicas', 'replicas'],
+            ['availableReplicas', 'readyReplicas'],
+          ]),
+        ),
+      ],
+      ['status', scaleSelectorStatus],
+    ],
+  };
+}
+
+function replicaSetKind(): KindSpec {
+  const rules = selectorRules('MyReplicaSet');
+  return {
+    kind: 'MyReplicaSet',
+    plural: 'myreplicasets',
+    singular: 'myreplicaset',
+    shortNames: ['mrs'],
+    upstream: 'ReplicaSet',
+    scale: true,
+    rootRules: [],
+    // kubectl get rs
+    columns: [
+      column('Desired', 'integer', '.spec.replicas', 'Desired replicas'),
+      column('Current', 'integer', '.status.replicas', 'Pods the replica set owns'),
+      column('Ready', 'integer', '.status.readyReplicas', 'Pods with a Ready condition'),
+      age,
+      ...wideColumns,
+      selectorColumn,
+    ],
+    patches: [
+      ['spec.selector', withRules(...rules.selector)],
+      ['spec', withRules(...rules.spec)],
+      // upstream's OpenAPI leaves the template optional, but ValidateReplicaSetSpec validates the
+      // (then empty) template as a pod template, which has no containers: absent is refused there too.
+      ['spec', withRequired('template')],
+      ...podTemplatePatches('MyReplicaSet'),
+      // upstream: SetDefaults_ReplicaSet (replicas only)
+      ['spec.replicas', compose(withDefault(1), withRange(0))],
+      ['spec.minReadySeconds', withRange(0)],
+      // upstream: ValidateReplicaSetStatus
+      [
+        'status',
+        withRules(
+          ...statusBoundRules([
+            ['fullyLabeledReplicas', 'replicas'],
+            ['readyReplicas', 'replicas'],
+            ['availableReplicas', 'replicas'],
+            ['availableReplicas', 'readyReplicas'],
+          ]),
+        ),
+      ],
+      ['status', scaleSelectorStatus],
     ],
   };
 }
@@ -1282,7 +1452,7 @@ function buildCrd(converter: Converter, spec: KindSpec, options: GenerateOptions
 
 export function generateCrds(definitions: Definitions, options: GenerateOptions = {}): GeneratedCrd[] {
   const converter = new Converter(definitions, definitionPatches());
-  return [daemonSetKind(), statefulSetKind()].map((spec) => buildCrd(converter, spec, options));
+  return [daemonSetKind(), statefulSetKind(), deploymentKind(), replicaSetKind()].map((spec) => buildCrd(converter, spec, options));
 }
 
 /** The file text for one CRD: a header naming its source, then YAML with sorted keys. */

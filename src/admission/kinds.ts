@@ -1,6 +1,6 @@
 // Which custom resources carry templates the API server must judge, and where: one row per kind.
-// A workload kind that embeds a pod template (MyDeployment, MyReplicaSet later) plugs in with a
-// row; the webhook's rules, paths and checks all derive from this table.
+// Every workload kind embeds a pod template and plugs in with a row; the webhook's rules, paths and
+// checks all derive from this table.
 //
 // Why the webhook at all: the CRD schema holds apps/v1's structure, and CEL can express only part
 // of core/v1's pod validation within the CRD's cost budget (label keys of unbounded maps, volume
@@ -33,6 +33,12 @@ export interface TemplateKind {
    *          stored object already has would make it impossible to change anything else).
    */
   readonly invalidStoredTemplate: 'skip' | 'new-errors-only';
+  /**
+   * Annotations apps/v1 reads as a revision number when it decodes the object, refusing a value
+   * that is not a non-negative int64 (annotations.ts). The CRD cannot: its CEL rules see no
+   * annotations on the root object.
+   */
+  readonly revisionAnnotations?: readonly string[];
 }
 
 export const templateKinds: readonly TemplateKind[] = [
@@ -51,6 +57,25 @@ export const templateKinds: readonly TemplateKind[] = [
     claimTemplates: ['spec', 'volumeClaimTemplates'],
     statefulIdentity: true,
     invalidStoredTemplate: 'skip',
+  },
+  {
+    kind: 'MyDeployment',
+    resource: 'mydeployments',
+    podTemplate: ['spec', 'template'],
+    statefulIdentity: false,
+    // upstream: ValidateDeploymentUpdate revalidates the whole spec, with the pod validation
+    // options ratcheting from the stored template (deployment/strategy.go ValidateUpdate)
+    invalidStoredTemplate: 'new-errors-only',
+    // upstream: apps/v1 conversion.go Convert_v1_Deployment_To_apps_Deployment (spec.rollbackTo), ValidateRollback
+    revisionAnnotations: ['deprecated.deployment.rollback.to'],
+  },
+  {
+    kind: 'MyReplicaSet',
+    resource: 'myreplicasets',
+    podTemplate: ['spec', 'template'],
+    statefulIdentity: false,
+    // upstream: ValidateReplicaSetUpdate, as for Deployments (replicaset/strategy.go ValidateUpdate)
+    invalidStoredTemplate: 'new-errors-only',
   },
 ];
 

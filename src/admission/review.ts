@@ -1,7 +1,7 @@
 // The admission decision for a templated workload: dry-run its pod template as a Pod and, on
 // CREATE, each claim template as a PersistentVolumeClaim; refuse with the field errors the API
-// server reports (422 Invalid, or a value it cannot even decode), on the custom resource's paths;
-// admit on everything else.
+// server reports (422 Invalid, or a value it cannot even decode), on the custom resource's paths,
+// and with those of annotations apps/v1 reads as numbers (annotations.ts); admit on everything else.
 //
 // What is not a refusal: a 403 from admission (ResourceQuota, LimitRanger, PodSecurity, a missing
 // PriorityClass, RuntimeClass or ServiceAccount). Those apply to pods when they are created, and
@@ -20,6 +20,7 @@ import type { StatusCause } from '../api/meta.ts';
 import type { Clock } from '../runtime/clock.ts';
 import { realClock } from '../runtime/clock.ts';
 import type { AdmissionRequest, AdmissionVerdict, FieldCause } from '../runtime/webhook/admission-review.ts';
+import { revisionAnnotationCauses } from './annotations.ts';
 import { claimCauses, newCauses, templateCauses, uniqueCauses } from './field-errors.ts';
 import type { TemplateKind } from './kinds.ts';
 import { dotted, templateGroup, templateKindFor, templateKinds } from './kinds.ts';
@@ -80,6 +81,10 @@ export class TemplateReview {
       return { kind: 'allow' };
     }
     const findings: Findings = { causes: [], warnings: [] };
+    if (kind.revisionAnnotations) {
+      const stored = request.operation === 'UPDATE' ? request.oldObject : undefined;
+      findings.causes.push(...revisionAnnotationCauses(kind.revisionAnnotations, object, stored));
+    }
     const template = valueAt(object, kind.podTemplate);
     const claims = arrayAt(object, kind.claimTemplates);
     const checks: Promise<void>[] = [];

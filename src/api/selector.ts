@@ -44,28 +44,36 @@ export function selectorIsEmpty(selector: LabelSelector | undefined): boolean {
   );
 }
 
-/** The selector in the query-string syntax: `a=b,c in (d,e),!f`. */
+/**
+ * The selector in the query-string syntax: `a=b,c in (d,e),!f`. Requirements are ordered by key
+ * (byte order), matchLabels and matchExpressions alike, as upstream's internalSelector.Add sorts
+ * them (apimachinery labels/selector.go); values inside `in (…)` are sorted too.
+ */
 export function selectorToString(selector: LabelSelector): string {
-  const parts: string[] = [];
-  for (const [key, value] of Object.entries(selector.matchLabels ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-    parts.push(`${key}=${value}`);
-  }
+  const parts: { readonly key: string; readonly text: string }[] = [];
+  for (const [key, value] of Object.entries(selector.matchLabels ?? {})) parts.push({ key, text: `${key}=${value}` });
   for (const req of selector.matchExpressions ?? []) {
     const values = [...(req.values ?? [])].sort().join(',');
-    switch (req.operator) {
-      case 'In':
-        parts.push(`${req.key} in (${values})`);
-        break;
-      case 'NotIn':
-        parts.push(`${req.key} notin (${values})`);
-        break;
-      case 'Exists':
-        parts.push(req.key);
-        break;
-      case 'DoesNotExist':
-        parts.push(`!${req.key}`);
-        break;
-    }
+    const text = requirementText(req.operator, req.key, values);
+    if (text !== undefined) parts.push({ key: req.key, text });
   }
-  return parts.join(',');
+  return parts
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((p) => p.text)
+    .join(',');
+}
+
+function requirementText(operator: string, key: string, values: string): string | undefined {
+  switch (operator) {
+    case 'In':
+      return `${key} in (${values})`;
+    case 'NotIn':
+      return `${key} notin (${values})`;
+    case 'Exists':
+      return key;
+    case 'DoesNotExist':
+      return `!${key}`;
+    default:
+      return undefined;
+  }
 }

@@ -1,23 +1,38 @@
 // `kubectl my …`: the kubectl plugin for our kinds, since `kubectl rollout` only knows apps/v1.
 // Install by putting bin/ on PATH (bin/kubectl-my runs this file with the project's Node 24).
 //
-//   kubectl my rollout status  mds/NAME|msts/NAME [-n NS] [--timeout 5m] [--watch=false]
-//   kubectl my rollout history mds/NAME [--revision N]
-//   kubectl my rollout undo    mds/NAME [--to-revision N]
-//   kubectl my rollout restart mds/NAME
+//   kubectl my rollout status  mds/NAME|msts/NAME|mdeploy/NAME [-n NS] [--timeout 5m] [--watch=false] [--revision N]
+//   kubectl my rollout history mds/NAME|msts/NAME|mdeploy/NAME [--revision N]
+//   kubectl my rollout undo    mds/NAME|msts/NAME|mdeploy/NAME [--to-revision N]
+//   kubectl my rollout restart mds/NAME|msts/NAME|mdeploy/NAME
+//   kubectl my rollout pause   mdeploy/NAME
+//   kubectl my rollout resume  mdeploy/NAME
+//
+// Messages are kubectl's, with the object named `mydeployment.apps.my.dev/NAME` where kubectl says
+// `deployment.apps/NAME`; status lines keep kubectl's wording (`deployment "NAME" successfully
+// rolled out`). The decisions are pure functions (src/api/rollout-status.ts, deployment-rollout.ts,
+// rollout-patches.ts, history-table.ts); this file reads, writes and prints.
 import { KubeConfig } from '@kubernetes/client-node';
 import { Command, InvalidArgumentError } from 'commander';
 import { stringify } from 'yaml';
 import type { ControllerRevision } from '../api/core.ts';
 import type { KubeObject } from '../api/meta.ts';
+import type { Resource } from '../api/resources.ts';
 import { controllerRevisions } from '../api/resources.ts';
-import type { MyDaemonSet, MyStatefulSet } from '../api/workloads.ts';
-import { myDaemonSets, myStatefulSets } from '../api/workloads.ts';
+import { daemonSetRolloutStatus, statefulSetRolloutStatus, type RolloutStatus } from '../api/rollout-status.ts';
+import { selectorToString } from '../api/selector.ts';
+import type { MyDaemonSet, MyDeployment, MyReplicaSet, MyStatefulSet } from '../api/workloads.ts';
+import { myDaemonSets, myDeployments, myReplicaSets, myStatefulSets } from '../api/workloads.ts';
+import { changeCauseAnnotation } from '../controllers/deployment/annotations.ts';
+import { revisionDataKey, sortRevisions, templateFromRevision, templatePatch } from '../controllers/history/revisions.ts';
+import { parseInt64 } from '../controllers/shared/int64.ts';
 import { errorMessage } from '../runtime/client/errors.ts';
 import { KubeClient } from '../runtime/client/rest.ts';
-import { revisionDataKey, sortRevisions, templateFromRevision, templatePatch } from '../controllers/history/revisions.ts';
-import { daemonSetRolloutStatus, statefulSetRolloutStatus, type RolloutStatus } from '../api/rollout-status.ts';
-import { parseTarget, type Target } from './target.ts';
+import { controlledReplicaSets, deploymentHistory, deploymentRollback, deploymentRolloutStatusAt } from './deployment-rollout.ts';
+import { followRollout, type RolloutSource } from './follow-rollout.ts';
+import { historyTable, type HistoryRevision } from './history-table.ts';
+import { pausePatch, restartPatch, resumePatch, type RolloutPatch } from './rollout-patches.ts';
+import { parseTarget, targetLabel, type Target } from './target.ts';
 
 interface Globals {
   readonly kubeconfig?: string;
@@ -25,7 +40,10 @@ interface Globals {
   readonly context?: string;
 }
 
-async function connect(globals: Globals): Promise<{ client: KubeClient; namespace: string }> {
+/** A client and the namespace to work in, from the global flags. */
+export type Connect = (globals: Globals) => Promise<{ client: KubeClient; namespace: string }>;
+
+const connectWithKubeConfig: Connect = async (globals) => {
   const kc = new KubeConfig();
   if (globals.kubeconfig) kc.loadFromFile(globals.kubeconfig);
   else kc.loadFromDefault();
@@ -35,24 +53,45 @@ async function connect(globals: Globals): Promise<{ client: KubeClient; namespac
     client: await KubeClient.fromKubeConfig(kc, { userAgent: 'kubectl-my' }),
     namespace: globals.namespace ?? contextNamespace ?? 'default',
   };
-}
+};
 
-type Workload = { readonly kind: 'MyDaemonSet'; readonly obj: MyDaemonSet } | { readonly kind: 'MyStatefulSet'; readonly obj: MyStatefulSet };
+type Workload =
+  | { readonly kind: 'MyDaemonSet'; readonly obj: MyDaemonSet }
+  | { readonly kind: 'MyStatefulSet'; readonly obj: MyStatefulSet }
+  | { readonly kind: 'MyDeployment'; readonly obj: MyDeployment };
 
 async function getWorkload(client: KubeClient, target: Target, namespace: string): Promise<Workload> {
-  return target.kind === 'MyDaemonSet'
-    ? { kind: 'MyDaemonSet', obj: await client.get(myDaemonSets, namespace, target.name) }
-    : { kind: 'MyStatefulSet', obj: await client.get(myStatefulSets, namespace, target.name) };
+  switch (target.kind) {
+    case 'MyDaemonSet':
+      return { kind: target.kind, obj: await client.get(myDaemonSets, namespace, target.name) };
+    case 'MyStatefulSet':
+      return { kind: target.kind, obj: await client.get(myStatefulSets, namespace, target.name) };
+    case 'MyDeployment':
+      return { kind: target.kind, obj: await client.get(myDeployments, namespace, target.name) };
+  }
 }
 
-function rolloutStatus(workload: Workload): RolloutStatus {
-  return workload.kind === 'MyDaemonSet' ? daemonSetRolloutStatus(workload.obj) : statefulSetRolloutStatus(workload.obj);
-}
-
-/** The revisions the workload controls, oldest first. */
+/** The ControllerRevisions a MyDaemonSet or MyStatefulSet controls, oldest first. */
 async function ownedRevisions(client: KubeClient, obj: KubeObject, namespace: string): Promise<ControllerRevision[]> {
   const { items } = await client.listAll(controllerRevisions, { namespace });
   return sortRevisions(items.filter((r) => r.metadata.ownerReferences?.some((o) => o.controller === true && o.uid === obj.metadata.uid)));
+}
+
+/** The MyReplicaSets a MyDeployment controls: listed by its selector, kept by controller reference. */
+async function ownedReplicaSets(client: KubeClient, d: MyDeployment, namespace: string): Promise<MyReplicaSet[]> {
+  const { items } = await client.listAll(myReplicaSets, { namespace, labelSelector: selectorToString(d.spec.selector) });
+  return controlledReplicaSets(d, items);
+}
+
+/** Every revision of the workload: its ControllerRevisions, or a MyDeployment's MyReplicaSets. */
+async function revisionsOf(client: KubeClient, workload: Workload, namespace: string): Promise<HistoryRevision[]> {
+  if (workload.kind === 'MyDeployment') return deploymentHistory(await ownedReplicaSets(client, workload.obj, namespace));
+  const revisions = await ownedRevisions(client, workload.obj, namespace);
+  return revisions.map((r) => ({
+    revision: BigInt(r.revision),
+    changeCause: r.metadata.annotations?.[changeCauseAnnotation],
+    template: templateFromRevision(r),
+  }));
 }
 
 function parseDuration(value: string): number {
@@ -62,116 +101,158 @@ function parseDuration(value: string): number {
   return Number(match[1]) * unit;
 }
 
-function parseRevision(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a revision number ≥ 0');
+/** A revision number: an int64 ≥ 0 (Deployment revisions pass 2^53). */
+function parseRevision(value: string): bigint {
+  const n = parseInt64(value.trim());
+  if (n === undefined || n < 0n) throw new InvalidArgumentError('must be a revision number ≥ 0');
   return n;
 }
 
-function label(target: Target): string {
-  return `${target.kind === 'MyDaemonSet' ? 'mydaemonset' : 'mystatefulset'}.apps.my.dev/${target.name}`;
+/** A status source on the REST client: GET, then a watch of that one object by name. */
+function rolloutSource<T extends KubeObject>(client: KubeClient, res: Resource<T>, namespace: string, name: string): RolloutSource<T> {
+  return {
+    get: (signal) => client.get(res, namespace, name, signal),
+    watch: (resourceVersion, signal) =>
+      client.watch(res, { namespace, fieldSelector: `metadata.name=${name}`, resourceVersion, allowWatchBookmarks: true, signal }),
+  };
 }
 
-export function buildCli(out: (line: string) => void = (l) => console.log(l)): Command {
+export function buildCli(out: (line: string) => void = (l) => console.log(l), connect: Connect = connectWithKubeConfig): Command {
   const program = new Command('kubectl-my')
-    .description('kubectl plugin for MyDaemonSet and MyStatefulSet (apps.my.dev)')
+    .description('kubectl plugin for MyDaemonSet, MyStatefulSet and MyDeployment (apps.my.dev)')
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context')
     .option('-n, --namespace <ns>', 'namespace (default: the context namespace, else default)');
-  const rollout = program.command('rollout').description('manage the rollout of a MyDaemonSet or MyStatefulSet');
+  const rollout = program.command('rollout').description('manage the rollout of a MyDaemonSet, MyStatefulSet or MyDeployment');
   const globals = (): Globals => program.opts<Globals>();
+  const targets = 'mds/NAME, msts/NAME, mdeploy/NAME, or KIND NAME';
 
   rollout
     .command('status')
-    .argument('<target...>', 'mds/NAME, msts/NAME, or KIND NAME')
-    .option('--timeout <duration>', 'give up after this long', parseDuration, 0)
+    .argument('<target...>', targets)
+    .option('--timeout <duration>', 'give up after this long (0: never)', parseDuration, 0)
     .option('-w, --watch <bool>', 'watch until the rollout is done', (v) => v !== 'false', true)
+    .option('--revision <n>', 'MyDeployment: fail unless the rollout is at this revision (0: the latest)', parseRevision, 0n)
     .description('show the status of the rollout (waits until done by default)')
-    .action(async (args: string[], opts: { timeout: number; watch: boolean }) => {
+    .action(async (args: string[], opts: { timeout: number; watch: boolean; revision: bigint }) => {
       const target = parseTarget(args);
       const { client, namespace } = await connect(globals());
-      const deadline = opts.timeout > 0 ? Date.now() + opts.timeout : Infinity;
-      let last = '';
-      for (;;) {
-        const status = rolloutStatus(await getWorkload(client, target, namespace));
-        if (status.kind === 'unsupported') throw new Error(status.message);
-        if (status.message !== last) out(status.message);
-        last = status.message;
-        if (status.kind === 'done' || !opts.watch) return;
-        if (Date.now() > deadline) throw new Error('timed out waiting for the condition');
-        await new Promise((r) => setTimeout(r, 1000));
+      const options = { watch: opts.watch, timeout: opts.timeout > 0 ? AbortSignal.timeout(opts.timeout) : undefined, out };
+      const follow = <T extends KubeObject>(res: Resource<T>, judge: (obj: T) => RolloutStatus): Promise<void> =>
+        followRollout(rolloutSource(client, res, namespace, target.name), judge, options);
+      switch (target.kind) {
+        case 'MyDaemonSet':
+          return follow(myDaemonSets, daemonSetRolloutStatus);
+        case 'MyStatefulSet':
+          return follow(myStatefulSets, statefulSetRolloutStatus);
+        case 'MyDeployment':
+          return follow(myDeployments, (d) => deploymentRolloutStatusAt(d, opts.revision));
       }
     });
 
   rollout
     .command('history')
-    .argument('<target...>', 'mds/NAME, msts/NAME, or KIND NAME')
-    .option('--revision <n>', 'show the pod template of this revision', parseRevision, 0)
-    .description('list the revisions (ControllerRevisions) of the workload')
-    .action(async (args: string[], opts: { revision: number }) => {
+    .argument('<target...>', targets)
+    .option('--revision <n>', 'show the pod template of this revision', parseRevision, 0n)
+    .description('list the revisions of the workload (ControllerRevisions; a MyDeployment: its MyReplicaSets)')
+    .action(async (args: string[], opts: { revision: bigint }) => {
       const target = parseTarget(args);
       const { client, namespace } = await connect(globals());
-      const { obj } = await getWorkload(client, target, namespace);
-      const revisions = await ownedRevisions(client, obj, namespace);
-      if (opts.revision > 0) {
+      const revisions = await revisionsOf(client, await getWorkload(client, target, namespace), namespace);
+      if (opts.revision > 0n) {
         const revision = revisions.find((r) => r.revision === opts.revision);
-        if (!revision) throw new Error(`unable to find the specified revision ${opts.revision}`);
-        out(`${label(target)} with revision #${opts.revision}`);
-        out(stringify({ 'Pod Template': templateFromRevision(revision) }).trimEnd());
+        if (!revision) throw new Error('unable to find the specified revision');
+        out(`${targetLabel(target)} with revision #${opts.revision}`);
+        out(stringify({ 'Pod Template': revision.template }).trimEnd());
         return;
       }
-      out(`${label(target)}`);
-      out('REVISION  CHANGE-CAUSE');
-      for (const r of revisions) {
-        out(`${String(r.revision).padEnd(10)}${r.metadata.annotations?.['kubernetes.io/change-cause'] ?? '<none>'}`);
-      }
+      out(targetLabel(target));
+      for (const line of historyTable(revisions)) out(line);
     });
 
   rollout
     .command('undo')
-    .argument('<target...>', 'mds/NAME, msts/NAME, or KIND NAME')
-    .option('--to-revision <n>', 'the revision to roll back to (default: the previous one)', parseRevision, 0)
-    .description("roll back to a previous revision: its pod template is written back into the spec")
-    .action(async (args: string[], opts: { toRevision: number }) => {
+    .argument('<target...>', targets)
+    .option('--to-revision <n>', 'the revision to roll back to (default: the previous one)', parseRevision, 0n)
+    .description('roll back to a previous revision: its pod template is written back into the spec')
+    .action(async (args: string[], opts: { toRevision: bigint }) => {
       const target = parseTarget(args);
       const { client, namespace } = await connect(globals());
-      const { obj } = await getWorkload(client, target, namespace);
+      const workload = await getWorkload(client, target, namespace);
+      if (workload.kind === 'MyDeployment') {
+        const plan = deploymentRollback(workload.obj, await ownedReplicaSets(client, workload.obj, namespace), opts.toRevision);
+        switch (plan.kind) {
+          case 'refused':
+            throw new Error(plan.message);
+          case 'skipped':
+            out(`${targetLabel(target)} ${plan.message}`);
+            return;
+          case 'patch':
+            try {
+              await client.patch(myDeployments, namespace, target.name, 'json', plan.operations);
+            } catch (err) {
+              throw new Error(`failed restoring revision ${opts.toRevision}: ${errorMessage(err)}`, { cause: err });
+            }
+            out(`${targetLabel(target)} rolled back`);
+            return;
+        }
+      }
+      const { obj } = workload;
       const revisions = await ownedRevisions(client, obj, namespace);
       // kubectl: with no --to-revision, the second-highest revision is the previous one.
       const chosen =
-        opts.toRevision > 0 ? revisions.find((r) => r.revision === opts.toRevision) : revisions[revisions.length - 2];
+        opts.toRevision > 0n ? revisions.find((r) => BigInt(r.revision) === opts.toRevision) : revisions[revisions.length - 2];
       if (!chosen) {
-        throw new Error(opts.toRevision > 0 ? `unable to find specified revision ${opts.toRevision} in history` : 'no rollout history found');
+        throw new Error(opts.toRevision > 0n ? `unable to find specified revision ${opts.toRevision} in history` : 'no rollout history found');
       }
       const template = templateFromRevision(chosen);
       if (!template) throw new Error(`revision ${chosen.revision} holds no pod template`);
       if (revisionDataKey(templatePatch(template)) === revisionDataKey(templatePatch(obj.spec.template))) {
-        out(`${label(target)} skipped rollback (current template already matches revision ${chosen.revision})`);
+        out(`${targetLabel(target)} skipped rollback (current template already matches revision ${chosen.revision})`);
         return;
       }
-      const resource = target.kind === 'MyDaemonSet' ? myDaemonSets : myStatefulSets;
+      const resource = workload.kind === 'MyDaemonSet' ? myDaemonSets : myStatefulSets;
       // JSON patch with a resourceVersion test: a concurrent edit makes the rollback fail rather than merge.
       await client.patch(resource, namespace, target.name, 'json', [
         { op: 'test', path: '/metadata/resourceVersion', value: obj.metadata.resourceVersion },
         { op: 'replace', path: '/spec/template', value: template },
       ]);
-      out(`${label(target)} rolled back`);
+      out(`${targetLabel(target)} rolled back`);
     });
 
-  rollout
-    .command('restart')
-    .argument('<target...>', 'mds/NAME, msts/NAME, or KIND NAME')
-    .description('restart every pod by stamping the template with kubectl.kubernetes.io/restartedAt')
-    .action(async (args: string[]) => {
-      const target = parseTarget(args);
-      const { client, namespace } = await connect(globals());
-      const resource = target.kind === 'MyDaemonSet' ? myDaemonSets : myStatefulSets;
-      await client.patch(resource, namespace, target.name, 'merge', {
-        spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': new Date().toISOString() } } } },
+  /** A verb that reads the workload, decides a merge patch (or refuses), writes it and says `<object> <done>`. */
+  const patchVerb = (verb: string, done: string, description: string, decide: (target: Target, workload: Workload) => RolloutPatch): void => {
+    rollout
+      .command(verb)
+      .argument('<target...>', targets)
+      .description(description)
+      .action(async (args: string[]) => {
+        const target = parseTarget(args);
+        const { client, namespace } = await connect(globals());
+        const workload = await getWorkload(client, target, namespace);
+        const patch = decide(target, workload);
+        if (patch.kind === 'refused') throw new Error(patch.message);
+        await client.patch(resourceOf(workload), namespace, target.name, 'merge', patch.body);
+        out(`${targetLabel(target)} ${done}`);
       });
-      out(`${label(target)} restarted`);
-    });
+  };
+  patchVerb('restart', 'restarted', 'restart every pod by stamping the template with kubectl.kubernetes.io/restartedAt', (target, w) =>
+    restartPatch(target, w.obj.spec, Date.now()),
+  );
+  patchVerb('pause', 'paused', 'pause a MyDeployment: template changes roll out only after resume', (target, w) => pausePatch(target, w.obj.spec));
+  patchVerb('resume', 'resumed', 'resume a paused MyDeployment', (target, w) => resumePatch(target, w.obj.spec));
   return program;
+}
+
+function resourceOf(workload: Workload): Resource<MyDaemonSet> | Resource<MyStatefulSet> | Resource<MyDeployment> {
+  switch (workload.kind) {
+    case 'MyDaemonSet':
+      return myDaemonSets;
+    case 'MyStatefulSet':
+      return myStatefulSets;
+    case 'MyDeployment':
+      return myDeployments;
+  }
 }
 
 if (import.meta.main) {

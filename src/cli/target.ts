@@ -1,22 +1,30 @@
 // Parses what users type after a verb: `mds/web`, `mydaemonset/web`,
-// `mystatefulsets.apps.my.dev/web`, or the two-word form `msts web`.
+// `mystatefulsets.apps.my.dev/web`, `mdeploy/web`, or the two-word form `msts web`; and names a
+// target the way kubectl names objects in its output and errors.
+import { group } from '../api/workloads.ts';
+
+export type TargetKind = 'MyDaemonSet' | 'MyStatefulSet' | 'MyDeployment';
+
 export interface Target {
-  readonly kind: 'MyDaemonSet' | 'MyStatefulSet';
+  readonly kind: TargetKind;
   readonly name: string;
 }
 
-const kinds: Readonly<Record<string, Target['kind']>> = {
-  mds: 'MyDaemonSet',
-  mydaemonset: 'MyDaemonSet',
-  mydaemonsets: 'MyDaemonSet',
-  'mydaemonset.apps.my.dev': 'MyDaemonSet',
-  'mydaemonsets.apps.my.dev': 'MyDaemonSet',
-  msts: 'MyStatefulSet',
-  mystatefulset: 'MyStatefulSet',
-  mystatefulsets: 'MyStatefulSet',
-  'mystatefulset.apps.my.dev': 'MyStatefulSet',
-  'mystatefulsets.apps.my.dev': 'MyStatefulSet',
+/** The short name and the lower-case plural of each kind, as the CRDs declare them. */
+const names: Readonly<Record<TargetKind, { readonly short: string; readonly plural: string }>> = {
+  MyDaemonSet: { short: 'mds', plural: 'mydaemonsets' },
+  MyStatefulSet: { short: 'msts', plural: 'mystatefulsets' },
+  MyDeployment: { short: 'mdeploy', plural: 'mydeployments' },
 };
+
+/** Every spelling kubectl would accept for each kind: short, singular, plural, and both with the group. */
+const kinds: ReadonlyMap<string, TargetKind> = new Map(
+  (['MyDaemonSet', 'MyStatefulSet', 'MyDeployment'] as const).flatMap((kind) => {
+    const { short, plural } = names[kind];
+    const singular = kind.toLowerCase();
+    return [short, singular, plural, `${singular}.${group}`, `${plural}.${group}`].map((spelling) => [spelling, kind] as const);
+  }),
+);
 
 export class TargetError extends Error {
   override readonly name = 'TargetError';
@@ -26,8 +34,20 @@ export function parseTarget(args: readonly string[]): Target {
   const [first, second, ...rest] = args;
   if (first === undefined || rest.length > 0) throw new TargetError('expected one resource: TYPE/NAME or TYPE NAME');
   const [type, name] = second === undefined ? first.split('/', 2) : [first, second];
-  const kind = kinds[(type ?? '').toLowerCase()];
-  if (!kind) throw new TargetError(`unsupported resource type "${type ?? ''}": use mds (MyDaemonSet) or msts (MyStatefulSet)`);
+  const kind = kinds.get((type ?? '').toLowerCase());
+  if (!kind) {
+    throw new TargetError(`unsupported resource type "${type ?? ''}": use mds (MyDaemonSet), msts (MyStatefulSet) or mdeploy (MyDeployment)`);
+  }
   if (!name) throw new TargetError(`missing the name of the ${kind}`);
   return { kind, name };
+}
+
+/** How kubectl prints an object it acted on: `mydeployment.apps.my.dev/web` (kubectl: `deployment.apps/web`). */
+export function targetLabel(target: Target): string {
+  return `${target.kind.toLowerCase()}.${group}/${target.name}`;
+}
+
+/** How kubectl names an object in a refusal: `mydeployments.apps.my.dev "web"` (kubectl: `deployments.apps "web"`). */
+export function targetResourceName(target: Target): string {
+  return `${names[target.kind].plural}.${group} "${target.name}"`;
 }

@@ -1,26 +1,41 @@
-// Per-object gauges for MyDaemonSets and MyStatefulSets in the style of kube-state-metrics
-// (upstream: kube-state-metrics internal/store/daemonset.go, statefulset.go), computed at scrape
-// time from the informer stores: every collect() resets the gauge and re-sets one series per cached
-// object, so a deleted object's series vanish with it and nothing goes stale between scrapes.
+// Per-object gauges for our workload kinds in the style of kube-state-metrics (upstream:
+// kube-state-metrics internal/store/daemonset.go, statefulset.go, deployment.go, replicaset.go),
+// computed at scrape time from the informer stores: every collect() resets the gauge and re-sets
+// one series per cached object, so a deleted object's series vanish with it and nothing goes stale
+// between scrapes.
 //
 //   my_workload_daemonset_*{namespace,daemonset}       status counts, observed generation, generation
 //   my_workload_statefulset_*{namespace,statefulset}   spec replicas, status counts, revisions
-//   my_workload_rollout_in_progress{kind,namespace,name}                     1 until `kubectl rollout status` would say done
+//   my_workload_deployment_*{namespace,deployment}     spec replicas and paused, status counts, conditions, generations
+//   my_workload_replicaset_*{namespace,replicaset}     spec replicas, status counts, generations, owner
+//   my_workload_rollout_in_progress{kind,namespace,name}                     1 while `kubectl rollout status` would wait
 //   my_workload_rollout_last_transition_timestamp_seconds{kind,namespace,name} when in_progress last flipped
 //
 // The gauges are module-level singletons on the shared registry; each registered set of informers
 // is one source they read, so calling registerWorkloadMetrics again adds no duplicate collectors.
 import { Gauge } from 'prom-client';
 import type { KubeObject } from '../api/meta.ts';
-import type { MyDaemonSet, MyStatefulSet } from '../api/workloads.ts';
-import { myDaemonSets, myStatefulSets } from '../api/workloads.ts';
+import type { MyDaemonSet, MyDeployment, MyReplicaSet, MyStatefulSet } from '../api/workloads.ts';
+import { myDaemonSets, myDeployments, myReplicaSets, myStatefulSets } from '../api/workloads.ts';
 import type { Clock } from '../runtime/clock.ts';
 import { realClock } from '../runtime/clock.ts';
 import type { EventHandler } from '../runtime/informer/informer.ts';
 import type { ReadonlyStore } from '../runtime/informer/store.ts';
 import type { Manager } from '../runtime/manager.ts';
 import { registry, singleton } from '../runtime/metrics/registry.ts';
-import { daemonSetRolloutStatus, statefulSetRolloutStatus } from '../api/rollout-status.ts';
+import { daemonSetRolloutStatus, deploymentRolloutStatus, statefulSetRolloutStatus } from '../api/rollout-status.ts';
+import {
+  failedRSCreateReason,
+  foundNewRSReason,
+  minimumReplicasAvailable,
+  minimumReplicasUnavailable,
+  newReplicaSetReason,
+  newRSAvailableReason,
+  pausedReason,
+  replicaSetUpdatedReason,
+  resumedReason,
+  timedOutReason,
+} from './deployment/conditions.ts';
 
 /**
  * Whether `kubectl rollout status` would still wait on the object: the rule `kubectl my rollout
@@ -35,6 +50,14 @@ export function statefulSetRolloutInProgress(sts: MyStatefulSet): boolean {
   return statefulSetRolloutStatus(sts).kind === 'progressing';
 }
 
+/**
+ * A MyDeployment past its progress deadline is not in progress: kubectl stops waiting with an
+ * error, and MyDeploymentProgressDeadlineExceeded (not MyWorkloadRolloutStuck) is the alert for it.
+ */
+export function deploymentRolloutInProgress(d: MyDeployment): boolean {
+  return deploymentRolloutStatus(d).kind === 'progressing';
+}
+
 /** The part of a SharedInformer these metrics use (the seam tests fake). */
 export interface WorkloadInformer<T extends KubeObject> {
   readonly store: Pick<ReadonlyStore<T>, 'list'>;
@@ -44,9 +67,13 @@ export interface WorkloadInformer<T extends KubeObject> {
 export interface WorkloadInformers {
   readonly daemonSets: WorkloadInformer<MyDaemonSet>;
   readonly statefulSets: WorkloadInformer<MyStatefulSet>;
+  /** Absent while no controller watches MyDeployments: their gauges then have no series. */
+  readonly deployments?: WorkloadInformer<MyDeployment>;
+  /** Absent while no controller watches MyReplicaSets: their gauges then have no series. */
+  readonly replicaSets?: WorkloadInformer<MyReplicaSet>;
 }
 
-export type RolloutKind = 'MyDaemonSet' | 'MyStatefulSet';
+export type RolloutKind = 'MyDaemonSet' | 'MyStatefulSet' | 'MyDeployment';
 
 interface Transition {
   readonly uid: string;
@@ -94,9 +121,13 @@ function transitionKey(kind: RolloutKind, obj: KubeObject): string {
   return `${kind}/${obj.metadata.namespace ?? ''}/${obj.metadata.name ?? ''}`;
 }
 
+type Lister<T extends KubeObject> = Pick<ReadonlyStore<T>, 'list'>;
+
 interface WorkloadSource {
-  readonly daemonSets: Pick<ReadonlyStore<MyDaemonSet>, 'list'>;
-  readonly statefulSets: Pick<ReadonlyStore<MyStatefulSet>, 'list'>;
+  readonly daemonSets: Lister<MyDaemonSet>;
+  readonly statefulSets: Lister<MyStatefulSet>;
+  readonly deployments: Lister<MyDeployment>;
+  readonly replicaSets: Lister<MyReplicaSet>;
   readonly transitions: RolloutTransitions;
 }
 
@@ -130,27 +161,63 @@ function objectName(obj: KubeObject): { readonly namespace: string; readonly nam
   return namespace && name ? { namespace, name } : undefined;
 }
 
-function eachDaemonSet(visit: (ds: MyDaemonSet, namespace: string, name: string) => void): void {
+/** Visits every named object of one kind in every source. */
+function eachObject<T extends KubeObject>(storeOf: (source: WorkloadSource) => Lister<T>, visit: (obj: T, namespace: string, name: string) => void): void {
   for (const source of sources) {
-    for (const ds of source.daemonSets.list()) {
-      const id = objectName(ds);
-      if (id) visit(ds, id.namespace, id.name);
+    for (const obj of storeOf(source).list()) {
+      const id = objectName(obj);
+      if (id) visit(obj, id.namespace, id.name);
     }
   }
 }
 
-function eachStatefulSet(visit: (sts: MyStatefulSet, namespace: string, name: string) => void): void {
-  for (const source of sources) {
-    for (const sts of source.statefulSets.list()) {
-      const id = objectName(sts);
-      if (id) visit(sts, id.namespace, id.name);
-    }
+interface ObjectSeries<T> {
+  readonly name: string;
+  readonly help: string;
+  readonly value: (obj: T) => number;
+}
+
+interface Generations {
+  readonly metadata: { readonly generation?: number };
+  readonly status?: { readonly observedGeneration?: number };
+}
+
+/** The two generation gauges of every kind: my_workload_<object>_status_observed_generation and _metadata_generation. */
+function generationSeries<T extends Generations>(objectLabel: string, kind: string): ObjectSeries<T>[] {
+  return [
+    {
+      name: `my_workload_${objectLabel}_status_observed_generation`,
+      help: `The generation observed by the ${kind} controller (status.observedGeneration).`,
+      value: (obj) => obj.status?.observedGeneration ?? 0,
+    },
+    {
+      name: `my_workload_${objectLabel}_metadata_generation`,
+      help: `Sequence number representing a specific generation of the desired state for the ${kind} (metadata.generation).`,
+      value: (obj) => obj.metadata.generation ?? 0,
+    },
+  ];
+}
+
+/**
+ * One gauge per entry of `table` plus the two generation gauges, one series per object, labelled
+ * {namespace, <objectLabel>}.
+ */
+function objectGauges<T extends KubeObject & Generations>(
+  table: readonly ObjectSeries<T>[],
+  objectLabel: string,
+  kind: string,
+  storeOf: (source: WorkloadSource) => Lister<T>,
+): void {
+  for (const series of [...table, ...generationSeries<T>(objectLabel, kind)]) {
+    scrapeTimeGauge<string>(series.name, series.help, ['namespace', objectLabel], (set) =>
+      eachObject(storeOf, (obj, namespace, name) => set({ namespace, [objectLabel]: name }, series.value(obj))),
+    );
   }
 }
 
 // --- MyDaemonSet: {namespace, daemonset} (kube-state-metrics kube_daemonset_*) ---
 
-const daemonSetSeries: readonly { readonly name: string; readonly help: string; readonly value: (ds: MyDaemonSet) => number }[] = [
+const daemonSetSeries: readonly ObjectSeries<MyDaemonSet>[] = [
   {
     name: 'my_workload_daemonset_status_desired_number_scheduled',
     help: 'The number of nodes that should be running the daemon pod (status.desiredNumberScheduled).',
@@ -186,27 +253,13 @@ const daemonSetSeries: readonly { readonly name: string; readonly help: string; 
     help: 'The number of nodes that should be running the daemon pod and have none of the daemon pod running and available (status.numberUnavailable).',
     value: (ds) => ds.status?.numberUnavailable ?? 0,
   },
-  {
-    name: 'my_workload_daemonset_status_observed_generation',
-    help: 'The most recent generation observed by the MyDaemonSet controller (status.observedGeneration).',
-    value: (ds) => ds.status?.observedGeneration ?? 0,
-  },
-  {
-    name: 'my_workload_daemonset_metadata_generation',
-    help: 'Sequence number representing a specific generation of the desired state (metadata.generation).',
-    value: (ds) => ds.metadata.generation ?? 0,
-  },
 ];
 
-for (const series of daemonSetSeries) {
-  scrapeTimeGauge(series.name, series.help, ['namespace', 'daemonset'], (set) =>
-    eachDaemonSet((ds, namespace, daemonset) => set({ namespace, daemonset }, series.value(ds))),
-  );
-}
+objectGauges(daemonSetSeries, 'daemonset', 'MyDaemonSet', (source) => source.daemonSets);
 
 // --- MyStatefulSet: {namespace, statefulset} (kube-state-metrics kube_statefulset_*) ---
 
-const statefulSetSeries: readonly { readonly name: string; readonly help: string; readonly value: (sts: MyStatefulSet) => number }[] = [
+const statefulSetSeries: readonly ObjectSeries<MyStatefulSet>[] = [
   {
     name: 'my_workload_statefulset_replicas',
     help: 'Number of desired pods for a MyStatefulSet (spec.replicas, default 1).',
@@ -237,23 +290,9 @@ const statefulSetSeries: readonly { readonly name: string; readonly help: string
     help: 'The number of pods targeted by this MyStatefulSet available for at least minReadySeconds (status.availableReplicas).',
     value: (sts) => sts.status?.availableReplicas ?? 0,
   },
-  {
-    name: 'my_workload_statefulset_status_observed_generation',
-    help: 'The generation observed by the MyStatefulSet controller (status.observedGeneration).',
-    value: (sts) => sts.status?.observedGeneration ?? 0,
-  },
-  {
-    name: 'my_workload_statefulset_metadata_generation',
-    help: 'Sequence number representing a specific generation of the desired state for the MyStatefulSet (metadata.generation).',
-    value: (sts) => sts.metadata.generation ?? 0,
-  },
 ];
 
-for (const series of statefulSetSeries) {
-  scrapeTimeGauge(series.name, series.help, ['namespace', 'statefulset'], (set) =>
-    eachStatefulSet((sts, namespace, statefulset) => set({ namespace, statefulset }, series.value(sts))),
-  );
-}
+objectGauges(statefulSetSeries, 'statefulset', 'MyStatefulSet', (source) => source.statefulSets);
 
 // Revisions are info-style: value 1, the revision in a label; no series while the status has none.
 const revisionSeries: readonly { readonly name: string; readonly help: string; readonly revision: (sts: MyStatefulSet) => string | undefined }[] = [
@@ -271,14 +310,141 @@ const revisionSeries: readonly { readonly name: string; readonly help: string; r
 
 for (const series of revisionSeries) {
   scrapeTimeGauge(series.name, series.help, ['namespace', 'statefulset', 'revision'], (set) =>
-    eachStatefulSet((sts, namespace, statefulset) => {
+    eachObject((source) => source.statefulSets, (sts, namespace, statefulset) => {
       const revision = series.revision(sts);
       if (revision) set({ namespace, statefulset, revision }, 1);
     }),
   );
 }
 
-// --- Rollouts of both kinds: {kind, namespace, name} ---
+// --- MyDeployment: {namespace, deployment} (kube-state-metrics kube_deployment_*) ---
+
+const deploymentSeries: readonly ObjectSeries<MyDeployment>[] = [
+  {
+    name: 'my_workload_deployment_spec_replicas',
+    help: 'Number of desired pods for a MyDeployment (spec.replicas, default 1).',
+    value: (d) => d.spec.replicas ?? 1,
+  },
+  {
+    name: 'my_workload_deployment_spec_paused',
+    help: 'Whether the MyDeployment is paused and will not be rolled out by the MyDeployment controller (spec.paused).',
+    value: (d) => (d.spec.paused === true ? 1 : 0),
+  },
+  {
+    name: 'my_workload_deployment_status_replicas',
+    help: 'The number of pods targeted by the MyDeployment (status.replicas).',
+    value: (d) => d.status?.replicas ?? 0,
+  },
+  {
+    name: 'my_workload_deployment_status_replicas_updated',
+    help: 'The number of pods targeted by the MyDeployment that have the desired template (status.updatedReplicas).',
+    value: (d) => d.status?.updatedReplicas ?? 0,
+  },
+  {
+    name: 'my_workload_deployment_status_replicas_ready',
+    help: 'The number of ready pods targeted by the MyDeployment (status.readyReplicas).',
+    value: (d) => d.status?.readyReplicas ?? 0,
+  },
+  {
+    name: 'my_workload_deployment_status_replicas_available',
+    help: 'The number of pods targeted by the MyDeployment available for at least minReadySeconds (status.availableReplicas).',
+    value: (d) => d.status?.availableReplicas ?? 0,
+  },
+  {
+    name: 'my_workload_deployment_status_replicas_unavailable',
+    help: 'The number of pods the MyDeployment still needs to be available (status.unavailableReplicas).',
+    value: (d) => d.status?.unavailableReplicas ?? 0,
+  },
+];
+
+objectGauges(deploymentSeries, 'deployment', 'MyDeployment', (source) => source.deployments);
+
+/**
+ * The condition reasons exported as they are; any other becomes "unknown", keeping the label's
+ * values bounded (kube-state-metrics allowedDeploymentReasons: the deployment controller's reasons).
+ */
+const deploymentConditionReasons: ReadonlySet<string> = new Set([
+  replicaSetUpdatedReason,
+  failedRSCreateReason,
+  newReplicaSetReason,
+  foundNewRSReason,
+  newRSAvailableReason,
+  timedOutReason,
+  pausedReason,
+  resumedReason,
+  minimumReplicasAvailable,
+  minimumReplicasUnavailable,
+  '',
+]);
+
+const conditionStatuses = ['True', 'False', 'Unknown'] as const;
+
+// Three series per condition, one per status, 1 on the condition's own status (kube-state-metrics
+// addConditionMetrics), so `{condition="Progressing",status="false"} == 1` selects a failed rollout.
+scrapeTimeGauge(
+  'my_workload_deployment_status_condition',
+  'The current status conditions of a MyDeployment (Progressing, Available, ReplicaFailure): 1 on the series of the condition\'s status; reason is the condition\'s reason, "unknown" for one the deployment controller does not set.',
+  ['namespace', 'deployment', 'condition', 'status', 'reason'],
+  (set) =>
+    eachObject(
+      (source) => source.deployments,
+      (d, namespace, deployment) => {
+        for (const condition of d.status?.conditions ?? []) {
+          const reason = deploymentConditionReasons.has(condition.reason ?? '') ? (condition.reason ?? '') : 'unknown';
+          for (const status of conditionStatuses) {
+            set({ namespace, deployment, condition: condition.type, status: status.toLowerCase(), reason }, condition.status === status ? 1 : 0);
+          }
+        }
+      },
+    ),
+);
+
+// --- MyReplicaSet: {namespace, replicaset} (kube-state-metrics kube_replicaset_*) ---
+
+const replicaSetSeries: readonly ObjectSeries<MyReplicaSet>[] = [
+  {
+    name: 'my_workload_replicaset_spec_replicas',
+    help: 'Number of desired pods for a MyReplicaSet (spec.replicas, default 1).',
+    value: (rs) => rs.spec.replicas ?? 1,
+  },
+  {
+    name: 'my_workload_replicaset_status_replicas',
+    help: 'The number of pods the MyReplicaSet has (status.replicas).',
+    value: (rs) => rs.status?.replicas ?? 0,
+  },
+  {
+    name: 'my_workload_replicaset_status_fully_labeled_replicas',
+    help: 'The number of pods whose labels match the MyReplicaSet pod template labels (status.fullyLabeledReplicas).',
+    value: (rs) => rs.status?.fullyLabeledReplicas ?? 0,
+  },
+  {
+    name: 'my_workload_replicaset_status_ready_replicas',
+    help: 'The number of ready pods of the MyReplicaSet (status.readyReplicas).',
+    value: (rs) => rs.status?.readyReplicas ?? 0,
+  },
+];
+
+objectGauges(replicaSetSeries, 'replicaset', 'MyReplicaSet', (source) => source.replicaSets);
+
+// Info-style: value 1, one series per owner reference; "<none>" in all three labels for an orphan.
+scrapeTimeGauge(
+  'my_workload_replicaset_owner',
+  'Information about the MyReplicaSet\'s owners (metadata.ownerReferences); owner_* are "<none>" for a MyReplicaSet without owner.',
+  ['namespace', 'replicaset', 'owner_kind', 'owner_name', 'owner_is_controller'],
+  (set) =>
+    eachObject(
+      (source) => source.replicaSets,
+      (rs, namespace, replicaset) => {
+        const owners = rs.metadata.ownerReferences ?? [];
+        if (owners.length === 0) set({ namespace, replicaset, owner_kind: '<none>', owner_name: '<none>', owner_is_controller: '<none>' }, 1);
+        for (const owner of owners) {
+          set({ namespace, replicaset, owner_kind: owner.kind, owner_name: owner.name, owner_is_controller: String(owner.controller === true) }, 1);
+        }
+      },
+    ),
+);
+
+// --- Rollouts of the kinds kubectl rollout status follows: {kind, namespace, name} ---
 
 interface RolloutState {
   readonly labels: Labels<'kind' | 'namespace' | 'name'>;
@@ -292,24 +458,29 @@ interface RolloutState {
  */
 function eachRollout(visit: (state: RolloutState) => void): void {
   for (const source of sources) {
-    for (const ds of source.daemonSets.list()) {
-      const id = objectName(ds);
-      if (!id) continue;
-      const transition = source.transitions.observe('MyDaemonSet', ds, daemonSetRolloutInProgress(ds));
-      visit({ labels: { kind: 'MyDaemonSet', ...id }, transition });
-    }
-    for (const sts of source.statefulSets.list()) {
-      const id = objectName(sts);
-      if (!id) continue;
-      const transition = source.transitions.observe('MyStatefulSet', sts, statefulSetRolloutInProgress(sts));
-      visit({ labels: { kind: 'MyStatefulSet', ...id }, transition });
-    }
+    rolloutsOf(source, 'MyDaemonSet', source.daemonSets, daemonSetRolloutInProgress, visit);
+    rolloutsOf(source, 'MyStatefulSet', source.statefulSets, statefulSetRolloutInProgress, visit);
+    rolloutsOf(source, 'MyDeployment', source.deployments, deploymentRolloutInProgress, visit);
+  }
+}
+
+function rolloutsOf<T extends KubeObject>(
+  source: WorkloadSource,
+  kind: RolloutKind,
+  store: Lister<T>,
+  inProgress: (obj: T) => boolean,
+  visit: (state: RolloutState) => void,
+): void {
+  for (const obj of store.list()) {
+    const id = objectName(obj);
+    if (!id) continue;
+    visit({ labels: { kind, ...id }, transition: source.transitions.observe(kind, obj, inProgress(obj)) });
   }
 }
 
 scrapeTimeGauge(
   'my_workload_rollout_in_progress',
-  'Whether the rollout of a MyDaemonSet or MyStatefulSet is in progress (1) or done (0), by the rule of kubectl rollout status; OnDelete objects are always 0.',
+  'Whether the rollout of a MyDaemonSet, MyStatefulSet or MyDeployment is in progress (1) or not (0), by the rule of kubectl rollout status: 0 once done, and where kubectl stops with an error (OnDelete; a MyDeployment past its progress deadline).',
   ['kind', 'namespace', 'name'],
   (set) => eachRollout(({ labels, transition }) => set(labels, transition.inProgress ? 1 : 0)),
 );
@@ -333,19 +504,14 @@ export interface WorkloadMetricsOptions {
  */
 export function collectWorkloadMetrics(informers: WorkloadInformers, options: WorkloadMetricsOptions = {}): () => void {
   const transitions = new RolloutTransitions(options.clock ?? realClock);
-  informers.daemonSets.addEventHandler({
-    onAdd: (ds) => transitions.observe('MyDaemonSet', ds, daemonSetRolloutInProgress(ds)),
-    onUpdate: (_old, ds) => transitions.observe('MyDaemonSet', ds, daemonSetRolloutInProgress(ds)),
-    onDelete: (ds) => transitions.forget('MyDaemonSet', ds),
-  });
-  informers.statefulSets.addEventHandler({
-    onAdd: (sts) => transitions.observe('MyStatefulSet', sts, statefulSetRolloutInProgress(sts)),
-    onUpdate: (_old, sts) => transitions.observe('MyStatefulSet', sts, statefulSetRolloutInProgress(sts)),
-    onDelete: (sts) => transitions.forget('MyStatefulSet', sts),
-  });
+  trackRollouts(informers.daemonSets, 'MyDaemonSet', daemonSetRolloutInProgress, transitions);
+  trackRollouts(informers.statefulSets, 'MyStatefulSet', statefulSetRolloutInProgress, transitions);
+  if (informers.deployments) trackRollouts(informers.deployments, 'MyDeployment', deploymentRolloutInProgress, transitions);
   const source: WorkloadSource = {
     daemonSets: informers.daemonSets.store,
     statefulSets: informers.statefulSets.store,
+    deployments: informers.deployments?.store ?? noObjects,
+    replicaSets: informers.replicaSets?.store ?? noObjects,
     transitions,
   };
   sources.add(source);
@@ -354,13 +520,31 @@ export function collectWorkloadMetrics(informers: WorkloadInformers, options: Wo
   };
 }
 
+const noObjects: Lister<never> = { list: () => [] };
+
+function trackRollouts<T extends KubeObject>(
+  informer: WorkloadInformer<T>,
+  kind: RolloutKind,
+  inProgress: (obj: T) => boolean,
+  transitions: RolloutTransitions,
+): void {
+  informer.addEventHandler({
+    onAdd: (obj) => transitions.observe(kind, obj, inProgress(obj)),
+    onUpdate: (_old, obj) => transitions.observe(kind, obj, inProgress(obj)),
+    onDelete: (obj) => transitions.forget(kind, obj),
+  });
+}
+
 const registered = new WeakSet<Manager>();
 
 /**
- * Exports the MyDaemonSet and MyStatefulSet gauges from `manager`'s shared informers. Call it once
- * the controllers have registered (before manager.run): it asks for the two informers without
- * indexes, and a controller asking for them later with its own indexes would be refused. A second
- * call for the same manager does nothing.
+ * Exports the per-object gauges from `manager`'s shared informers. Call it once the controllers
+ * have registered (before manager.run): it asks for the MyDaemonSet and MyStatefulSet informers
+ * without indexes, and a controller asking for them later with its own indexes would be refused.
+ * MyDeployments and MyReplicaSets are read only if a controller already watches them, so an
+ * operator without those controllers never lists kinds whose CRDs may not be installed (an
+ * informer that cannot list keeps the manager from ever becoming ready). A second call for the
+ * same manager does nothing.
  */
 export function registerWorkloadMetrics(manager: Manager, options: WorkloadMetricsOptions = {}): void {
   if (registered.has(manager)) return;
@@ -369,6 +553,8 @@ export function registerWorkloadMetrics(manager: Manager, options: WorkloadMetri
     {
       daemonSets: manager.informers.informerFor(myDaemonSets),
       statefulSets: manager.informers.informerFor(myStatefulSets),
+      deployments: manager.informers.existingInformerFor(myDeployments),
+      replicaSets: manager.informers.existingInformerFor(myReplicaSets),
     },
     options,
   );

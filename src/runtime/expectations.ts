@@ -2,8 +2,9 @@
 // not yet seen in its cache (upstream: pkg/controller/controller_utils.go ControllerExpectations
 // and UIDTrackingControllerExpectations). The cache lags the API server, so planning from it right
 // after a create would create the same pod again; a controller plans new creates and deletes for
-// an owner only once its expectations are satisfied. Deletes are tracked by pod UID, so a delete
-// event for some other pod of the owner is not mistaken for one we issued.
+// an owner only once its expectations are satisfied. Deletes are tracked by an identity the
+// controller chooses (a pod's UID; or its key namespace/name, as upstream's ReplicaSet controller
+// does), so a delete event for some other pod of the owner is not mistaken for one we issued.
 import { Counter } from 'prom-client';
 import type { Clock } from './clock.ts';
 import { realClock } from './clock.ts';
@@ -35,7 +36,7 @@ export interface ExpectationsOptions {
 export interface PendingExpectations {
   /** Creates issued and not yet observed; ≤ 0 means none outstanding. */
   readonly creations: number;
-  /** UIDs of pods whose deletion was issued and not yet observed. */
+  /** Pods (UIDs or keys, as the controller tracks them) whose deletion was issued and not yet observed. */
   readonly deletions: readonly string[];
   /** Clock time (ms) of the last `expect…` call. */
   readonly setAt: number;

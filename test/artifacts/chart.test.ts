@@ -136,6 +136,37 @@ describe('Helm chart and plain manifests', function () {
     assert.equal(get(only(defaults, 'Role'), 'metadata', 'namespace'), 'my-workload-operator');
   });
 
+  it('grants on apps.my.dev what the controllers use and no more: /scale only on MyStatefulSets, create and delete on MyReplicaSets only', () => {
+    const verbsOf = new Map<string, string[]>();
+    const list = get(only(defaults, 'ClusterRole'), 'rules');
+    assert.ok(Array.isArray(list));
+    for (const rule of list) {
+      const groups = get(rule, 'apiGroups');
+      if (!Array.isArray(groups) || !groups.includes('apps.my.dev')) continue;
+      const resources = get(rule, 'resources');
+      const verbs = get(rule, 'verbs');
+      assert.ok(Array.isArray(resources) && Array.isArray(verbs));
+      for (const r of resources.map(String)) verbsOf.set(r, [...(verbsOf.get(r) ?? []), ...verbs.map(String)].sort());
+    }
+    const owner = ['get', 'list', 'patch', 'update', 'watch'];
+    const status = ['get', 'patch', 'update'];
+    assert.deepEqual(Object.fromEntries([...verbsOf].sort(([a], [b]) => a.localeCompare(b))), {
+      mydaemonsets: owner,
+      'mydaemonsets/finalizers': ['update'],
+      'mydaemonsets/status': status,
+      mydeployments: owner,
+      'mydeployments/finalizers': ['update'],
+      'mydeployments/status': status,
+      myreplicasets: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+      'myreplicasets/finalizers': ['update'],
+      'myreplicasets/status': status,
+      mystatefulsets: owner,
+      'mystatefulsets/finalizers': ['update'],
+      'mystatefulsets/scale': ['get', 'patch', 'update'],
+      'mystatefulsets/status': status,
+    });
+  });
+
   it('runs two leader-electing replicas as the restricted Pod Security Standard requires', () => {
     const deployment = only(defaults, 'Deployment');
     assert.equal(get(deployment, 'spec', 'replicas'), 2);

@@ -4,7 +4,7 @@
 // flag. promtool comes from PATH (test/artifacts/run.ts).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import type { MyDaemonSet, MyStatefulSet } from '../../src/api/workloads.ts';
+import type { MyDaemonSet, MyDeployment, MyReplicaSet, MyStatefulSet } from '../../src/api/workloads.ts';
 import { collectWorkloadMetrics } from '../../src/controllers/workload-metrics.ts';
 // Every module that registers collectors on the shared registry, so the scrape holds their series.
 import '../../src/runtime/client/metrics.ts';
@@ -54,11 +54,25 @@ describe('promtool', () => {
       spec: { replicas: 1, selector: { matchLabels: { app: 'a' } }, template },
       status: { replicas: 1, currentRevision: 'web-1', updateRevision: 'web-1', observedGeneration: 1 },
     };
-    const informer = <T extends MyDaemonSet | MyStatefulSet>(obj: T) => ({ store: { list: () => [obj] }, addEventHandler: () => undefined });
-    const unregister = collectWorkloadMetrics({ daemonSets: informer(ds), statefulSets: informer(sts) });
+    const d: MyDeployment = {
+      metadata: { namespace: 'ns', name: 'api', uid: 'u3', generation: 1 },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'a' } }, template },
+      status: {
+        observedGeneration: 1,
+        conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: 'ReplicaSet "api-1" has timed out progressing.' }],
+      },
+    };
+    const rs: MyReplicaSet = {
+      metadata: { namespace: 'ns', name: 'api-1', uid: 'u4', ownerReferences: [{ apiVersion: 'apps.my.dev/v1alpha1', kind: 'MyDeployment', name: 'api', uid: 'u3', controller: true }] },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'a' } }, template },
+    };
+    const informer = <T extends MyDaemonSet | MyStatefulSet | MyDeployment | MyReplicaSet>(obj: T) => ({ store: { list: () => [obj] }, addEventHandler: () => undefined });
+    const unregister = collectWorkloadMetrics({ daemonSets: informer(ds), statefulSets: informer(sts), deployments: informer(d), replicaSets: informer(rs) });
     try {
       const scrape = await registry.metrics();
       assert.match(scrape, /^my_workload_statefulset_status_current_revision\{namespace="ns",statefulset="web",revision="web-1"\} 1$/m);
+      assert.match(scrape, /^my_workload_deployment_status_condition\{namespace="ns",deployment="api",condition="Progressing",status="false",reason="ProgressDeadlineExceeded"\} 1$/m);
+      assert.match(scrape, /^my_workload_replicaset_owner\{namespace="ns",replicaset="api-1",owner_kind="MyDeployment",owner_name="api",owner_is_controller="true"\} 1$/m);
       assert.equal(passes(['check', 'metrics'], scrape).trim(), '', 'promtool check metrics found problems');
     } finally {
       unregister();

@@ -1,12 +1,12 @@
 // `npm run test:artifacts [-- files… | mocha options…]`: tests of the repository's artifacts by the
 // tools that consume them — the Helm chart by helm, the alerts by promtool, the dashboard by
 // Grafana's schema, the CRDs' OpenAPI source against the Kubernetes module it was copied from, the
-// GitHub workflows by actionlint.
+// GitHub workflows by actionlint, the CRDs by the API server's custom resource validation.
 //
 // First the runner prepares what the chosen files need (`needs` below), all from the Go module
 // proxy and cached under ~/.cache/my-workload-operator/: helm, prometheus/promtool and actionlint
-// (hack/build-tools.sh), the dashboard validator (hack/dashboard-schema), k8s.io/kubernetes in the
-// module cache. The tools go first on PATH, and tests find them there. Nothing is skipped: a
+// (hack/build-tools.sh), the dashboard validator (hack/dashboard-schema), the CRD validator
+// (hack/crd-validate), k8s.io/kubernetes in the module cache. The tools go first on PATH, and tests find them there. Nothing is skipped: a
 // preparation that fails ends the run saying what to install, and mocha forbids pending tests.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -20,7 +20,7 @@ const testDir = path.join(repoRoot, 'test', 'artifacts');
 const cacheRoot =
   process.env.MWO_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'my-workload-operator');
 
-type Need = 'helm' | 'prometheus' | 'actionlint' | 'dashboard-schema' | 'kubernetes-module';
+type Need = 'helm' | 'prometheus' | 'actionlint' | 'dashboard-schema' | 'crd-validate' | 'kubernetes-module';
 
 /** What each test file needs prepared. A new file must say: the runner refuses files not listed. */
 const needs: Readonly<Record<string, readonly Need[]>> = {
@@ -29,6 +29,7 @@ const needs: Readonly<Record<string, readonly Need[]>> = {
   'prometheus-rules.test.ts': ['prometheus'],
   'dashboard-schema.test.ts': ['dashboard-schema'],
   'crds-openapi.test.ts': ['kubernetes-module'],
+  'crd-validation.test.ts': ['crd-validate'],
   'workflows.test.ts': ['actionlint'],
   'workflow.test.ts': [],
 };
@@ -54,19 +55,20 @@ function buildTools(tools: readonly string[]): string {
 }
 
 /**
- * Builds hack/dashboard-schema into a cache folder keyed by its sources and returns that folder.
- * Renamed into place last, so an interrupted build never leaves a binary that looks complete.
+ * Builds the Go command hack/<name> (go.mod, go.sum, main.go) into a cache folder keyed by its
+ * sources and returns that folder, which holds the binary `name`. Renamed into place last, so an
+ * interrupted build never leaves a binary that looks complete.
  */
-function buildDashboardValidator(): string {
-  const sources = path.join(repoRoot, 'hack', 'dashboard-schema');
+function buildHackCommand(name: string, what: string): string {
+  const sources = path.join(repoRoot, 'hack', name);
   const hash = createHash('sha256');
   for (const file of ['go.mod', 'go.sum', 'main.go']) hash.update(readFileSync(path.join(sources, file)));
-  const dir = path.join(cacheRoot, `dashboard-schema-${hash.digest('hex').slice(0, 16)}`);
-  const binary = path.join(dir, 'dashboard-schema');
+  const dir = path.join(cacheRoot, `${name}-${hash.digest('hex').slice(0, 16)}`);
+  const binary = path.join(dir, name);
   if (existsSync(binary)) return dir;
-  console.error('[artifacts] building hack/dashboard-schema (Grafana Foundation SDK; about 2 minutes cold)');
+  console.error(`[artifacts] building hack/${name} (${what})`);
   mkdirSync(dir, { recursive: true });
-  step('go', ['build', '-trimpath', '-o', `${binary}.tmp`, '.'], 'go build of hack/dashboard-schema failed', sources);
+  step('go', ['build', '-trimpath', '-o', `${binary}.tmp`, '.'], `go build of hack/${name} failed`, sources);
   renameSync(`${binary}.tmp`, binary);
   return dir;
 }
@@ -83,7 +85,9 @@ function prepare(wanted: ReadonlySet<Need>): string[] {
   const bins: string[] = [];
   const tools = (['helm', 'prometheus', 'actionlint'] as const).filter((t) => wanted.has(t));
   if (tools.length > 0) bins.push(buildTools(tools));
-  if (wanted.has('dashboard-schema')) bins.push(buildDashboardValidator());
+  if (wanted.has('dashboard-schema')) bins.push(buildHackCommand('dashboard-schema', 'Grafana Foundation SDK; about 2 minutes cold'));
+  // k8s.io/apiextensions-apiserver at the control plane's version, so mostly in the Go build cache
+  if (wanted.has('crd-validate')) bins.push(buildHackCommand('crd-validate', 'k8s.io/apiextensions-apiserver; about 7 minutes with an empty Go build cache'));
   if (wanted.has('kubernetes-module')) downloadKubernetesModule();
   return bins;
 }

@@ -1,5 +1,26 @@
 // The call log of a fake object manager: every call as `<verb> <name>`, when it started and ended
 // (so a test sees which calls ran at once), and which calls fail.
+import type { WorkloadCondition } from '../../src/api/meta.ts';
+
+/** What an object manager's writeConditions is handed (updateConditions' `update`). */
+/**
+ * The sizes of the batches in which calls of `verb` ran: each run of starts before any of them
+ * ends is one batch (a slow start shows as 1, 2, 4, …).
+ */
+export function batchSizes(timeline: readonly string[], verb: string): number[] {
+  const sizes: number[] = [];
+  let starting = false;
+  for (const entry of timeline.filter((e) => e.includes(` ${verb} `))) {
+    if (entry.startsWith('start ')) {
+      if (starting) sizes[sizes.length - 1] = (sizes.at(-1) ?? 0) + 1;
+      else sizes.push(1);
+      starting = true;
+    } else starting = false;
+  }
+  return sizes;
+}
+
+export type ConditionsUpdate = (conditions: readonly WorkloadCondition[] | undefined) => readonly WorkloadCondition[] | undefined;
 
 export class RecordedCalls {
   readonly calls: string[] = [];
@@ -22,5 +43,16 @@ export class RecordedCalls {
     this.timeline.push(`end ${call}`);
     const failure = this.failOnce.get(call)?.shift() ?? this.fail(call);
     if (failure) throw failure;
+  }
+
+  /**
+   * A `writeConditions` call as updateConditions makes it: the list computed from `current`, and
+   * a recorded call only when it changes. Returns the list written, if any.
+   */
+  protected async conditionsCall(current: readonly WorkloadCondition[] | undefined, update: ConditionsUpdate): Promise<readonly WorkloadCondition[] | undefined> {
+    const next = update(current);
+    if (next === undefined) return undefined;
+    await this.call('writeConditions');
+    return next;
   }
 }

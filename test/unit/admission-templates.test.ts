@@ -4,11 +4,13 @@ import assert from 'node:assert/strict';
 import type { StatusCause } from '../../src/api/meta.ts';
 import { outcomeOf } from '../../src/admission/dry-run.ts';
 import { claimFieldOf, podOnlyRule, requestDefaultedFromLimit, templateCauses, templateFieldOf } from '../../src/admission/field-errors.ts';
+import { isRevisionNumber, revisionAnnotationCauses } from '../../src/admission/annotations.ts';
 import { templateKinds } from '../../src/admission/kinds.ts';
 import type { ProbeObject, VolumeOrigin } from '../../src/admission/probe.ts';
 import { claimProbe, podProbe } from '../../src/admission/probe.ts';
 import type { DryRunOutcome, DryRunner } from '../../src/admission/review.ts';
 import { TemplateReview, jsonEqual } from '../../src/admission/review.ts';
+import { templateWebhookSpec } from '../../src/admission/setup.ts';
 import { ApiError, TransportError } from '../../src/runtime/client/errors.ts';
 import type { AdmissionRequest } from '../../src/runtime/webhook/admission-review.ts';
 import { FakeClock } from '../support/fake-clock.ts';
@@ -349,3 +351,141 @@ describe('TemplateReview', () => {
     assert.ok(!jsonEqual([1, 2], [2, 1]));
   });
 });
+
+describe('the template table', () => {
+  it('judges the pod template of every workload kind, and only the StatefulSet has claim templates and a stateful identity', () => {
+    const rows = templateKinds.map((k) => ({
+      kind: k.kind,
+      resource: k.resource,
+      podTemplate: k.podTemplate.join('.'),
+      claimTemplates: k.claimTemplates?.join('.'),
+      statefulIdentity: k.statefulIdentity,
+      invalidStoredTemplate: k.invalidStoredTemplate,
+    }));
+    assert.deepEqual(rows, [
+      { kind: 'MyDaemonSet', resource: 'mydaemonsets', podTemplate: 'spec.template', claimTemplates: undefined, statefulIdentity: false, invalidStoredTemplate: 'new-errors-only' },
+      { kind: 'MyStatefulSet', resource: 'mystatefulsets', podTemplate: 'spec.template', claimTemplates: 'spec.volumeClaimTemplates', statefulIdentity: true, invalidStoredTemplate: 'skip' },
+      { kind: 'MyDeployment', resource: 'mydeployments', podTemplate: 'spec.template', claimTemplates: undefined, statefulIdentity: false, invalidStoredTemplate: 'new-errors-only' },
+      { kind: 'MyReplicaSet', resource: 'myreplicasets', podTemplate: 'spec.template', claimTemplates: undefined, statefulIdentity: false, invalidStoredTemplate: 'new-errors-only' },
+    ]);
+  });
+
+  it('registers the webhook for CREATE and UPDATE of every kind in the table', () => {
+    const review = new TemplateReview({ runner: new FakeRunner({}) });
+    assert.deepEqual(templateWebhookSpec(review.resources()).rules, [
+      {
+        apiGroups: ['apps.my.dev'],
+        apiVersions: ['v1alpha1'],
+        resources: ['mydaemonsets', 'mystatefulsets', 'mydeployments', 'myreplicasets'],
+        operations: ['CREATE', 'UPDATE'],
+      },
+    ]);
+  });
+});
+
+describe('revision annotations (deprecated.deployment.rollback.to)', () => {
+  const signal = new AbortController().signal;
+  const name = 'deprecated.deployment.rollback.to';
+  const withRollback = (value: string): Record<string, unknown> => ({ ...deployment('nginx'), metadata: { name: 'web', annotations: { [name]: value } } });
+
+  const rows: { value: string; revision: boolean }[] = [
+    { value: '0', revision: true },
+    { value: '3', revision: true },
+    { value: '+3', revision: true },
+    { value: '-0', revision: true },
+    { value: '007', revision: true },
+    { value: '9223372036854775807', revision: true },
+    { value: '9223372036854775808', revision: false },
+    { value: '-1', revision: false },
+    { value: '1.5', revision: false },
+    { value: ' 1', revision: false },
+    { value: '0x10', revision: false },
+    { value: 'latest', revision: false },
+  ];
+  for (const row of rows) {
+    it(`${row.revision ? 'reads' : 'refuses'} ${JSON.stringify(row.value)} as strconv.ParseInt would, then ValidateRollback`, () => {
+      assert.equal(isRevisionNumber(row.value), row.revision);
+    });
+  }
+
+  it('names the annotation, lets an empty value (no rollback) through, and keeps a value the stored object already has', () => {
+    assert.deepEqual(revisionAnnotationCauses([name], withRollback('-1'), undefined), [
+      { reason: 'FieldValueInvalid', field: `metadata.annotations[${name}]`, message: 'Invalid value: "-1": must be a revision number: an integer greater than or equal to 0' },
+    ]);
+    assert.deepEqual(revisionAnnotationCauses([name], withRollback(''), undefined), []);
+    assert.deepEqual(revisionAnnotationCauses([name], withRollback('x'), withRollback('x')), []);
+    assert.equal(revisionAnnotationCauses([name], withRollback('y'), withRollback('x')).length, 1);
+  });
+
+  it('refuses a MyDeployment whose rollback annotation is not a revision, beside its template errors', async () => {
+    const runner = new FakeRunner({ Pod: [invalid('spec.nodeSelector')] });
+    const verdict = await new TemplateReview({ runner }).review(
+      request({ resource: { group: 'apps.my.dev', version: 'v1alpha1', resource: 'mydeployments' }, kind: 'MyDeployment', name: 'web', object: withRollback('two') }),
+      signal,
+    );
+    assert.deepEqual(verdict.kind === 'deny-invalid' ? [verdict.resourceKind, ...verdict.causes.map((c) => c.field)] : verdict, [
+      'MyDeployment',
+      `metadata.annotations[${name}]`,
+      'spec.template.spec.nodeSelector',
+    ]);
+  });
+
+  it('reads the annotation on MyDeployment only', async () => {
+    const object = withRollback('two');
+    const verdict = await new TemplateReview({ runner: new FakeRunner({}) }).review(
+      request({ resource: { group: 'apps.my.dev', version: 'v1alpha1', resource: 'myreplicasets' }, kind: 'MyReplicaSet', name: 'web-5d8f', object }),
+      signal,
+    );
+    assert.deepEqual(verdict, { kind: 'allow' });
+  });
+});
+
+describe('TemplateReview of MyDeployment and MyReplicaSet', () => {
+  const signal = new AbortController().signal;
+  const rows = [
+    { resource: 'mydeployments', kind: 'MyDeployment' },
+    { resource: 'myreplicasets', kind: 'MyReplicaSet' },
+  ];
+  for (const row of rows) {
+    it(`probes a ${row.kind} template as a Pod and refuses its errors on spec.template`, async () => {
+      const runner = new FakeRunner({ Pod: [invalid('spec.containers[0].image', 'Required value')] });
+      const verdict = await new TemplateReview({ runner }).review(
+        request({ resource: { group: 'apps.my.dev', version: 'v1alpha1', resource: row.resource }, kind: row.kind, name: 'web', object: deployment('') }),
+        signal,
+      );
+      assert.deepEqual(verdict.kind === 'deny-invalid' ? [verdict.resourceKind, ...verdict.causes.map((c) => c.field)] : verdict, [
+        row.kind,
+        'spec.template.spec.containers[0].image',
+      ]);
+      assert.equal(runner.sent[0]?.spec.hostname, undefined, 'no stateful identity');
+    });
+
+    it(`refuses only new errors when a ${row.kind}'s stored template is already invalid, as upstream revalidates it`, async () => {
+      const runner = new FakeRunner({
+        Pod: [
+          { kind: 'invalid', message: 'x', causes: [{ reason: 'FieldValueInvalid', message: 'old', field: 'spec.nodeSelector' }, { reason: 'FieldValueInvalid', message: 'new', field: 'spec.hostAliases[0].ip' }] },
+          invalid('spec.nodeSelector', 'old'),
+        ],
+      });
+      const verdict = await new TemplateReview({ runner }).review(
+        request({
+          resource: { group: 'apps.my.dev', version: 'v1alpha1', resource: row.resource },
+          kind: row.kind,
+          operation: 'UPDATE',
+          object: deployment('nginx:2'),
+          oldObject: deployment('nginx'),
+        }),
+        signal,
+      );
+      assert.deepEqual(verdict.kind === 'deny-invalid' ? verdict.causes.map((c) => c.field) : verdict, ['spec.template.spec.hostAliases[0].ip']);
+    });
+  }
+});
+
+/** A MyDeployment or MyReplicaSet: the same spec shape as far as the webhook reads it. */
+function deployment(image: string): Record<string, unknown> {
+  return {
+    metadata: { name: 'web' },
+    spec: { replicas: 2, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image }] } } },
+  };
+}

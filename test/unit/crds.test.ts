@@ -94,7 +94,63 @@ function lastAppliedConfiguration(doc: JsonObject): string {
 const lastAppliedBudget = 230_000;
 
 const scalarTypes = ['string', 'integer', 'number', 'boolean'];
-const fileNames = ['mydaemonsets.apps.my.dev.yaml', 'mystatefulsets.apps.my.dev.yaml'];
+const fileNames = ['mydaemonsets.apps.my.dev.yaml', 'mydeployments.apps.my.dev.yaml', 'myreplicasets.apps.my.dev.yaml', 'mystatefulsets.apps.my.dev.yaml'];
+const kindNames: Readonly<Record<string, string>> = {
+  'mydaemonsets.apps.my.dev.yaml': 'MyDaemonSet',
+  'mydeployments.apps.my.dev.yaml': 'MyDeployment',
+  'myreplicasets.apps.my.dev.yaml': 'MyReplicaSet',
+  'mystatefulsets.apps.my.dev.yaml': 'MyStatefulSet',
+};
+
+interface Rule {
+  readonly rule: string;
+  readonly message: string;
+  readonly fieldPath?: string;
+  readonly reason?: string;
+}
+
+/** The CEL rules on one schema node. */
+function rulesAt(doc: JsonObject, where: string): Rule[] {
+  const list = schemaAt(doc, where)['x-kubernetes-validations'];
+  return (Array.isArray(list) ? list : []).map((item) => {
+    const rule = obj(item, `${where} rule`);
+    const fieldPath = rule.fieldPath;
+    const reason = rule.reason;
+    return {
+      rule: str(rule.rule),
+      message: str(rule.message),
+      ...(typeof fieldPath === 'string' ? { fieldPath } : {}),
+      ...(typeof reason === 'string' ? { reason } : {}),
+    };
+  });
+}
+
+/** The one rule at `where` whose message contains `text`. */
+function ruleWith(doc: JsonObject, where: string, text: string): Rule {
+  const found = rulesAt(doc, where).filter((r) => r.message.includes(text));
+  assert.equal(found.length, 1, `${where}: ${found.length} rules say "${text}"`);
+  const [rule] = found;
+  assert.ok(rule);
+  return rule;
+}
+
+/** Printer column names, `*` marking -o wide ones, and their JSONPaths. */
+function columns(doc: JsonObject): string[] {
+  const list = get(version(doc), 'additionalPrinterColumns');
+  assert.ok(Array.isArray(list));
+  return list.map((c) => `${str(get(c, 'name'))}${get(c, 'priority') === 1 ? '*' : ''} ${str(get(c, 'jsonPath'))}`);
+}
+
+/** Every default below a node, by path: what the API server writes into objects. */
+function defaultsBelow(schema: JsonObject): Map<string, Json> {
+  return new Map(walk(schema).flatMap(([where, node]) => (node.default === undefined ? [] : [[where, node.default] as const])));
+}
+
+/** A schema with descriptions dropped and kind names in rule messages replaced, for comparing kinds. */
+function comparable(schema: JsonObject): Json {
+  const kinds = new RegExp(Object.values(kindNames).join('|'), 'g');
+  return toJson(JSON.parse(JSON.stringify(withoutDescriptions(schema)).replace(kinds, '<kind>')));
+}
 
 describe('generated CRDs (hack/gen-crds.ts)', () => {
   it('regenerates crds/ byte for byte from hack/openapi/definitions.json', () => {
@@ -247,6 +303,182 @@ describe('generated CRDs (hack/gen-crds.ts)', () => {
       });
     });
   }
+
+  describe('the pod template across kinds', () => {
+    const docs = fileNames.map((fileName) => ({ fileName, doc: crd(fileName) }));
+
+    // The Deployment controller finds its new ReplicaSet by template equality, and a template is
+    // stored as the schema defaults it: one default on one side only and they never match.
+    it('defaults the pod template identically in MyDeployment, MyReplicaSet and the other kinds', () => {
+      const reference = defaultsBelow(schemaAt(crd('mydeployments.apps.my.dev.yaml'), 'spec.template'));
+      assert.ok(reference.size > 10, 'the template has its core/v1 defaults');
+      for (const { fileName, doc } of docs) {
+        assert.deepEqual(defaultsBelow(schemaAt(doc, 'spec.template')), reference, fileName);
+      }
+    });
+
+    it('validates the pod template identically in every kind, kind names in messages aside', () => {
+      const reference = comparable(schemaAt(crd('mydeployments.apps.my.dev.yaml'), 'spec.template'));
+      for (const { fileName, doc } of docs) assert.deepEqual(comparable(schemaAt(doc, 'spec.template')), reference, fileName);
+    });
+
+    it('forbids activeDeadlineSeconds and checks selector requirements in every kind', () => {
+      for (const { fileName, doc } of docs) {
+        const rule = ruleWith(doc, 'spec.template.spec', 'activeDeadlineSeconds is forbidden');
+        assert.equal(rule.reason, 'FieldValueForbidden', fileName);
+        assert.equal(rule.fieldPath, '.activeDeadlineSeconds', fileName);
+        assert.deepEqual(schemaAt(doc, 'spec.selector.matchExpressions[].operator').enum, ['In', 'NotIn', 'Exists', 'DoesNotExist'], fileName);
+        assert.equal(ruleWith(doc, 'spec.selector.matchExpressions[]', 'values must be non-empty when operator is In or NotIn').fieldPath, '.values');
+      }
+    });
+  });
+
+  /** What MyDeployment and MyReplicaSet share: names, scale, status selector, selector rules. */
+  for (const { fileName, kind, plural, singular, shortName } of [
+    { fileName: 'mydeployments.apps.my.dev.yaml', kind: 'MyDeployment', plural: 'mydeployments', singular: 'mydeployment', shortName: 'mdeploy' },
+    { fileName: 'myreplicasets.apps.my.dev.yaml', kind: 'MyReplicaSet', plural: 'myreplicasets', singular: 'myreplicaset', shortName: 'mrs' },
+  ]) {
+    describe(`${kind} (shared with apps/v1 ${kind.slice(2)})`, () => {
+      const doc = crd(fileName);
+
+      it(`is ${plural}.apps.my.dev, short name ${shortName}, in the workload categories`, () => {
+        assert.equal(get(doc, 'metadata', 'name'), `${plural}.apps.my.dev`);
+        assert.deepEqual(get(doc, 'spec', 'names'), {
+          kind,
+          listKind: `${kind}List`,
+          plural,
+          singular,
+          shortNames: [shortName],
+          categories: ['my-workloads', 'all'],
+        });
+        assert.equal(get(version(doc), 'name'), 'v1alpha1');
+      });
+
+      it('scales through spec.replicas, status.replicas and the string status.selector the controller writes', () => {
+        assert.deepEqual(get(version(doc), 'subresources'), {
+          status: {},
+          scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' },
+        });
+        assert.equal(schemaAt(doc, 'status.selector').type, 'string');
+      });
+
+      it('defaults replicas to 1 and leaves minReadySeconds unset, both at least 0', () => {
+        assert.equal(schemaAt(doc, 'spec.replicas').default, 1);
+        assert.equal(schemaAt(doc, 'spec.replicas').minimum, 0);
+        assert.equal(schemaAt(doc, 'spec.minReadySeconds').default, undefined);
+        assert.equal(schemaAt(doc, 'spec.minReadySeconds').minimum, 0);
+      });
+
+      it('refuses an empty or changed selector, and template labels that do not match it', () => {
+        assert.ok(ruleWith(doc, 'spec.selector', 'empty selector is invalid for').rule.includes('matchLabels'));
+        assert.equal(ruleWith(doc, 'spec.selector', 'selector is immutable').rule, 'self == oldSelf');
+        for (const text of ['every spec.selector.matchLabels entry', 'every spec.selector.matchExpressions requirement']) {
+          assert.equal(ruleWith(doc, 'spec', text).fieldPath, '.template.metadata.labels');
+        }
+      });
+
+      it('keeps status counts non-negative and bounded by status.replicas, and availableReplicas by readyReplicas', () => {
+        for (const [name, property] of Object.entries(obj(schemaAt(doc, 'status').properties, 'status'))) {
+          if (get(property, 'type') === 'integer') assert.equal(get(property, 'minimum'), 0, `status.${name}`);
+        }
+        const bounded = kind === 'MyDeployment' ? ['updatedReplicas', 'readyReplicas', 'availableReplicas'] : ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas'];
+        for (const name of bounded) assert.equal(ruleWith(doc, 'status', `status.${name} cannot be greater than status.replicas`).fieldPath, `.${name}`);
+        assert.equal(ruleWith(doc, 'status', 'cannot be greater than status.readyReplicas').fieldPath, '.availableReplicas');
+      });
+
+      it('requires only type and status of a condition (a merge patch may add {type, status} alone)', () => {
+        assert.deepEqual(schemaAt(doc, 'status.conditions[]').required, ['type', 'status']);
+        assert.equal(get(schemaAt(doc, 'status.conditions'), 'x-kubernetes-list-type'), 'map');
+      });
+    });
+  }
+
+  describe('MyDeployment', () => {
+    const doc = crd('mydeployments.apps.my.dev.yaml');
+
+    it('prints the kubectl get deploy columns (READY n/m as Desired and Ready), with containers, images and selector for -o wide', () => {
+      assert.deepEqual(columns(doc), [
+        'Desired .spec.replicas',
+        'Current .status.replicas',
+        'Ready .status.readyReplicas',
+        'Up-to-date .status.updatedReplicas',
+        'Available .status.availableReplicas',
+        'Age .metadata.creationTimestamp',
+        'Containers* .spec.template.spec.containers[*].name',
+        'Images* .spec.template.spec.containers[*].image',
+        'Selector* .status.selector',
+      ]);
+    });
+
+    it('defaults revisionHistoryLimit, progressDeadlineSeconds and the strategy type as apps/v1, all bounded below by 0', () => {
+      assert.equal(schemaAt(doc, 'spec.revisionHistoryLimit').default, 10);
+      assert.equal(schemaAt(doc, 'spec.progressDeadlineSeconds').default, 600);
+      for (const name of ['revisionHistoryLimit', 'progressDeadlineSeconds']) assert.equal(schemaAt(doc, `spec.${name}`).minimum, 0, name);
+      assert.deepEqual(schemaAt(doc, 'spec.strategy').default, {});
+      assert.equal(schemaAt(doc, 'spec.strategy.type').default, 'RollingUpdate');
+      assert.deepEqual(schemaAt(doc, 'spec.strategy.type').enum, ['Recreate', 'RollingUpdate']);
+    });
+
+    it('never defaults rollingUpdate (it would be written into Recreate specs), nor minReadySeconds or paused', () => {
+      for (const where of ['spec.strategy.rollingUpdate', 'spec.strategy.rollingUpdate.maxSurge', 'spec.strategy.rollingUpdate.maxUnavailable', 'spec.paused', 'spec.minReadySeconds']) {
+        assert.equal(schemaAt(doc, where).default, undefined, where);
+      }
+      assert.ok(!JSON.stringify(schemaAt(doc, 'spec.strategy').default).includes('25%'));
+    });
+
+    it('requires progressDeadlineSeconds to exceed minReadySeconds', () => {
+      const rule = ruleWith(doc, 'spec', 'must be greater than minReadySeconds');
+      assert.equal(rule.fieldPath, '.progressDeadlineSeconds');
+      assert.equal(rule.message, 'progressDeadlineSeconds must be greater than minReadySeconds');
+    });
+
+    it("forbids rollingUpdate with type Recreate, as upstream's ValidateDeploymentStrategy", () => {
+      assert.deepEqual(ruleWith(doc, 'spec.strategy', "may not be specified when strategy `type` is 'Recreate'"), {
+        rule: "!has(self.rollingUpdate) || !has(self.type) || self.type != 'Recreate'",
+        message: "rollingUpdate may not be specified when strategy `type` is 'Recreate'",
+        fieldPath: '.rollingUpdate',
+        reason: 'FieldValueForbidden',
+      });
+    });
+
+    it('takes maxSurge and maxUnavailable as non-negative ints or percent strings, not both zero, maxUnavailable at most 100%', () => {
+      const both = ruleWith(doc, 'spec.strategy.rollingUpdate', 'may not be 0 when `maxSurge` is 0');
+      assert.equal(both.fieldPath, '.maxUnavailable');
+      for (const name of ['maxSurge', 'maxUnavailable']) {
+        const node = schemaAt(doc, `spec.strategy.rollingUpdate.${name}`);
+        assert.equal(node['x-kubernetes-int-or-string'], true, name);
+        assert.match(ruleWith(doc, `spec.strategy.rollingUpdate.${name}`, 'greater than or equal to 0').rule, /\^\[0-9\]\+%\$/);
+      }
+      ruleWith(doc, 'spec.strategy.rollingUpdate.maxUnavailable', 'must not be greater than 100%');
+      assert.deepEqual(rulesAt(doc, 'spec.strategy.rollingUpdate.maxSurge').length, 1, 'maxSurge may exceed 100%');
+    });
+
+    it('never lets status.collisionCount decrease', () => {
+      assert.equal(ruleWith(doc, 'status', 'collisionCount cannot be decremented').fieldPath, '.collisionCount');
+    });
+  });
+
+  describe('MyReplicaSet', () => {
+    const doc = crd('myreplicasets.apps.my.dev.yaml');
+
+    it('prints the kubectl get rs columns, with containers, images and selector for -o wide', () => {
+      assert.deepEqual(columns(doc), [
+        'Desired .spec.replicas',
+        'Current .status.replicas',
+        'Ready .status.readyReplicas',
+        'Age .metadata.creationTimestamp',
+        'Containers* .spec.template.spec.containers[*].name',
+        'Images* .spec.template.spec.containers[*].image',
+        'Selector* .status.selector',
+      ]);
+    });
+
+    it('has the ReplicaSet spec only: no strategy, history or deadline, and no collisionCount in its status', () => {
+      assert.deepEqual(Object.keys(obj(schemaAt(doc, 'spec').properties, 'spec')).sort(), ['minReadySeconds', 'replicas', 'selector', 'template']);
+      assert.equal(get(schemaAt(doc, 'status'), 'properties', 'collisionCount'), undefined);
+      assert.equal(rulesAt(doc, 'status').filter((r) => r.message.includes('collisionCount')).length, 0);
+    });
+  });
 
   describe('MyDaemonSet', () => {
     const doc = crd('mydaemonsets.apps.my.dev.yaml');

@@ -16,7 +16,7 @@ import { silentLogger } from '../../src/runtime/logging.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { apiError } from '../support/fake-lease-api.ts';
 import { daemonSet, nodes, pod, revisionOf, snapshot, t0, template } from './daemonset-fixtures.ts';
-import { RecordedCalls } from '../support/recorded-calls.ts';
+import { batchSizes, RecordedCalls } from '../support/recorded-calls.ts';
 
 const key = 'ns/agent';
 const ds = daemonSet();
@@ -153,19 +153,7 @@ const revision = revisionOf(ds, 1);
 const old = (n: number): ControllerRevision => revisionOf(ds, n, template(`agent:old-${n}`));
 const cleanup = (n: number): DaemonSetAction => ({ kind: 'deleteRevision', revision: old(n), reason: 'historyLimit' });
 
-/** The sizes of the create batches: each run of createPod starts before any of them ends. */
-function createBatchSizes(timeline: readonly string[]): number[] {
-  const sizes: number[] = [];
-  let starting = false;
-  for (const entry of timeline.filter((e) => e.includes(' createPod '))) {
-    if (entry.startsWith('start ')) {
-      if (starting) sizes[sizes.length - 1] = (sizes.at(-1) ?? 0) + 1;
-      else sizes.push(1);
-      starting = true;
-    } else starting = false;
-  }
-  return sizes;
-}
+const createBatchSizes = (timeline: readonly string[]): number[] => batchSizes(timeline, 'createPod');
 
 const serverError = (): Error => apiError(500, 'InternalError', 'etcd unavailable');
 

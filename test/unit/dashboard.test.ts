@@ -105,5 +105,10 @@ describe('Grafana dashboard', () => {
     assert.ok(shows(/my_workload_daemonset_status_updated_number_scheduled[^\n]*\)\n\/\n[^\n]*desired_number_scheduled/), 'DaemonSet progress');
     assert.ok(shows(/my_workload_statefulset_status_replicas_updated[^\n]*\)\n\/\n[^\n]*my_workload_statefulset_replicas/), 'StatefulSet progress');
     assert.ok(dataPanels.some((p) => p.type === 'table' && /in-progress rollouts/i.test(String(p.title))), 'in-progress rollouts table');
+    for (const gauge of ['spec_replicas', 'status_replicas_updated', 'status_replicas_available']) {
+      assert.ok(shows(new RegExp(`max by \\(namespace, deployment\\) \\(my_workload_deployment_${gauge}\\{`)), `MyDeployment ${gauge} per deployment`);
+    }
+    assert.ok(shows(/my_workload_deployment_status_condition\{[^}]*condition="Progressing"/), 'MyDeployment Progressing condition');
+    assert.ok(shows(/my_workload_replicaset_status_ready_replicas/) && shows(/my_workload_replicaset_spec_replicas/), 'MyReplicaSet replicas');
   });
 });

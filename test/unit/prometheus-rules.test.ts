@@ -62,6 +62,7 @@ describe('Prometheus rules', () => {
       rules.map((r) => r.alert),
       [
         'MyWorkloadRolloutStuck',
+        'MyDeploymentProgressDeadlineExceeded',
         'MyWorkloadReconcileErrors',
         'MyWorkloadWorkQueueDepthHigh',
         'MyWorkloadLongRunningReconcile',

@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
 import type { KubeObject } from '../../src/api/meta.ts';
-import type { MyDaemonSet, MyDaemonSetStatus, MyStatefulSet, MyStatefulSetStatus } from '../../src/api/workloads.ts';
+import type {
+  DeploymentCondition,
+  MyDaemonSet,
+  MyDaemonSetStatus,
+  MyDeployment,
+  MyDeploymentStatus,
+  MyReplicaSet,
+  MyStatefulSet,
+  MyStatefulSetStatus,
+} from '../../src/api/workloads.ts';
 import {
   collectWorkloadMetrics,
   daemonSetRolloutInProgress,
+  deploymentRolloutInProgress,
   statefulSetRolloutInProgress,
   type WorkloadInformer,
 } from '../../src/controllers/workload-metrics.ts';
@@ -64,6 +74,39 @@ function statefulSet(
   };
 }
 
+function deployment(name: string, generation: number, status: MyDeploymentStatus | undefined, extra: Partial<MyDeployment['spec']> = {}): MyDeployment {
+  return {
+    apiVersion: 'apps.my.dev/v1alpha1',
+    kind: 'MyDeployment',
+    metadata: { namespace: 'ns', name, uid: `uid-${name}`, generation },
+    spec: { replicas: 3, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'c', image: 'img' }] } }, ...extra },
+    ...(status ? { status } : {}),
+  };
+}
+
+function replicaSet(name: string, owners: MyReplicaSet['metadata']['ownerReferences'], status: MyReplicaSet['status']): MyReplicaSet {
+  return {
+    apiVersion: 'apps.my.dev/v1alpha1',
+    kind: 'MyReplicaSet',
+    metadata: { namespace: 'ns', name, uid: `uid-${name}`, generation: 2, ownerReferences: owners },
+    spec: { replicas: 4, selector: { matchLabels: { app: name } } },
+    ...(status ? { status } : {}),
+  };
+}
+
+function condition(type: string, status: DeploymentCondition['status'], reason: string): DeploymentCondition {
+  return { type, status, reason, message: '' };
+}
+
+const rolledOutDeploy: MyDeploymentStatus = {
+  observedGeneration: 2,
+  replicas: 3,
+  updatedReplicas: 3,
+  readyReplicas: 3,
+  availableReplicas: 3,
+  conditions: [condition('Available', 'True', 'MinimumReplicasAvailable'), condition('Progressing', 'True', 'NewReplicaSetAvailable')],
+};
+
 const rolledOutDs: MyDaemonSetStatus = {
   desiredNumberScheduled: 3,
   currentNumberScheduled: 3,
@@ -99,14 +142,18 @@ async function series(name: string): Promise<string[]> {
 describe('workload metrics', () => {
   let daemonSets: FakeInformer<MyDaemonSet>;
   let statefulSets: FakeInformer<MyStatefulSet>;
+  let deployments: FakeInformer<MyDeployment>;
+  let replicaSets: FakeInformer<MyReplicaSet>;
   let clock: FakeClock;
   let unregister: () => void;
 
   beforeEach(() => {
     daemonSets = new FakeInformer();
     statefulSets = new FakeInformer();
+    deployments = new FakeInformer();
+    replicaSets = new FakeInformer();
     clock = new FakeClock(1_700_000_000_000);
-    unregister = collectWorkloadMetrics({ daemonSets, statefulSets }, { clock });
+    unregister = collectWorkloadMetrics({ daemonSets, statefulSets, deployments, replicaSets }, { clock });
   });
   afterEach(() => unregister());
 
@@ -201,25 +248,150 @@ describe('workload metrics', () => {
     });
   });
 
+  describe('MyDeployment gauges', () => {
+    it('equal spec.replicas, spec.paused, the status counts and the generations of each cached object', async () => {
+      deployments.upsert(
+        deployment(
+          'web',
+          5,
+          { observedGeneration: 4, replicas: 6, updatedReplicas: 2, readyReplicas: 4, availableReplicas: 3, unavailableReplicas: 1 },
+          { paused: true },
+        ),
+      );
+      const want: Record<string, number> = {
+        my_workload_deployment_spec_replicas: 3,
+        my_workload_deployment_spec_paused: 1,
+        my_workload_deployment_status_replicas: 6,
+        my_workload_deployment_status_replicas_updated: 2,
+        my_workload_deployment_status_replicas_ready: 4,
+        my_workload_deployment_status_replicas_available: 3,
+        my_workload_deployment_status_replicas_unavailable: 1,
+        my_workload_deployment_status_observed_generation: 4,
+        my_workload_deployment_metadata_generation: 5,
+      };
+      for (const [name, value] of Object.entries(want)) {
+        assert.deepEqual(await series(name), [`deployment=web,namespace=ns ${value}`], name);
+      }
+    });
+
+    it('report 0 for the counts and paused of a fresh object, and spec.replicas defaults to 1', async () => {
+      const d = deployment('fresh', 1, undefined);
+      deployments.upsert({ ...d, spec: { selector: d.spec.selector, template: d.spec.template } });
+      assert.deepEqual(await series('my_workload_deployment_spec_replicas'), ['deployment=fresh,namespace=ns 1']);
+      assert.deepEqual(await series('my_workload_deployment_spec_paused'), ['deployment=fresh,namespace=ns 0']);
+      assert.deepEqual(await series('my_workload_deployment_status_replicas_available'), ['deployment=fresh,namespace=ns 0']);
+      assert.deepEqual(await series('my_workload_deployment_status_condition'), []);
+    });
+
+    it('export three series per condition, 1 on its status, with its reason', async () => {
+      deployments.upsert(
+        deployment('web', 2, {
+          ...rolledOutDeploy,
+          conditions: [condition('Progressing', 'False', 'ProgressDeadlineExceeded'), condition('Available', 'Unknown', 'MinimumReplicasUnavailable')],
+        }),
+      );
+      assert.deepEqual(await series('my_workload_deployment_status_condition'), [
+        'condition=Available,deployment=web,namespace=ns,reason=MinimumReplicasUnavailable,status=false 0',
+        'condition=Available,deployment=web,namespace=ns,reason=MinimumReplicasUnavailable,status=true 0',
+        'condition=Available,deployment=web,namespace=ns,reason=MinimumReplicasUnavailable,status=unknown 1',
+        'condition=Progressing,deployment=web,namespace=ns,reason=ProgressDeadlineExceeded,status=false 1',
+        'condition=Progressing,deployment=web,namespace=ns,reason=ProgressDeadlineExceeded,status=true 0',
+        'condition=Progressing,deployment=web,namespace=ns,reason=ProgressDeadlineExceeded,status=unknown 0',
+      ]);
+    });
+
+    it('export a reason the deployment controller never sets as "unknown", keeping the label bounded', async () => {
+      deployments.upsert(deployment('web', 2, { ...rolledOutDeploy, conditions: [condition('ReplicaFailure', 'True', 'Made up by someone')] }));
+      assert.equal(await metricValue('my_workload_deployment_status_condition', { condition: 'ReplicaFailure', status: 'true', reason: 'unknown' }), 1);
+    });
+
+    it('follow a rollout that runs into its progress deadline', async () => {
+      const labels = { deployment: 'web', condition: 'Progressing', status: 'false', reason: 'ProgressDeadlineExceeded' };
+      deployments.upsert(deployment('web', 2, rolledOutDeploy));
+      assert.equal(await hasSeries('my_workload_deployment_status_condition', labels), false);
+      deployments.upsert(
+        deployment('web', 2, {
+          ...rolledOutDeploy,
+          updatedReplicas: 1,
+          conditions: [condition('Available', 'True', 'MinimumReplicasAvailable'), condition('Progressing', 'False', 'ProgressDeadlineExceeded')],
+        }),
+      );
+      assert.equal(await metricValue('my_workload_deployment_status_condition', labels), 1);
+      assert.equal(await metricValue('my_workload_deployment_status_replicas_updated', { deployment: 'web' }), 1);
+    });
+  });
+
+  describe('MyReplicaSet gauges', () => {
+    it('equal spec.replicas, the status counts and the generations of each cached object', async () => {
+      replicaSets.upsert(replicaSet('web-7d9f', [], { replicas: 4, fullyLabeledReplicas: 3, readyReplicas: 2, observedGeneration: 1 }));
+      const want: Record<string, number> = {
+        my_workload_replicaset_spec_replicas: 4,
+        my_workload_replicaset_status_replicas: 4,
+        my_workload_replicaset_status_fully_labeled_replicas: 3,
+        my_workload_replicaset_status_ready_replicas: 2,
+        my_workload_replicaset_status_observed_generation: 1,
+        my_workload_replicaset_metadata_generation: 2,
+      };
+      for (const [name, value] of Object.entries(want)) {
+        assert.deepEqual(await series(name), [`namespace=ns,replicaset=web-7d9f ${value}`], name);
+      }
+    });
+
+    it('name each owner in an info series, and "<none>" for an orphan', async () => {
+      const owner = { apiVersion: 'apps.my.dev/v1alpha1', kind: 'MyDeployment', name: 'web', uid: 'uid-web' };
+      replicaSets.upsert(replicaSet('web-7d9f', [{ ...owner, controller: true }], undefined));
+      replicaSets.upsert(replicaSet('shared', [{ ...owner, name: 'other' }], undefined));
+      replicaSets.upsert(replicaSet('orphan', undefined, undefined));
+      assert.deepEqual(await series('my_workload_replicaset_owner'), [
+        'namespace=ns,owner_is_controller=<none>,owner_kind=<none>,owner_name=<none>,replicaset=orphan 1',
+        'namespace=ns,owner_is_controller=false,owner_kind=MyDeployment,owner_name=other,replicaset=shared 1',
+        'namespace=ns,owner_is_controller=true,owner_kind=MyDeployment,owner_name=web,replicaset=web-7d9f 1',
+      ]);
+    });
+  });
+
+  describe('an operator without MyDeployment and MyReplicaSet informers', () => {
+    it('exports the other kinds and no series for those two', async () => {
+      unregister();
+      const onlyDs = new FakeInformer<MyDaemonSet>();
+      unregister = collectWorkloadMetrics({ daemonSets: onlyDs, statefulSets: new FakeInformer() }, { clock });
+      onlyDs.upsert(daemonSet('agent', 2, rolledOutDs));
+      assert.deepEqual(await series('my_workload_daemonset_status_number_ready'), ['daemonset=agent,namespace=ns 3']);
+      assert.deepEqual(await series('my_workload_deployment_spec_replicas'), []);
+      assert.deepEqual(await series('my_workload_replicaset_owner'), []);
+      assert.deepEqual(await series('my_workload_rollout_in_progress'), ['kind=MyDaemonSet,name=agent,namespace=ns 0']);
+    });
+  });
+
   describe('deleted objects', () => {
     it('leave no series behind in any gauge', async () => {
       const ds = daemonSet('agent', 2, rolledOutDs);
       const sts = statefulSet('web', 4, 3, rolledOutSts);
+      const d = deployment('api', 2, rolledOutDeploy);
+      const rs = replicaSet('api-5f6c', undefined, { replicas: 3 });
       daemonSets.upsert(ds);
       daemonSets.upsert(daemonSet('other', 2, rolledOutDs));
       statefulSets.upsert(sts);
+      deployments.upsert(d);
+      replicaSets.upsert(rs);
       assert.equal(await hasSeries('my_workload_daemonset_status_number_ready', { daemonset: 'agent' }), true);
       assert.equal(await hasSeries('my_workload_rollout_in_progress', { name: 'web' }), true);
+      assert.equal(await hasSeries('my_workload_rollout_in_progress', { name: 'api' }), true);
+      assert.equal(await hasSeries('my_workload_deployment_status_condition', { deployment: 'api' }), true);
+      assert.equal(await hasSeries('my_workload_replicaset_owner', { replicaset: 'api-5f6c' }), true);
 
       daemonSets.delete(ds);
       statefulSets.delete(sts);
+      deployments.delete(d);
+      replicaSets.delete(rs);
       const names = (await registry.getMetricsAsJSON()).map((m) => m.name).filter((n) => n.startsWith('my_workload_') && !n.includes('_total'));
-      assert.ok(names.length >= 21, `expected the workload gauges, got ${names.join(', ')}`);
+      assert.ok(names.length >= 38, `expected the workload gauges, got ${names.join(', ')}`);
       for (const name of names) {
         assert.equal(await hasSeries(name, { daemonset: 'agent' }), false, name);
         assert.equal(await hasSeries(name, { statefulset: 'web' }), false, name);
-        assert.equal(await hasSeries(name, { name: 'web' }), false, name);
-        assert.equal(await hasSeries(name, { name: 'agent' }), false, name);
+        assert.equal(await hasSeries(name, { deployment: 'api' }), false, name);
+        assert.equal(await hasSeries(name, { replicaset: 'api-5f6c' }), false, name);
+        for (const obj of ['web', 'agent', 'api']) assert.equal(await hasSeries(name, { name: obj }), false, name);
       }
       assert.deepEqual(await series('my_workload_rollout_in_progress'), ['kind=MyDaemonSet,name=other,namespace=ns 0']);
     });
@@ -238,12 +410,27 @@ describe('workload metrics', () => {
       daemonSets.upsert(daemonSet('rolling', 2, { ...rolledOutDs, updatedNumberScheduled: 1 }));
       statefulSets.upsert(statefulSet('done', 4, 3, rolledOutSts));
       statefulSets.upsert(statefulSet('rolling', 4, 3, { ...rolledOutSts, readyReplicas: 2 }));
+      deployments.upsert(deployment('done', 2, rolledOutDeploy));
+      deployments.upsert(deployment('rolling', 2, { ...rolledOutDeploy, availableReplicas: 2 }));
       assert.deepEqual(await series('my_workload_rollout_in_progress'), [
         'kind=MyDaemonSet,name=done,namespace=ns 0',
         'kind=MyDaemonSet,name=rolling,namespace=ns 1',
+        'kind=MyDeployment,name=done,namespace=ns 0',
+        'kind=MyDeployment,name=rolling,namespace=ns 1',
         'kind=MyStatefulSet,name=done,namespace=ns 0',
         'kind=MyStatefulSet,name=rolling,namespace=ns 1',
       ]);
+    });
+
+    it('flips a MyDeployment to 0 when it exceeds its progress deadline, and records when', async () => {
+      const labels = { kind: 'MyDeployment', namespace: 'ns', name: 'web' };
+      const stuck = { ...rolledOutDeploy, updatedReplicas: 1, availableReplicas: 2 };
+      deployments.upsert(deployment('web', 2, stuck));
+      assert.equal(await metricValue('my_workload_rollout_in_progress', labels), 1);
+      clock.advance(600_000);
+      deployments.upsert(deployment('web', 2, { ...stuck, conditions: [condition('Progressing', 'False', 'ProgressDeadlineExceeded')] }));
+      assert.equal(await metricValue('my_workload_rollout_in_progress', labels), 0);
+      assert.equal(await metricValue('my_workload_rollout_last_transition_timestamp_seconds', labels), clock.now() / 1000);
     });
 
     it('records the time of each flip, and not of updates that keep the state', async () => {
@@ -343,6 +530,23 @@ describe('workload metrics', () => {
     ];
     for (const row of stsTable) {
       it(`MyStatefulSet: ${row.name}`, () => assert.equal(statefulSetRolloutInProgress(row.sts), row.inProgress));
+    }
+
+    const deployTable: { name: string; d: MyDeployment; inProgress: boolean }[] = [
+      { name: 'done when observed and every replica is updated and available', d: deployment('d', 2, rolledOutDeploy), inProgress: false },
+      { name: 'running while the spec is not observed', d: deployment('d', 3, rolledOutDeploy), inProgress: true },
+      { name: 'running while updated < spec.replicas', d: deployment('d', 2, { ...rolledOutDeploy, updatedReplicas: 2 }), inProgress: true },
+      { name: 'running while old replicas are pending termination', d: deployment('d', 2, { ...rolledOutDeploy, replicas: 4 }), inProgress: true },
+      { name: 'running while available < updated', d: deployment('d', 2, { ...rolledOutDeploy, availableReplicas: 2 }), inProgress: true },
+      { name: 'running while paused mid-rollout (kubectl keeps waiting)', d: deployment('d', 2, { ...rolledOutDeploy, updatedReplicas: 1 }, { paused: true }), inProgress: true },
+      {
+        name: 'not running once past the progress deadline (kubectl stops with an error)',
+        d: deployment('d', 2, { ...rolledOutDeploy, updatedReplicas: 1, conditions: [condition('Progressing', 'False', 'ProgressDeadlineExceeded')] }),
+        inProgress: false,
+      },
+    ];
+    for (const row of deployTable) {
+      it(`MyDeployment: ${row.name}`, () => assert.equal(deploymentRolloutInProgress(row.d), row.inProgress));
     }
   });
 });

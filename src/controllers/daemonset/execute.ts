@@ -3,15 +3,16 @@
 // expectations, history cleanup, and the status write, which happens even when pod changes failed.
 // Every write goes through the DaemonSetObjectManager (object-manager.ts); the executor owns the
 // rules: ordering, expectations, slow start, events, the create backoff and what fails the sync.
-import type { ControllerRevision, Pod } from '../../api/core.ts';
+import type { ControllerRevision } from '../../api/core.ts';
 import type { MyDaemonSet } from '../../api/workloads.ts';
-import { errorMessage, isAlreadyExists, isConflict, isNamespaceTerminating, isNotFound } from '../../runtime/client/errors.ts';
+import { errorMessage, isAlreadyExists, isNamespaceTerminating } from '../../runtime/client/errors.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { EventType, InvolvedObject } from '../../runtime/events.ts';
 import { formatMetaV1Time as formatTime } from '../../runtime/time.ts';
 import type { Expectations } from '../../runtime/expectations.ts';
 import type { Logger } from '../../runtime/logging.ts';
 import { collisionCountDecision, isSameRevision } from '../history/collision.ts';
+import { alreadyGone, deletePodWithEvents } from '../shared/pod-control.ts';
 import { slowStartBatch } from '../shared/slow-start.ts';
 import type { CreateBackoff } from '../shared/create-backoff.ts';
 import { settleCreateOutcome } from '../shared/create-outcome.ts';
@@ -50,12 +51,6 @@ export interface ExecutionResult {
 
 type Of<K extends DaemonSetAction['kind']> = Extract<DaemonSetAction, { kind: K }>;
 type Emit = (type: EventType, reason: string, message: string) => void;
-
-/**
- * A delete's NotFound, or its UID precondition failing (a newer object took the name): the object
- * we meant is gone, which is what the delete was for (upstream: DeletePod's NotFound is no error).
- */
-const alreadyGone = (err: unknown): boolean => isNotFound(err) || isConflict(err);
 
 export async function executeDaemonSetPlan(
   deps: ExecutorDeps,
@@ -240,7 +235,7 @@ async function syncPods(
   if (notCreated > 0) expectations.lowerExpectations(key, { creations: notCreated });
   errors.push(...created.failed.map((f) => f.error));
 
-  const deleteResults = await Promise.allSettled(deletes.map((action) => deletePod(objects, action.pod, event)));
+  const deleteResults = await Promise.allSettled(deletes.map((action) => deletePodWithEvents((pod) => objects.deletePod(pod), action.pod, event)));
   deleteResults.forEach((result, i) => {
     const pod = deletes[i]?.pod;
     if (result.status === 'fulfilled' || !pod) return;
@@ -254,16 +249,4 @@ async function syncPods(
     createOutcome: { kind: 'failed', message },
     warnCreateFailure: () => event('Warning', 'FailedCreate', `Error creating: ${message}`),
   };
-}
-
-/** upstream: RealPodControl.DeletePod: SuccessfulDelete, or FailedDelete unless the pod is gone. */
-async function deletePod(objects: DaemonSetObjectManager, pod: Pod, event: Emit): Promise<void> {
-  const name = pod.metadata.name ?? '';
-  try {
-    await objects.deletePod(pod);
-    event('Normal', 'SuccessfulDelete', `Deleted pod: ${name}`);
-  } catch (err) {
-    if (!alreadyGone(err)) event('Warning', 'FailedDelete', `Error deleting: ${errorMessage(err)}`);
-    throw err;
-  }
 }

@@ -2,14 +2,17 @@
 // template is read, never modified.
 // upstream: pkg/controller/daemon/util/daemonset_util.go (AddOrUpdateDaemonPodTolerations,
 // CreatePodTemplate, ReplaceDaemonSetPodNodeNameNodeAffinity, GetTargetNodeName),
-// pkg/controller/controller_utils.go GetPodFromTemplate, daemon_controller.go syncNodes.
+// pkg/controller/controller_utils.go GetPodFromTemplate (shared/pod-from-template.ts), daemon_controller.go syncNodes.
 import type { Affinity, Pod, PodSpec, PodTemplateSpec, Toleration } from '../../api/core.ts';
 import type { MyDaemonSet } from '../../api/workloads.ts';
 import { controllerRevisionHashLabel } from '../history/revisions.ts';
-import { isDns1123Subdomain } from '../../api/names.ts';
 import { controllerRef } from '../shared/ownership.ts';
+import { getPodFromTemplate } from '../shared/pod-from-template.ts';
 import { addOrUpdateToleration } from '../shared/tolerations.ts';
 import { daemonSetOwner } from './spec-defaults.ts';
+
+/** `<ds>-`, or the bare name when that cannot prefix a pod name (moved to shared/ for MyReplicaSet). */
+export { getPodsPrefix as podNamePrefix } from '../shared/pod-from-template.ts';
 
 /** The field key node-binding affinity selects on. */
 export const nodeNameField = 'metadata.name';
@@ -81,35 +84,14 @@ export function replaceDaemonSetPodNodeNameNodeAffinity(affinity: Affinity | und
   };
 }
 
-/** `<ds>-` when that makes a valid name prefix, else the bare name (upstream getPodsPrefix). */
-export function podNamePrefix(dsName: string): string {
-  const prefix = `${dsName}-`;
-  // A generated name appends characters, so a trailing dash is fine: check with it masked.
-  return isDns1123Subdomain(`${dsName}a`) ? prefix : dsName;
-}
-
 /**
  * The pod to create on `nodeName`: template labels (+ hash), annotations and finalizers, our
  * controller reference, the default tolerations and node-binding affinity; `nodeName` stays empty
  * so the scheduler binds it.
  */
 export function newDaemonPod(ds: MyDaemonSet, nodeName: string, hash: string): Pod {
-  const template = daemonPodTemplate(ds, hash);
-  const annotations = template.metadata?.annotations ?? {};
-  const finalizers = template.metadata?.finalizers ?? [];
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      generateName: podNamePrefix(ds.metadata.name ?? ''),
-      namespace: ds.metadata.namespace,
-      labels: { ...(template.metadata?.labels ?? {}) },
-      ...(Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}),
-      ...(finalizers.length > 0 ? { finalizers: [...finalizers] } : {}),
-      ownerReferences: [controllerRef(daemonSetOwner(ds))],
-    },
-    spec: { ...template.spec, affinity: replaceDaemonSetPodNodeNameNodeAffinity(template.spec.affinity, nodeName) },
-  };
+  const pod = getPodFromTemplate(daemonPodTemplate(ds, hash), ds, controllerRef(daemonSetOwner(ds)));
+  return { ...pod, spec: { ...pod.spec, affinity: replaceDaemonSetPodNodeNameNodeAffinity(pod.spec.affinity, nodeName) } };
 }
 
 /**

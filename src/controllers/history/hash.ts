@@ -8,13 +8,19 @@
 
 const safeAlphabet = 'bcdfghjklmnpqrstvwxz2456789';
 
-export function fnv32a(input: string): number {
+/** FNV-1a 32 of raw bytes (pod-template-hash appends binary collision-count bytes). */
+export function fnv32aBytes(bytes: Uint8Array): number {
   let hash = 0x811c9dc5;
-  for (const byte of new TextEncoder().encode(input)) {
+  for (const byte of bytes) {
     hash ^= byte;
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   return hash >>> 0;
+}
+
+/** FNV-1a 32 of the string's UTF-8 bytes. */
+export function fnv32a(input: string): number {
+  return fnv32aBytes(new TextEncoder().encode(input));
 }
 
 /** Maps each character of the decimal digest onto the alphabet without vowels (no accidental words). */

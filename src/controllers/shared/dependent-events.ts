@@ -22,7 +22,8 @@ import { controllerRefsEqual, labelsEqual, ownersSelecting, resolveControllerRef
 /** The part of runtime/expectations.ts Expectations that informer events feed. */
 export interface ObservedExpectations {
   creationObserved(ownerKey: string): void;
-  deletionObserved(ownerKey: string, uid: string): void;
+  /** `dependent` identifies the dependent as the kind tracks its deletes (deletionKey). */
+  deletionObserved(ownerKey: string, dependent: string): void;
 }
 
 export interface DependentEventOptions<T extends KubeObject, O extends SelectingOwner> {
@@ -33,9 +34,14 @@ export interface DependentEventOptions<T extends KubeObject, O extends Selecting
   /**
    * For kinds that track their creates and deletes (MyDaemonSet, ReplicaSet): a controlled
    * dependent's add is a creation observed, its delete (or its turning terminating) a deletion
-   * observed, by UID. Without it the handlers only enqueue (MyStatefulSet, Deployment, revisions).
+   * observed. Without it the handlers only enqueue (MyStatefulSet, Deployment, revisions).
    */
   readonly expectations?: ObservedExpectations;
+  /**
+   * How expected deletes name a dependent. Default: its UID (MyDaemonSet). The ReplicaSet
+   * controller tracks pod keys `namespace/name` (replica_set.go deletePod: controller.PodKey).
+   */
+  readonly deletionKey?: (obj: T) => string;
   /**
    * Which of the owners whose selector matches an orphan may adopt it (upstream
    * getStatefulSetsForPod narrowed to isMemberOf). Default: every one of them.
@@ -62,6 +68,7 @@ export function dependentEventHandler<T extends KubeObject, O extends SelectingO
   options: DependentEventOptions<T, O>,
 ): EventHandler<T> {
   const { ownerKind, owners, queue, expectations, mayAdopt, recheckAfterMs } = options;
+  const deletionKey = options.deletionKey ?? ((obj: T): string => obj.metadata.uid ?? '');
   const ownerOf = (obj: T): O | undefined => resolveControllerRef(obj, ownerKind, owners);
   const enqueueAdopters = (orphan: T): void => {
     for (const owner of ownersSelecting(orphan, owners)) {
@@ -72,7 +79,7 @@ export function dependentEventHandler<T extends KubeObject, O extends SelectingO
     const owner = ownerOf(obj);
     if (owner === undefined) return;
     const key = objectKey(owner);
-    expectations?.deletionObserved(key, obj.metadata.uid ?? '');
+    expectations?.deletionObserved(key, deletionKey(obj));
     queue.enqueue(key);
   };
   return {
@@ -95,8 +102,9 @@ export function dependentEventHandler<T extends KubeObject, O extends SelectingO
       // Graceful deletion sets deletionTimestamp first: the owner may replace the dependent now
       // instead of waiting for the kubelet to remove it (daemon_controller.go updatePod). Upstream
       // repeats this on every later update of the terminating pod (and replica_set.go for the old
-      // pod too when labels changed); deletions are observed by UID, so once is enough, and the
-      // later updates still enqueue the owner below.
+      // pod too when labels changed); an expected delete leaves the set when first observed (by UID
+      // or pod key), the final delete event observes it again, and the later updates still
+      // enqueue the owner below.
       if (expectations !== undefined && isBeingDeleted(cur) && !isBeingDeleted(old)) return deleted(cur);
       const oldRef = controllerOf(old);
       const curRef = controllerOf(cur);

@@ -1,7 +1,9 @@
 // Pod readiness, availability and terminal phase, as the workload controllers read them. Pure;
 // `now` is passed in.
-// upstream: pkg/api/v1/pod/util.go (IsPodReady, IsPodAvailable, IsPodTerminal).
+// upstream: pkg/api/v1/pod/util.go (IsPodReady, IsPodAvailable, IsPodTerminal),
+// pkg/controller/controller_utils.go (IsPodActive, IsPodTerminating).
 import type { Pod, PodCondition } from '../../api/core.ts';
+import { isBeingDeleted } from '../../api/meta.ts';
 
 /** The first `Ready` condition, as GetPodCondition returns it. */
 export function podReadyCondition(pod: Pod): PodCondition | undefined {
@@ -26,4 +28,14 @@ export function isPodAvailable(pod: Pod, minReadySeconds: number, now: number): 
 /** Failed or Succeeded: all containers stopped for good. */
 export function isPodTerminal(pod: Pod): boolean {
   return pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded';
+}
+
+/** Neither terminal nor being deleted: a pod that counts towards an owner's replicas. */
+export function isPodActive(pod: Pod): boolean {
+  return !isPodTerminal(pod) && !isBeingDeleted(pod);
+}
+
+/** Being deleted but not terminal yet: its containers may still run (terminatingReplicas). */
+export function isPodTerminating(pod: Pod): boolean {
+  return !isPodTerminal(pod) && isBeingDeleted(pod);
 }

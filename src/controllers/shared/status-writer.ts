@@ -76,3 +76,32 @@ export async function updateConditions<T extends Conditioned>(
     if (current.metadata.uid !== obj.metadata.uid) return undefined;
   }
 }
+
+/** Status writes that report each resourceVersion written (for the consistency store). */
+export interface StatusWrites<T extends Conditioned> {
+  /** patchStatusFields: a merge patch of these status fields alone. */
+  patchStatus(obj: T, fields: object): Promise<void>;
+  /** updateConditions; nothing is reported when nothing was written. */
+  writeConditions(
+    obj: T,
+    update: (conditions: readonly WorkloadCondition[] | undefined) => readonly WorkloadCondition[] | undefined,
+  ): Promise<void>;
+}
+
+export function reportedStatusWrites<T extends Conditioned>(
+  client: KubeClient,
+  resource: Resource<T>,
+  wrote: (resourceVersion: string | undefined) => void,
+  signal: AbortSignal,
+): StatusWrites<T> {
+  return {
+    async patchStatus(obj, fields) {
+      const patched = await patchStatusFields(client, resource, obj, fields, signal);
+      wrote(patched.metadata.resourceVersion);
+    },
+    async writeConditions(obj, update) {
+      const written = await updateConditions(client, resource, obj, update, signal);
+      if (written !== undefined) wrote(written.metadata.resourceVersion);
+    },
+  };
+}

@@ -25,6 +25,7 @@ import type { OwnerIdentity } from '../shared/ownership.ts';
 import { isControlledBy } from '../shared/ownership.ts';
 import { workloadControllerSetup } from '../shared/workload-controller.ts';
 import type { SyncContext, SyncDeferral, SyncOutcome, WorkloadSync } from '../shared/workload-reconciler.ts';
+import { deferUntilWritesSeen } from '../shared/write-observer.ts';
 import { claimEventHandler, podEventHandler, revisionEventHandler } from './event-handlers.ts';
 import type { EventSink } from './execute.ts';
 import { executeStatefulSetPlan } from './execute.ts';
@@ -80,8 +81,7 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
 
   /** upstream sync: consistencyStore.EnsureReady. */
   defer(key: string): SyncDeferral | undefined {
-    const lag = this.consistency.ensureReady(key);
-    return lag === undefined ? undefined : { message: 'cache older than our last write, deferring sync', fields: { ...lag } };
+    return deferUntilWritesSeen(this.consistency, key);
   }
 
   async claim(set: MyStatefulSet, { signal }: SyncContext): Promise<Claimed | undefined> {

@@ -10,13 +10,14 @@
 // updatePod PUTs a fresh read with its resourceVersion.
 import type { ControllerRevision, PersistentVolumeClaim, Pod } from '../../api/core.ts';
 import type { OwnerReference, WorkloadCondition } from '../../api/meta.ts';
-import { isRecord } from '../../api/meta.ts';
 import { controllerRevisions, persistentVolumeClaims, pods } from '../../api/resources.ts';
 import type { MyStatefulSet } from '../../api/workloads.ts';
 import { myStatefulSets } from '../../api/workloads.ts';
 import type { KubeClient } from '../../runtime/client/rest.ts';
 import { marshalLikeGo } from '../history/go-json.ts';
-import { patchStatusFields, updateConditions } from '../shared/status-writer.ts';
+import { reportedPodWrites } from '../shared/pod-control.ts';
+import { reportedStatusWrites } from '../shared/status-writer.ts';
+import type { WriteObserver as SharedWriteObserver } from '../shared/write-observer.ts';
 import type { StatefulSetStatusFields } from './status.ts';
 
 export interface StatefulSetObjectManager {
@@ -49,7 +50,7 @@ export interface StatefulSetObjectManager {
 export type WrittenResource = 'pods' | 'persistentvolumeclaims' | 'mystatefulsets';
 
 /** Called with the resourceVersion the API server gave each successful write. */
-export type WriteObserver = (resource: WrittenResource, resourceVersion: string | undefined) => void;
+export type WriteObserver = SharedWriteObserver<WrittenResource>;
 
 export function realObjectManager(client: KubeClient, wrote: WriteObserver, signal: AbortSignal): StatefulSetObjectManager {
   return {
@@ -82,37 +83,13 @@ export function realObjectManager(client: KubeClient, wrote: WriteObserver, sign
       wrote('persistentvolumeclaims', patched.metadata.resourceVersion);
       return patched;
     },
-    async createPod(pod) {
-      const created = await client.create(pods, pod, { signal });
-      wrote('pods', created.metadata.resourceVersion);
-      return created;
-    },
     getPod: (namespace, name) => client.get(pods, namespace, name, signal),
     async updatePod(pod) {
       const updated = await client.update(pods, pod, { signal });
       wrote('pods', updated.metadata.resourceVersion);
       return updated;
     },
-    async deletePod(pod) {
-      const answer = await client.delete(pods, pod.metadata.namespace, pod.metadata.name ?? '', { uid: pod.metadata.uid, signal });
-      // A graceful delete answers with the pod, now carrying deletionTimestamp: wait for the cache
-      // to show it terminating, or the next sync would delete (and report) it again.
-      wrote('pods', resourceVersionOf(answer));
-    },
-    async patchStatus(set, status) {
-      const patched = await patchStatusFields(client, myStatefulSets, set, status, signal);
-      wrote('mystatefulsets', patched.metadata.resourceVersion);
-    },
-    async writeConditions(set, update) {
-      const written = await updateConditions(client, myStatefulSets, set, update, signal);
-      if (written !== undefined) wrote('mystatefulsets', written.metadata.resourceVersion);
-    },
+    ...reportedPodWrites(client, (resourceVersion) => wrote('pods', resourceVersion), signal),
+    ...reportedStatusWrites(client, myStatefulSets, (resourceVersion) => wrote('mystatefulsets', resourceVersion), signal),
   };
-}
-
-/** The resourceVersion of an object in a response body; undefined for a Status or anything else. */
-function resourceVersionOf(body: unknown): string | undefined {
-  if (!isRecord(body) || body.kind === 'Status' || !isRecord(body.metadata)) return undefined;
-  const rv = body.metadata.resourceVersion;
-  return typeof rv === 'string' ? rv : undefined;
 }

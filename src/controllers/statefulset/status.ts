@@ -5,10 +5,12 @@
 // pkg/controller/controller_utils.go FindMinNextPodAvailabilityCheck.
 import type { Pod } from '../../api/core.ts';
 import type { MyStatefulSet, MyStatefulSetStatus } from '../../api/workloads.ts';
-import { podReadyCondition, isPodReady } from '../shared/pod-state.ts';
 import { getPodRevision, specReplicas } from './identity.ts';
 import { isCreated, isRunningAndAvailable, isRunningAndReady, isTerminating } from './replica-state.ts';
 import { updateStrategyOf } from './strategy.ts';
+
+// upstream syncStatefulSet's availability requeue, shared with the MyReplicaSet controller.
+export { availabilityRequeueAfter } from '../shared/ready-recheck.ts';
 
 /**
  * The status fields this controller owns. The executor merges them into status and keeps every
@@ -103,27 +105,4 @@ export function statusNeedsWrite(current: MyStatefulSetStatus | undefined, next:
     next.updateRevision !== (had.updateRevision ?? '') ||
     next.selector !== (had.selector ?? '')
   );
-}
-
-/**
- * upstream syncStatefulSet: with minReadySeconds > 0 and some ready pod not yet available, look
- * again when the earliest such pod becomes available, or after minReadySeconds when no pod gives
- * a time. Milliseconds; undefined when no requeue is due.
- */
-export function availabilityRequeueAfter(
-  pods: readonly Pod[],
-  minReadySeconds: number,
-  counts: Pick<ReplicaCounts, 'readyReplicas' | 'availableReplicas'>,
-  now: number,
-): number | undefined {
-  if (minReadySeconds <= 0 || counts.readyReplicas === counts.availableReplicas) return undefined;
-  let next: number | undefined;
-  for (const pod of pods) {
-    if (!isPodReady(pod)) continue;
-    const since = Date.parse(podReadyCondition(pod)?.lastTransitionTime ?? '');
-    if (Number.isNaN(since)) continue;
-    const wait = since + minReadySeconds * 1000 - now;
-    if (wait > 0 && (next === undefined || wait < next)) next = wait;
-  }
-  return next ?? minReadySeconds * 1000;
 }

@@ -146,6 +146,16 @@ export class InformerFactory {
     return informer;
   }
 
+  /**
+   * The shared informer for `resource` if someone already asked for it with informerFor, else
+   * undefined; never creates one. For consumers that only read what the controllers watch anyway
+   * (an informer of their own would list a resource that may not even be installed).
+   */
+  existingInformerFor<T extends KubeObject>(resource: Resource<T>): SharedInformer<T> | undefined {
+    // The map is keyed by resource, so the entry under this key was created for this T.
+    return this.informers.get(`${resource.group}/${resource.version}/${resource.plural}`) as unknown as Informer<T> | undefined;
+  }
+
   /** Starts every informer created so far; they run until the signal aborts. */
   start(signal: AbortSignal): void {
     this.started = signal;

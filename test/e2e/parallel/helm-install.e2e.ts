@@ -204,7 +204,10 @@ describe('Helm chart on the local control plane', function () {
         objects.forEach((object, i) => assert.match(lines[i] ?? '', new RegExp(`^${object} ${applied} \\(server dry run\\)$`)));
       };
       const crds = await kubectl(apply, readFileSync(path.join(manifestsDir, 'crds.yaml'), 'utf8'));
-      expectApplied(crds, ['customresourcedefinition.apiextensions.k8s.io/mydaemonsets.apps.my.dev', 'customresourcedefinition.apiextensions.k8s.io/mystatefulsets.apps.my.dev']);
+      expectApplied(
+        crds,
+        ['mydaemonsets', 'mydeployments', 'myreplicasets', 'mystatefulsets'].map((plural) => `customresourcedefinition.apiextensions.k8s.io/${plural}.apps.my.dev`),
+      );
       expectApplied(await kubectl(apply, readFileSync(path.join(manifestsDir, 'namespace.yaml'), 'utf8')), [`namespace/${releaseNamespace}`]);
       const operator = readFileSync(path.join(manifestsDir, 'operator.yaml'), 'utf8').replaceAll(
         new RegExp(`^(\\s*)namespace: ${releaseNamespace}$`, 'gm'),

@@ -135,6 +135,36 @@ const web: JsonObject = {
   },
 };
 
+/** The seeds' nginx Deployment (examples/nginx-deployment.yaml). */
+const nginx: JsonObject = {
+  apiVersion: 'apps.my.dev/v1alpha1',
+  kind: 'MyDeployment',
+  metadata: { name: 'nginx-deployment', labels: { app: 'nginx' } },
+  spec: {
+    replicas: 3,
+    selector: { matchLabels: { app: 'nginx' } },
+    template: {
+      metadata: { labels: { app: 'nginx' } },
+      spec: { containers: [{ name: 'nginx', image: 'nginx:1.7.9', ports: [{ containerPort: 80 }] }] },
+    },
+  },
+};
+
+/** upstream docs' frontend ReplicaSet. */
+const frontend: JsonObject = {
+  apiVersion: 'apps.my.dev/v1alpha1',
+  kind: 'MyReplicaSet',
+  metadata: { name: 'frontend', labels: { app: 'guestbook', tier: 'frontend' } },
+  spec: {
+    replicas: 3,
+    selector: { matchLabels: { tier: 'frontend' } },
+    template: {
+      metadata: { labels: { tier: 'frontend' } },
+      spec: { containers: [{ name: 'php-redis', image: 'us-docker.pkg.dev/google-samples/containers/gke/gb-frontend:v5' }] },
+    },
+  },
+};
+
 const asAppsV1 = (manifest: JsonObject, kind: string): Json => merge(manifest, { apiVersion: 'apps/v1', kind });
 const claim = (name: string, storage: string): JsonObject => ({
   metadata: { name },
@@ -558,6 +588,23 @@ const daemonSetDefaultedPaths = [
   'spec.template.spec.containers.0.terminationMessagePolicy',
   'spec.template.spec.volumes',
 ];
+// strategy.rollingUpdate is left out: apps/v1 defaults it to 25%/25% for RollingUpdate only, which a
+// schema cannot express; the controller applies it as an effective value instead.
+const deploymentDefaultedPaths = [
+  'spec.strategy.type',
+  'spec.revisionHistoryLimit',
+  'spec.progressDeadlineSeconds',
+  'spec.template.spec.restartPolicy',
+  'spec.template.spec.dnsPolicy',
+  'spec.template.spec.schedulerName',
+  'spec.template.spec.securityContext',
+  'spec.template.spec.terminationGracePeriodSeconds',
+  'spec.template.spec.containers.0.ports',
+  'spec.template.spec.containers.0.terminationMessagePath',
+  'spec.template.spec.containers.0.terminationMessagePolicy',
+  'spec.template.spec.containers.0.imagePullPolicy',
+];
+const replicaSetDefaultedPaths = ['spec.template.spec.restartPolicy', 'spec.template.spec.containers.0.imagePullPolicy'];
 const statefulSetDefaultedPaths = [
   'spec.replicas',
   'spec.podManagementPolicy',
@@ -594,6 +641,8 @@ describe('CRDs on a real API server @own-operator', function () {
     // The seeds, stored: the update, scale and printing tests below work on these two objects.
     await kubectlOk(['create', '-n', namespace, '-f', '-'], JSON.stringify(fluentd));
     await kubectlOk(['create', '-n', namespace, '-f', '-'], JSON.stringify(web));
+    await kubectlOk(['create', '-n', namespace, '-f', '-'], JSON.stringify(nginx));
+    await kubectlOk(['create', '-n', namespace, '-f', '-'], JSON.stringify(frontend));
   });
 
   after(async () => {
@@ -608,7 +657,7 @@ describe('CRDs on a real API server @own-operator', function () {
     const first = await kubectl(['apply', '-f', crds]);
     assert.ok(first.ok, first.stderr);
     const again = await kubectlOk(['apply', '-f', crds]);
-    for (const name of ['mydaemonsets.apps.my.dev', 'mystatefulsets.apps.my.dev']) {
+    for (const name of ['mydaemonsets', 'mystatefulsets', 'mydeployments', 'myreplicasets'].map((plural) => `${plural}.apps.my.dev`)) {
       assert.match(again, new RegExp(`customresourcedefinition\\.apiextensions\\.k8s\\.io/${name.replaceAll('.', '\\.')} unchanged`));
       const annotations = at(await getJson(['get', 'crd', name]), 'metadata.annotations');
       const lastApplied = isJsonObject(annotations) ? annotations['kubectl.kubernetes.io/last-applied-configuration'] : undefined;
@@ -620,6 +669,8 @@ describe('CRDs on a real API server @own-operator', function () {
     const seeds: readonly { manifest: JsonObject; kind: string; paths: readonly string[] }[] = [
       { manifest: fluentd, kind: 'DaemonSet', paths: daemonSetDefaultedPaths },
       { manifest: web, kind: 'StatefulSet', paths: statefulSetDefaultedPaths },
+      { manifest: nginx, kind: 'Deployment', paths: deploymentDefaultedPaths },
+      { manifest: frontend, kind: 'ReplicaSet', paths: replicaSetDefaultedPaths },
     ];
     const stored = async (manifest: Json): Promise<Json> => {
       const args = ['create', '-n', namespace, '--dry-run=server', '-o', 'json', '-f', '-'];
@@ -650,6 +701,21 @@ describe('CRDs on a real API server @own-operator', function () {
     assert.equal(at(msts, 'spec.revisionHistoryLimit'), 10);
     const replicasOmitted = await dryRun(web, { spec: { replicas: null } }, ['-o', 'json']);
     assert.equal(at(toJson(JSON.parse(replicasOmitted.stdout)), 'spec.replicas'), 1);
+    const mdeploy = await getJson(['get', '-n', namespace, 'mdeploy', 'nginx-deployment']);
+    // No rollingUpdate block, no minReadySeconds, no paused: apps/v1 leaves those to Go's zero values
+    // or to the strategy type (SetDefaults_Deployment), so the controller applies them.
+    assert.deepEqual(at(mdeploy, 'spec.strategy'), { type: 'RollingUpdate' });
+    assert.equal(at(mdeploy, 'spec.revisionHistoryLimit'), 10);
+    assert.equal(at(mdeploy, 'spec.progressDeadlineSeconds'), 600);
+    assert.equal(at(mdeploy, 'spec.minReadySeconds'), undefined);
+    assert.equal(at(mdeploy, 'spec.paused'), undefined);
+    const recreate = await dryRun(nginx, { spec: { strategy: { type: 'Recreate' } } }, ['-o', 'json']);
+    assert.deepEqual(at(toJson(JSON.parse(recreate.stdout)), 'spec.strategy'), { type: 'Recreate' });
+    const deploymentReplicasOmitted = await dryRun(nginx, { spec: { replicas: null } }, ['-o', 'json']);
+    assert.equal(at(toJson(JSON.parse(deploymentReplicasOmitted.stdout)), 'spec.replicas'), 1);
+    const mrs = await getJson(['get', '-n', namespace, 'mrs', 'frontend']);
+    assert.equal(at(mrs, 'spec.replicas'), 3);
+    assert.equal(at(mrs, 'spec.minReadySeconds'), undefined);
   });
 
   describe('accepts', () => {
@@ -830,6 +896,15 @@ describe('CRDs on a real API server @own-operator', function () {
     const msts = await kubectlOk(['get', '-n', namespace, 'msts']);
     assert.deepEqual(header(msts), ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE']);
     const all = await kubectlOk(['get', '-n', namespace, 'my-workloads', '-o', 'name']);
-    assert.deepEqual(all.trim().split('\n').sort(), ['mydaemonset.apps.my.dev/fluentd-elasticsearch', 'mystatefulset.apps.my.dev/web']);
+    assert.deepEqual(all.trim().split('\n').sort(), [
+      'mydaemonset.apps.my.dev/fluentd-elasticsearch',
+      'mydeployment.apps.my.dev/nginx-deployment',
+      'myreplicaset.apps.my.dev/frontend',
+      'mystatefulset.apps.my.dev/web',
+    ]);
+    const mdeploy = await kubectlOk(['get', '-n', namespace, 'mdeploy', '-o', 'wide']);
+    assert.deepEqual(header(mdeploy), ['NAME', 'DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR']);
+    const mrs = await kubectlOk(['get', '-n', namespace, 'mrs', '-o', 'wide']);
+    assert.deepEqual(header(mrs), ['NAME', 'DESIRED', 'CURRENT', 'READY', 'AGE', 'CONTAINERS', 'IMAGES', 'SELECTOR']);
   });
 });
