@@ -1,7 +1,7 @@
 // The benchmark driver (started by run.ts, which pins the cluster name first). For each node count
 // and QPS setting: a bench cluster with N kwok workers and kube-controller-manager at that QPS,
-// the CRDs, then per kind the built-in controller, ours (an operator process started for it) and
-// the raw-limit loop, one after the other on identical specs.
+// the CRDs, then per kind (DaemonSet, StatefulSet, Deployment) the built-in controller, ours (an
+// operator process started for it) and the raw-limit loop, one after the other on identical specs.
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -19,10 +19,10 @@ import { PodWatch } from './pod-watch.ts';
 import type { RawResult } from './raw-limit.ts';
 import { rawCreate } from './raw-limit.ts';
 import { writeReport } from './report.ts';
-import type { OperatorStart, RunResult, ScenarioResult } from './result.ts';
+import type { Kind, OperatorStart, RunResult, ScenarioResult } from './result.ts';
 import { resultFileName } from './result.ts';
 import type { ScenarioName, SideContext } from './scenarios.ts';
-import { daemonSetChain, scenarioTitles, statefulSetChain } from './scenarios.ts';
+import { daemonSetChain, deploymentChain, scenarioTitles, statefulSetChain } from './scenarios.ts';
 import { apiServerScraper, componentScraper, httpScraper, readComponents } from './scrape.ts';
 import type { Side } from './workloads.ts';
 import { daemonSetMaxUnavailable } from './workloads.ts';
@@ -33,7 +33,9 @@ export interface BenchOptions {
   readonly nodes: readonly number[];
   /** Client QPS settings; 0 = unlimited. */
   readonly qps: readonly number[];
-  readonly kinds: readonly ('ds' | 'sts')[];
+  readonly kinds: readonly Kind[];
+  /** Replicas of the Deployment scenarios (create, rolling update, delete); default 500, --smoke 20. */
+  readonly deploymentReplicas?: number;
   readonly out: string;
   readonly smoke: boolean;
   readonly cpuProf: boolean;
@@ -69,7 +71,8 @@ export function componentFlags(qps: number, staleConsistency: boolean, kcmFlags:
   return {
     'kube-controller-manager': [
       ...limits,
-      `--feature-gates=StaleControllerConsistencyDaemonSet=${gate},StaleControllerConsistencyStatefulSet=${gate}`,
+      // ReplicaSet: the Deployment scenarios' pods are the ReplicaSet controller's (gate beta, on by default in 1.36).
+      `--feature-gates=StaleControllerConsistencyDaemonSet=${gate},StaleControllerConsistencyStatefulSet=${gate},StaleControllerConsistencyReplicaSet=${gate}`,
       ...kcmFlags,
     ],
     // The scheduler binds every pod of both sides; at its default 50 QPS it, not the controllers,
@@ -112,12 +115,13 @@ interface Counts {
   readonly daemonSetPods: number;
   readonly statefulSetParallel: number;
   readonly statefulSetOrdered: number;
+  readonly deploymentReplicas: number;
 }
 
-function countsFor(nodes: number, smoke: boolean): Counts {
+function countsFor(nodes: number, smoke: boolean, deploymentReplicas: number | undefined): Counts {
   return smoke
-    ? { daemonSetPods: nodes, statefulSetParallel: 20, statefulSetOrdered: 5 }
-    : { daemonSetPods: nodes, statefulSetParallel: 500, statefulSetOrdered: 50 };
+    ? { daemonSetPods: nodes, statefulSetParallel: 20, statefulSetOrdered: 5, deploymentReplicas: deploymentReplicas ?? 20 }
+    : { daemonSetPods: nodes, statefulSetParallel: 500, statefulSetOrdered: 50, deploymentReplicas: deploymentReplicas ?? 500 };
 }
 
 /** One node count at one QPS setting: cluster, CRDs, every scenario on every side. */
@@ -135,7 +139,7 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
   log('waiting for kube-controller-manager to go quiet after start-up');
   await waitControllerManagerQuiet(endpoints.kcm, 180_000);
 
-  const counts = countsFor(nodes, options.smoke);
+  const counts = countsFor(nodes, options.smoke, options.deploymentReplicas);
   const tmp = path.join(options.out, 'tmp', `${nodes}-${qps}`);
   mkdirSync(tmp, { recursive: true });
   const own = new OwnRequests();
@@ -167,7 +171,7 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
   const errors: string[] = [];
   const scenarios: ScenarioResult[] = [];
 
-  const withOperator = async <T>(kind: 'ds' | 'sts', body: (op: OperatorProcess) => Promise<T>): Promise<T> => {
+  const withOperator = async <T>(kind: Kind, body: (op: OperatorProcess) => Promise<T>): Promise<T> => {
     const op = await startOperator({
       repoRoot,
       ...(options.operatorRoot ? { operatorRoot: options.operatorRoot } : {}),
@@ -190,7 +194,7 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
    * neither side always meets the warmer or the more loaded cluster. A side that fails outright
    * is reported as an error and left out.
    */
-  const rounds = async <R>(kind: 'ds' | 'sts', chain: (ctx: SideContext) => Promise<R>): Promise<{ builtin: R[]; ours: R[] }> => {
+  const rounds = async <R>(kind: Kind, chain: (ctx: SideContext) => Promise<R>): Promise<{ builtin: R[]; ours: R[] }> => {
     const out: { builtin: R[]; ours: R[] } = { builtin: [], ours: [] };
     for (let round = 0; round < options.repeat; round++) {
       const order: Side[] = round % 2 === 0 ? ['builtin', 'ours'] : ['ours', 'builtin'];
@@ -261,6 +265,14 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
       scenarios.push(scenario('sts-rolling-update', counts.statefulSetParallel, runs, undefined));
       scenarios.push(scenario('sts-ordered-create', counts.statefulSetOrdered, runs, rawOrdered));
     }
+    if (options.kinds.includes('deploy')) {
+      const replicas = counts.deploymentReplicas;
+      const runs = await rounds('deploy', (ctx) => deploymentChain(ctx, replicas));
+      const rawDeploy = await rawBest(replicas);
+      scenarios.push(scenario('deploy-create', replicas, runs, rawDeploy));
+      scenarios.push(scenario('deploy-rolling-update', replicas, runs, undefined));
+      scenarios.push(scenario('deploy-delete', replicas, runs, undefined));
+    }
   } finally {
     await Promise.all([...watches.values()].map((w) => w.close()));
   }
@@ -285,6 +297,7 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
       kubeSchedulerFlags: flags['kube-scheduler'] ?? [],
       staleControllerConsistencyDaemonSet: options.staleConsistency,
       staleControllerConsistencyStatefulSet: options.staleConsistency,
+      staleControllerConsistencyReplicaSet: options.staleConsistency,
     },
     counts: { ...counts, maxUnavailable: daemonSetMaxUnavailable(nodes) },
     repeat: options.repeat,

@@ -48,10 +48,36 @@ export interface SideResult {
   readonly kcmCpuSeconds?: number;
   /** Mean latency (ms) of the controller's client requests in the window, by verb (kube-controller-manager: all its clients). */
   readonly requestLatencyMs?: Readonly<Record<string, number>>;
-  /** Syncs of the controller's work queue in the window (`daemonset` / `statefulset`), their total seconds and retries. */
-  readonly syncs?: { readonly count: number; readonly seconds: number; readonly retries: number };
+  /** Syncs of the controllers' work queues in the window (`daemonset`, `statefulset`, or `deployment` + `replicaset`), their total seconds and retries. */
+  readonly syncs?: Syncs;
+  /** The same per queue, when a step drives more than one (a Deployment and its ReplicaSets). */
+  readonly syncsByQueue?: Readonly<Record<string, Syncs>>;
   /** kube-controller-manager's idle request rate (lease renewals), subtracted from its counts. */
   readonly kcmIdlePerSecond: Baseline;
+}
+
+export interface Syncs {
+  readonly count: number;
+  readonly seconds: number;
+  readonly retries: number;
+}
+
+/** The work queue names (the `name` label of `workqueue_*`), the same in kube-controller-manager and the operator. */
+export type QueueName = 'daemonset' | 'statefulset' | 'deployment' | 'replicaset';
+
+/** Syncs of `queues` in a counter delta: their sum, and per queue when there are several. */
+export function queueSyncs(delta: readonly Sample[], queues: readonly QueueName[]): { readonly total: Syncs; readonly byQueue?: Record<string, Syncs> } {
+  const of = (names: readonly string[]): Syncs => {
+    const where = (l: Labels): boolean => names.includes(l.name ?? '');
+    return {
+      count: sum(delta, 'workqueue_work_duration_seconds_count', where),
+      seconds: sum(delta, 'workqueue_work_duration_seconds_sum', where),
+      retries: sum(delta, 'workqueue_retries_total', where),
+    };
+  };
+  const total = of(queues);
+  if (queues.length < 2) return { total };
+  return { total, byQueue: Object.fromEntries(queues.map((q) => [q, of([q])])) };
 }
 
 export interface Endpoints {
@@ -77,8 +103,8 @@ export interface Step {
   readonly pods: number;
   /** Counts pods created, for writes per pod; default `pods`. */
   readonly podsCreated?: number;
-  /** The work queue name of the controller under test on both sides. */
-  readonly queue: 'daemonset' | 'statefulset';
+  /** The work queues of the controllers under test, the same names on both sides. */
+  readonly queues: readonly QueueName[];
   readonly act: () => Promise<void>;
   readonly reached: (counts: PodCounts) => boolean;
   readonly what: string;
@@ -228,7 +254,6 @@ export async function measureStep(
     .reduce((a, [, n]) => a + n, 0);
   const created = step.podsCreated ?? step.pods;
   const queueDelta = side === 'builtin' ? kcmDelta : counterDelta(before.op, after.op);
-  const ofQueue = (l: Labels): boolean => l.name === step.queue;
   const latencySum = sumBy(queueDelta, 'rest_client_request_duration_seconds_sum', (l) => l.verb ?? '');
   const latencyCount = sumBy(queueDelta, 'rest_client_request_duration_seconds_count', (l) => l.verb ?? '');
   const requestLatencyMs = Object.fromEntries(
@@ -236,11 +261,7 @@ export async function measureStep(
       .filter(([, n]) => n > 0)
       .map(([verb, n]) => [verb, Math.round(((latencySum[verb] ?? 0) / n) * 10000) / 10]),
   );
-  const syncs = {
-    count: sum(queueDelta, 'workqueue_work_duration_seconds_count', ofQueue),
-    seconds: sum(queueDelta, 'workqueue_work_duration_seconds_sum', ofQueue),
-    retries: sum(queueDelta, 'workqueue_retries_total', ofQueue),
-  };
+  const syncs = queueSyncs(queueDelta, step.queues);
   return {
     wallSeconds,
     podsPerSecond: wallSeconds && wallSeconds > 0 ? step.pods / wallSeconds : undefined,
@@ -261,7 +282,8 @@ export async function measureStep(
     ...(window ? { process: window } : {}),
     kcmCpuSeconds: sum(kcmDelta, 'process_cpu_seconds_total'),
     kcmIdlePerSecond: baseline,
-    syncs,
+    syncs: syncs.total,
+    ...(syncs.byQueue ? { syncsByQueue: syncs.byQueue } : {}),
     requestLatencyMs,
   };
 }

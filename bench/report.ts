@@ -1,5 +1,5 @@
 // Tables and chart from the benchmark's JSON: the newest run per (nodes, QPS) in the results folder
-// becomes <dir>/latest.md and <dir>/latest.svg, and the README's "Benchmarks" section (between the
+// (with the scenarios it did not run taken from earlier runs) becomes <dir>/latest.md and <dir>/latest.svg, and the README's "Benchmarks" section (between the
 // bench:begin/bench:end markers) gets the same tables.
 //
 //   npm run bench:report -- [--dir bench/results] [--no-readme]
@@ -31,17 +31,53 @@ export function loadResults(dir: string): RunResult[] {
   return out;
 }
 
-/** The newest run per (nodes, qps); smoke runs only when there is nothing else. */
-export function latestRuns(all: readonly RunResult[]): RunResult[] {
+/** A run as reported: with the scenarios it lacked filled in from earlier runs at the same (nodes, QPS). */
+export interface ReportRun extends RunResult {
+  /** Where the filled-in scenarios come from, newest first. */
+  readonly earlier?: readonly { readonly date: string; readonly names: readonly ScenarioName[] }[];
+}
+
+const scenarioOrder = (name: ScenarioName): number => Object.keys(shortTitles).indexOf(name);
+
+/**
+ * The newest run per (nodes, qps); smoke runs only when there is nothing else. A run that covered
+ * only some kinds (`--kinds deploy`) keeps the newest earlier result of every other scenario, so a
+ * partial run adds rows instead of hiding the rest.
+ */
+export function latestRuns(all: readonly RunResult[]): ReportRun[] {
   const full = all.filter((r) => !r.smoke);
   const pool = full.length > 0 ? full : all;
-  const newest = new Map<string, RunResult>();
+  const groups = new Map<string, RunResult[]>();
   for (const r of pool) {
     const key = `${r.nodes}/${r.qps}`;
-    const seen = newest.get(key);
-    if (!seen || seen.date < r.date) newest.set(key, r);
+    groups.set(key, [...(groups.get(key) ?? []), r]);
   }
-  return [...newest.values()].sort((a, b) => a.nodes - b.nodes || (b.qps === 0 ? -1 : a.qps === 0 ? 1 : a.qps - b.qps));
+  const merged: ReportRun[] = [];
+  for (const runs of groups.values()) {
+    const [newest, ...older] = [...runs].sort((a, b) => (a.date < b.date ? 1 : a.date > b.date ? -1 : 0));
+    if (!newest) continue;
+    const scenarios = [...newest.scenarios];
+    const earlier: { date: string; names: ScenarioName[] }[] = [];
+    let rssCachedBytes = newest.operator.rssCachedBytes;
+    for (const r of older) {
+      const added = r.scenarios.filter((s) => !scenarios.some((x) => x.name === s.name));
+      if (added.length === 0) continue;
+      scenarios.push(...added);
+      earlier.push({ date: r.date, names: added.map((s) => s.name) });
+      if (rssCachedBytes === undefined && added.some((s) => s.name === 'ds-create')) rssCachedBytes = r.operator.rssCachedBytes;
+    }
+    if (earlier.length === 0) {
+      merged.push(newest);
+      continue;
+    }
+    merged.push({
+      ...newest,
+      scenarios: scenarios.sort((a, b) => scenarioOrder(a.name) - scenarioOrder(b.name)),
+      operator: { ...newest.operator, ...(rssCachedBytes !== undefined ? { rssCachedBytes } : {}) },
+      earlier,
+    });
+  }
+  return merged.sort((a, b) => a.nodes - b.nodes || (b.qps === 0 ? -1 : a.qps === 0 ? 1 : a.qps - b.qps));
 }
 
 const qpsLabel = (qps: number): string => (qps === 0 ? 'unlimited' : `QPS ${qps}/30`);
@@ -81,19 +117,33 @@ function requestSummary(requests: Readonly<Record<string, number>>): string {
   return entries.length === 0 ? '–' : entries.map(([k, n]) => `${k} ${n}`).join(', ');
 }
 
-function runSection(r: RunResult, details: boolean): string {
+/** "count (retries)", per queue when the step drove several (a Deployment and its ReplicaSets). */
+export function syncsCell(res: Pick<SideResult, 'syncs' | 'syncsByQueue'>): string {
+  if (res.syncsByQueue) {
+    return Object.entries(res.syncsByQueue)
+      .map(([queue, s]) => `${queue} ${s.count} (${s.retries})`)
+      .join(', ');
+  }
+  return res.syncs ? `${res.syncs.count} (${res.syncs.retries})` : '–';
+}
+
+function runSection(r: ReportRun, details: boolean): string {
   const lines: string[] = [];
   const stale = r.controlPlane.staleControllerConsistencyDaemonSet ? 'on (default)' : 'off';
   lines.push(`### ${r.nodes} nodes, ${qpsLabel(r.qps)} — ${r.date.slice(0, 16).replace('T', ' ')} UTC`);
   lines.push('');
   lines.push(
-    `maxUnavailable ${r.counts.maxUnavailable}; StaleControllerConsistency gates ${stale}; ${r.repeat ?? 1} round(s) per side, median shown; load average ${r.machine.loadAverage.start.toFixed(1)} → ${r.machine.loadAverage.end.toFixed(1)}. kube-controller-manager: \`${r.controlPlane.kubeControllerManagerFlags.join(' ')}\`.`,
+    `DaemonSet maxUnavailable ${r.counts.maxUnavailable}; StaleControllerConsistency gates ${stale}; ${r.repeat ?? 1} round(s) per side, median shown; load average ${r.machine.loadAverage.start.toFixed(1)} → ${r.machine.loadAverage.end.toFixed(1)}. kube-controller-manager: \`${r.controlPlane.kubeControllerManagerFlags.join(' ')}\`.`,
   );
   lines.push('');
   lines.push('| scenario | built-in | ours | ours / built-in | raw limit | ours / raw | writes built-in (per pod) | writes ours (per pod) | ours peak RSS / CPU |');
   lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const s of r.scenarios) lines.push(`| ${scenarioRow(s)} |`);
   lines.push('');
+  for (const e of r.earlier ?? []) {
+    lines.push(`Rows ${e.names.join(', ')}: from the earlier run of ${e.date.slice(0, 16).replace('T', ' ')} UTC (that run's settings).`);
+    lines.push('');
+  }
   const starts = r.operator.starts.map((s) => `${(s.cacheSyncMs / 1000).toFixed(2)} s (${mib(s.rssAtReadyBytes)})`).join(', ');
   lines.push(
     `Operator: cache sync at start ${starts || '–'}; RSS with ${r.nodes} nodes and ${r.counts.daemonSetPods} pods cached ${mib(r.operator.rssCachedBytes)}.`,
@@ -116,7 +166,7 @@ function runSection(r: RunResult, details: boolean): string {
       const res = s[key];
       if (!res) continue;
       const all = (s.rounds?.[key] ?? [res]).map((x) => secs(x.wallSeconds)).join(', ');
-      const syncs = res.syncs ? `${res.syncs.count} (${res.syncs.retries})` : '–';
+      const syncs = syncsCell(res);
       const latency = res.requestLatencyMs ? requestSummary(res.requestLatencyMs) : '–';
       lines.push(
         `| ${s.name} | ${side} | ${all} | ${syncs} | ${requestSummary(res.apiserverRequests)} | ${requestSummary(res.clientRequests)} | ${latency} | ${res.kcmRequests ? requestSummary(res.kcmRequests) : ''} |`,
@@ -128,7 +178,7 @@ function runSection(r: RunResult, details: boolean): string {
   return lines.join('\n');
 }
 
-function ratioSummary(runs: readonly RunResult[]): string {
+function ratioSummary(runs: readonly ReportRun[]): string {
   const names = [...new Set(runs.flatMap((r) => r.scenarios.map((s) => s.name)))];
   const head = runs.map((r) => `${r.nodes} n, ${r.qps === 0 ? 'unl.' : `q${r.qps}`}`);
   const lines = [
@@ -147,7 +197,7 @@ function ratioSummary(runs: readonly RunResult[]): string {
 }
 
 /** The report; `details` adds each run's requests by verb and resource (latest.md has them, the README links there). */
-export function markdown(runs: readonly RunResult[], details = true): string {
+export function markdown(runs: readonly ReportRun[], details = true): string {
   const first = runs[0];
   if (!first) return '_No benchmark results yet: run `npm run bench`._\n';
   const v = first.versions;
@@ -156,7 +206,7 @@ export function markdown(runs: readonly RunResult[], details = true): string {
   const stale = [...new Set(runs.map((r) => (r.controlPlane.staleControllerConsistencyDaemonSet ? 'on' : 'off')))].join('/');
   return [
     `Measured ${dates} on ${m.cpus} CPUs (${m.cpuModel}), ${m.memoryGiB} GiB, Linux ${m.kernel}: Kubernetes ${v.kubernetes ?? '?'}, etcd ${v.etcd ?? '?'}, kwok ${v.kwok ?? '?'}, Node ${v.node ?? '?'}, operator ${v.operator ?? '?'}.`,
-    `kube-controller-manager's \`StaleControllerConsistencyDaemonSet\`/\`StatefulSet\` feature gates: **${stale}**. Both sides run at the same client limits (QPS 20/burst 30, or unlimited: kube-controller-manager at 10000/10000, ours at 0); the scheduler is unthrottled in every run so that it does not set the pace. Times run from the write to the watch event that completes the condition; "raw limit" is a Node process on the same REST client creating the same number of pods already bound to nodes, 64 requests in flight, no rate limit. Writes are the controller's own POST/PUT/PATCH/DELETE requests (for ours: the operator plus kube-controller-manager's garbage collector, which deletes the pods of a deleted owner on both sides), per pod created. The machine is shared with other work: see each run's load average.`,
+    `kube-controller-manager's \`StaleControllerConsistencyDaemonSet\`/\`StatefulSet\`/\`ReplicaSet\` feature gates: **${stale}**. Both sides run at the same client limits (QPS 20/burst 30, or unlimited: kube-controller-manager at 10000/10000, ours at 0); the scheduler is unthrottled in every run so that it does not set the pace. Times run from the write to the watch event that completes the condition; "raw limit" is a Node process on the same REST client creating the same number of pods already bound to nodes, 64 requests in flight, no rate limit. Writes are the controller's own POST/PUT/PATCH/DELETE requests (for ours: the operator plus kube-controller-manager's garbage collector, which deletes the pods of a deleted owner on both sides), per pod created. The machine is shared with other work: see each run's load average.`,
     '',
     ratioSummary(runs),
     '',
@@ -174,9 +224,12 @@ const shortTitles: Readonly<Record<ScenarioName, string>> = {
   'sts-parallel-create': 'StatefulSet Parallel 0 → N',
   'sts-rolling-update': 'StatefulSet rolling update (N)',
   'sts-ordered-create': 'StatefulSet OrderedReady 0 → N',
+  'deploy-create': 'Deployment 0 → N',
+  'deploy-rolling-update': 'Deployment rolling update (N)',
+  'deploy-delete': 'Deployment delete (N pods)',
 };
 
-export function chart(runs: readonly RunResult[]): string {
+export function chart(runs: readonly ReportRun[]): string {
   const panels: Panel[] = runs.map((r) => ({
     title: `${r.nodes} nodes, ${qpsLabel(r.qps)}`,
     groups: r.scenarios.map((s) => ({

@@ -16,8 +16,11 @@ export interface ScenarioResult {
   readonly rounds?: { readonly builtin: readonly SideResult[]; readonly ours: readonly SideResult[] };
 }
 
+/** The workload kinds a run can cover (`--kinds`), each a chain of scenarios (bench/scenarios.ts). */
+export type Kind = 'ds' | 'sts' | 'deploy';
+
 export interface OperatorStart {
-  readonly kind: 'ds' | 'sts';
+  readonly kind: Kind;
   /** Spawn to the first /readyz 200 (all informers listed and synced). */
   readonly cacheSyncMs: number;
   readonly rssAtReadyBytes: number | undefined;
@@ -46,6 +49,8 @@ export interface RunResult {
     readonly kubeSchedulerFlags: readonly string[];
     readonly staleControllerConsistencyDaemonSet: boolean;
     readonly staleControllerConsistencyStatefulSet: boolean;
+    /** Runs before the Deployment scenarios did not set it (kube-controller-manager's default: on). */
+    readonly staleControllerConsistencyReplicaSet?: boolean;
   };
   /** Rounds per side. */
   readonly repeat?: number;
@@ -54,6 +59,8 @@ export interface RunResult {
     readonly maxUnavailable: number;
     readonly statefulSetParallel: number;
     readonly statefulSetOrdered: number;
+    /** Replicas of the Deployment scenarios; absent in runs before them. */
+    readonly deploymentReplicas?: number;
   };
   readonly operator: {
     readonly starts: readonly OperatorStart[];

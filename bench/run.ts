@@ -1,6 +1,6 @@
-// npm run bench -- [--nodes 100,1000,5000] [--qps 20,0] [--kinds ds,sts] [--out bench/results] [--smoke]
+// npm run bench -- [--nodes 100,1000,5000] [--qps 20,0] [--kinds ds,sts,deploy] [--deploy-replicas 500] [--out bench/results] [--smoke]
 //
-// Side-by-side benchmark of the built-in DaemonSet/StatefulSet controllers and ours on a local
+// Side-by-side benchmark of the built-in DaemonSet/StatefulSet/Deployment controllers and ours on a local
 // kwok cluster of its own (.cluster-bench/), against the raw API-server limit. Writes
 // <out>/<date>-<nodes>-<qps>.json per run, then <out>/latest.md and <out>/latest.svg (bench/report.ts).
 // A benchmark, not a test: it records times and timeouts and never fails on them.
@@ -8,6 +8,7 @@
 // The cluster name must be fixed before hack/cluster.ts loads, so everything else is imported
 // after setting it.
 import { Command, InvalidArgumentError } from 'commander';
+import type { Kind } from './result.ts';
 
 process.env.MWO_CLUSTER_NAME = 'bench';
 
@@ -27,15 +28,16 @@ function qps(s: string): number {
   return n;
 }
 
-function kind(s: string): 'ds' | 'sts' {
-  if (s === 'ds' || s === 'sts') return s;
-  throw new InvalidArgumentError(`${s} is not ds or sts`);
+function kind(s: string): Kind {
+  if (s === 'ds' || s === 'sts' || s === 'deploy') return s;
+  throw new InvalidArgumentError(`${s} is not ds, sts or deploy`);
 }
 
 interface Flags {
   readonly nodes?: number[];
   readonly qps?: number[];
-  readonly kinds: ('ds' | 'sts')[];
+  readonly kinds: Kind[];
+  readonly deployReplicas?: number;
   readonly out?: string;
   readonly smoke: boolean;
   readonly cpuProf: boolean;
@@ -52,11 +54,12 @@ async function main(argv: readonly string[]): Promise<void> {
     .description('built-in controllers vs ours vs the raw API-server limit, on a local kwok cluster')
     .option('--nodes <list>', 'worker node counts (default 100,1000; --smoke: 20)', list(count))
     .option('--qps <list>', 'client QPS of both sides, 0 = unlimited (default 20,0; --smoke: 20)', list(qps))
-    .option('--kinds <list>', 'ds, sts or both', list(kind), ['ds', 'sts'])
+    .option('--kinds <list>', 'any of ds, sts, deploy', list(kind), ['ds', 'sts', 'deploy'])
+    .option('--deploy-replicas <n>', 'replicas of the Deployment scenarios (default 500; --smoke: 20)', count)
     .option('--out <dir>', 'results folder (default bench/results; --smoke: bench/results/tmp/smoke, git-ignored)')
-    .option('--smoke', 'small counts (StatefulSet 20 and 5 replicas) for CI', false)
+    .option('--smoke', 'small counts (StatefulSet 20 and 5 replicas, Deployment 20) for CI', false)
     .option('--cpu-prof', 'run the operator with node --cpu-prof (profiles under <out>/tmp/)', false)
-    .option('--stale-consistency <bool>', "kube-controller-manager's StaleControllerConsistency{DaemonSet,StatefulSet} gates", 'true')
+    .option('--stale-consistency <bool>', "kube-controller-manager's StaleControllerConsistency{DaemonSet,StatefulSet,ReplicaSet} gates", 'true')
     .option('--keep-cluster', 'leave the bench cluster running at the end', false)
     .option('--no-raw', 'skip the raw-limit loop')
     .option('--kcm-flag <flag>', 'an extra kube-controller-manager flag --key=value (repeatable)', (v: string, all: string[]) => [...all, v], [])
@@ -72,6 +75,7 @@ async function main(argv: readonly string[]): Promise<void> {
     nodes: flags.nodes ?? (flags.smoke ? [20] : [100, 1000]),
     qps: flags.qps ?? (flags.smoke ? [20] : [20, 0]),
     kinds: flags.kinds,
+    ...(flags.deployReplicas ? { deploymentReplicas: flags.deployReplicas } : {}),
     out: flags.out ?? (flags.smoke ? 'bench/results/tmp/smoke' : 'bench/results'),
     smoke: flags.smoke,
     cpuProf: flags.cpuProf,

@@ -3,14 +3,18 @@
 import type { Pod } from '../src/api/core.ts';
 import type { Resource } from '../src/api/resources.ts';
 import { resource } from '../src/api/resources.ts';
-import type { MyDaemonSet, MyStatefulSet } from '../src/api/workloads.ts';
-import { apiVersion as myApiVersion, myDaemonSets, myStatefulSets } from '../src/api/workloads.ts';
+import type { MyDaemonSet, MyDeployment, MyReplicaSet, MyStatefulSet } from '../src/api/workloads.ts';
+import { apiVersion as myApiVersion, myDaemonSets, myDeployments, myReplicaSets, myStatefulSets } from '../src/api/workloads.ts';
+import type { PodCounts } from './pod-watch.ts';
 
 export type Side = 'builtin' | 'ours';
 
 // apps/v1 has the same wire shape as our kinds (that is the point of the project).
 const daemonSets = resource<MyDaemonSet>('apps', 'v1', 'daemonsets', 'DaemonSet', true);
 const statefulSets = resource<MyStatefulSet>('apps', 'v1', 'statefulsets', 'StatefulSet', true);
+// src/api/resources.ts has no apps/v1 Deployment or ReplicaSet: nothing but the benchmark talks to them.
+const deployments = resource<MyDeployment>('apps', 'v1', 'deployments', 'Deployment', true);
+const replicaSets = resource<MyReplicaSet>('apps', 'v1', 'replicasets', 'ReplicaSet', true);
 
 export function daemonSetResource(side: Side): Resource<MyDaemonSet> {
   return side === 'builtin' ? daemonSets : myDaemonSets;
@@ -20,11 +24,20 @@ export function statefulSetResource(side: Side): Resource<MyStatefulSet> {
   return side === 'builtin' ? statefulSets : myStatefulSets;
 }
 
+export function deploymentResource(side: Side): Resource<MyDeployment> {
+  return side === 'builtin' ? deployments : myDeployments;
+}
+
+/** The ReplicaSets a Deployment of that side owns (apps/v1 ReplicaSet or MyReplicaSet). */
+export function replicaSetResource(side: Side): Resource<MyReplicaSet> {
+  return side === 'builtin' ? replicaSets : myReplicaSets;
+}
+
 /** kwok makes any image Ready at once unless its name contains "notready" or "crash". */
 export const imageV1 = 'registry.example/bench/app:v1';
 export const imageV2 = 'registry.example/bench/app:v2';
 
-function typeMeta(side: Side, kind: 'DaemonSet' | 'StatefulSet'): { apiVersion: string; kind: string } {
+function typeMeta(side: Side, kind: 'DaemonSet' | 'StatefulSet' | 'Deployment'): { apiVersion: string; kind: string } {
   return side === 'builtin' ? { apiVersion: 'apps/v1', kind } : { apiVersion: myApiVersion, kind: `My${kind}` };
 }
 
@@ -73,7 +86,27 @@ export function statefulSetManifest(
   };
 }
 
-/** The image rollout both kinds get: a merge patch of the pod template's containers. */
+/**
+ * apps/v1's RollingUpdate defaults, written out so that neither side's defaulting decides them:
+ * a rollout of R runs at most R + 25 % pods and keeps at least R − 25 % available.
+ */
+export const deploymentRollingUpdate = { maxSurge: '25%', maxUnavailable: '25%' } as const;
+
+export function deploymentManifest(side: Side, namespace: string, name: string, replicas: number): MyDeployment {
+  const labels = { app: name };
+  return {
+    ...typeMeta(side, 'Deployment'),
+    metadata: { name, namespace, labels },
+    spec: {
+      replicas,
+      selector: { matchLabels: labels },
+      strategy: { type: 'RollingUpdate', rollingUpdate: deploymentRollingUpdate },
+      template: { metadata: { labels }, spec: podSpec(imageV1) },
+    },
+  };
+}
+
+/** The image rollout every kind gets: a merge patch of the pod template's containers. */
 export function imagePatch(image: string): unknown {
   return { spec: { template: { spec: { containers: [{ name: 'app', image }] } } } };
 }
@@ -99,6 +132,31 @@ export function daemonSetSettled(ds: MyDaemonSet, desired: number): boolean {
     s.updatedNumberScheduled === desired &&
     s.numberAvailable === desired &&
     (s.numberUnavailable ?? 0) === 0
+  );
+}
+
+/**
+ * True when the namespace holds exactly `replicas` pods, all Ready on `image`, none terminating:
+ * the watch-side end of a create or a rollout (a rollout is not over while an old pod remains).
+ */
+export function exactlyReady(counts: PodCounts, replicas: number, image: string): boolean {
+  return counts.total === replicas && (counts.readyByImage.get(image) ?? 0) === replicas;
+}
+
+/**
+ * kubectl rollout status's "successfully rolled out" (src/api/rollout-status.ts
+ * deploymentRolloutStatus), pinned to `replicas`: the spec asks for them, the controller has seen
+ * the latest spec, and every replica it counts is updated and available.
+ */
+export function deploymentSettled(d: MyDeployment, replicas: number): boolean {
+  const s = d.status;
+  return (
+    (s?.observedGeneration ?? 0) >= (d.metadata.generation ?? 0) &&
+    (d.spec.replicas ?? 1) === replicas &&
+    // Counts of 0 are omitted from the wire.
+    (s?.replicas ?? 0) === replicas &&
+    (s?.updatedReplicas ?? 0) === replicas &&
+    (s?.availableReplicas ?? 0) === replicas
   );
 }
 

@@ -8,6 +8,7 @@
 // server itself has upstream's exact rules: the webhook asks it, with a dry-run create of the
 // template as a Pod and of each claim template as a PersistentVolumeClaim (probe.ts), and maps its
 // field errors back (field-errors.ts).
+import { rollbackToAnnotation } from '../api/deployment-annotations.ts';
 import { group, version } from '../api/workloads.ts';
 
 export interface TemplateKind {
@@ -67,7 +68,7 @@ export const templateKinds: readonly TemplateKind[] = [
     // options ratcheting from the stored template (deployment/strategy.go ValidateUpdate)
     invalidStoredTemplate: 'new-errors-only',
     // upstream: apps/v1 conversion.go Convert_v1_Deployment_To_apps_Deployment (spec.rollbackTo), ValidateRollback
-    revisionAnnotations: ['deprecated.deployment.rollback.to'],
+    revisionAnnotations: [rollbackToAnnotation],
   },
   {
     kind: 'MyReplicaSet',

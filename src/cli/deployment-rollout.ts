@@ -65,9 +65,11 @@ export function deploymentHistory(rss: readonly MyReplicaSet[]): HistoryRevision
 }
 
 /** One operation of an RFC 6902 JSON patch. */
-export type JsonPatchOperation =
-  | { readonly op: 'test'; readonly path: string; readonly value: unknown }
-  | { readonly op: 'replace'; readonly path: string; readonly value: unknown };
+export interface JsonPatchOperation {
+  readonly op: 'replace';
+  readonly path: string;
+  readonly value: unknown;
+}
 
 export type DeploymentRollback =
   /** kubectl stops with this error (exit 1). */
@@ -81,9 +83,10 @@ export type DeploymentRollback =
  * upstream DeploymentRollbacker.Rollback for `d` and the MyReplicaSets it controls. toRevision 0
  * means the previous revision: the second highest (LastRevision; a MyReplicaSet without revision
  * annotation counts as none here, where kubectl would take it as revision 0). The patch replaces
- * the template (pod-template-hash removed) and the annotations (SetDeploymentAnnotationsTo), after
- * a test of resourceVersion: a MyDeployment changed since it was read makes the patch fail with 422
- * instead of silently undoing that change.
+ * the template (pod-template-hash removed) and the annotations (SetDeploymentAnnotationsTo), and
+ * sets resourceVersion to the one read, which the API server takes as a precondition: a MyDeployment
+ * changed since it was read makes the patch fail with 409 Conflict instead of silently undoing that
+ * change (a JSON-patch `test` would fail too, but as a 422 that reads like invalid input).
  */
 export function deploymentRollback(d: MyDeployment, rss: readonly MyReplicaSet[], toRevision: bigint): DeploymentRollback {
   const name = d.metadata.name ?? '';
@@ -106,7 +109,7 @@ export function deploymentRollback(d: MyDeployment, rss: readonly MyReplicaSet[]
   return {
     kind: 'patch',
     operations: [
-      { op: 'test', path: '/metadata/resourceVersion', value: d.metadata.resourceVersion ?? '' },
+      { op: 'replace', path: '/metadata/resourceVersion', value: d.metadata.resourceVersion ?? '' },
       { op: 'replace', path: '/spec/template', value: withoutHashLabel(rs.spec.template) },
       { op: 'replace', path: '/metadata/annotations', value: rollbackAnnotations(d, rs) },
     ],

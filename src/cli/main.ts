@@ -212,9 +212,10 @@ export function buildCli(out: (line: string) => void = (l) => console.log(l), co
         return;
       }
       const resource = workload.kind === 'MyDaemonSet' ? myDaemonSets : myStatefulSets;
-      // JSON patch with a resourceVersion test: a concurrent edit makes the rollback fail rather than merge.
+      // JSON patch setting resourceVersion, a precondition: a concurrent edit makes the rollback fail
+      // with 409 Conflict rather than merge.
       await client.patch(resource, namespace, target.name, 'json', [
-        { op: 'test', path: '/metadata/resourceVersion', value: obj.metadata.resourceVersion },
+        { op: 'replace', path: '/metadata/resourceVersion', value: obj.metadata.resourceVersion },
         { op: 'replace', path: '/spec/template', value: template },
       ]);
       out(`${targetLabel(target)} rolled back`);

@@ -174,10 +174,15 @@ export class Manager {
         this.logger.warn('could not release the lease', { err });
       }
     }
+    // Each step is logged: a shutdown that hangs then says where.
+    this.logger.debug('shutdown: flushing events');
     await this.events.shutdown();
+    this.logger.debug('shutdown: stopping informers');
     informerStop.abort();
     await this.informers.stopped();
+    this.logger.debug('shutdown: stopping webhooks');
     await this.webhooks?.stop();
+    this.logger.debug('shutdown: closing servers');
     await Promise.all(servers.map((s) => s.close()));
   }
 

@@ -102,7 +102,7 @@ describe('kubectl my rollout on a MyDeployment, over HTTP', () => {
     assert.equal(patch.url, deploymentPath);
     assert.equal(patch.contentType, 'application/json-patch+json');
     assert.deepEqual(JSON.parse(patch.body), [
-      { op: 'test', path: '/metadata/resourceVersion', value: '7' },
+      { op: 'replace', path: '/metadata/resourceVersion', value: '7' },
       { op: 'replace', path: '/spec/template', value: template('web:1') },
       { op: 'replace', path: '/metadata/annotations', value: { 'deployment.kubernetes.io/revision': '2', 'kubernetes.io/change-cause': 'first' } },
     ]);

@@ -103,7 +103,7 @@ describe('kubectl my rollout for MyDeployments', () => {
       assert.deepEqual(deploymentRollback(current, rss, 0n), {
         kind: 'patch',
         operations: [
-          { op: 'test', path: '/metadata/resourceVersion', value: '42' },
+          { op: 'replace', path: '/metadata/resourceVersion', value: '42' },
           { op: 'replace', path: '/spec/template', value: podTemplate('web:2') },
           {
             op: 'replace',

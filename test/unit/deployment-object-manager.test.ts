@@ -88,12 +88,12 @@ describe('MyDeployment object manager on the wire', () => {
     await objects.rollbackDeployment(d, '11', undefined, {});
     assert.equal(line(0), `PATCH ${dPath} application/json-patch+json`);
     assert.deepEqual(sent(0), [
-      { op: 'test', path: '/metadata/resourceVersion', value: '10' },
+      { op: 'replace', path: '/metadata/resourceVersion', value: '10' },
       { op: 'replace', path: '/spec/template', value: d.spec.template },
       { op: 'add', path: '/metadata/annotations', value: { a: 'b' } },
     ]);
     assert.deepEqual(sent(1), [
-      { op: 'test', path: '/metadata/resourceVersion', value: '11' },
+      { op: 'replace', path: '/metadata/resourceVersion', value: '11' },
       { op: 'add', path: '/metadata/annotations', value: {} },
     ]);
   });

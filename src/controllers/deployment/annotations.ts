@@ -11,14 +11,25 @@ import type { MyDeployment, MyReplicaSet } from '../../api/workloads.ts';
 import { parseInt64 } from '../shared/int64.ts';
 import { fencepostsOrZero, replicasOf } from './fenceposts.ts';
 
-export const revisionAnnotation = 'deployment.kubernetes.io/revision';
-export const revisionHistoryAnnotation = 'deployment.kubernetes.io/revision-history';
-export const desiredReplicasAnnotation = 'deployment.kubernetes.io/desired-replicas';
-export const maxReplicasAnnotation = 'deployment.kubernetes.io/max-replicas';
-/** apps.DeprecatedRollbackTo: how `kubectl rollout undo` of old asked the controller for a rollback. */
-export const rollbackToAnnotation = 'deprecated.deployment.rollback.to';
-export const changeCauseAnnotation = 'kubernetes.io/change-cause';
-export const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
+import {
+  changeCauseAnnotation,
+  desiredReplicasAnnotation,
+  lastAppliedAnnotation,
+  maxReplicasAnnotation,
+  revisionAnnotation,
+  revisionHistoryAnnotation,
+  rollbackToAnnotation,
+} from '../../api/deployment-annotations.ts';
+
+export {
+  changeCauseAnnotation,
+  desiredReplicasAnnotation,
+  lastAppliedAnnotation,
+  maxReplicasAnnotation,
+  revisionAnnotation,
+  revisionHistoryAnnotation,
+  rollbackToAnnotation,
+};
 
 /** sync.go maxRevHistoryLengthInChars: the revision-history annotation stays within this many characters. */
 export const maxRevisionHistoryLength = 2000;

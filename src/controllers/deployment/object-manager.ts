@@ -38,8 +38,9 @@ export interface DeploymentObjectManager {
   /** Merge patch of the Deployment's revision annotation, conditional on `resourceVersion`. */
   setDeploymentRevision(d: MyDeployment, resourceVersion: string | undefined, revision: string): Promise<MyDeployment>;
   /**
-   * JSON patch: test `resourceVersion`, replace `metadata.annotations` with `annotations` and, if
-   * given, `spec.template` with `template`.
+   * JSON patch: `resourceVersion` set as a precondition (409 Conflict when the object moved on; a
+   * `test` op would fail as 422), `metadata.annotations` replaced by `annotations` and, if given,
+   * `spec.template` by `template`.
    */
   rollbackDeployment(
     d: MyDeployment,
@@ -89,7 +90,7 @@ export function realObjectManager(client: KubeClient, wrote: WriteObserver, sign
       patchDeployment(d, { metadata: { resourceVersion, annotations: { [revisionAnnotation]: revision } } }),
     rollbackDeployment(d, resourceVersion, template, annotations) {
       const ops: unknown[] = [];
-      if (resourceVersion !== undefined) ops.push({ op: 'test', path: '/metadata/resourceVersion', value: resourceVersion });
+      if (resourceVersion !== undefined) ops.push({ op: 'replace', path: '/metadata/resourceVersion', value: resourceVersion });
       if (template !== undefined) ops.push({ op: 'replace', path: '/spec/template', value: template });
       ops.push({ op: 'add', path: '/metadata/annotations', value: annotations });
       return patchDeployment(d, ops, { json: true });

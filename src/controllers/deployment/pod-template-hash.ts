@@ -12,7 +12,7 @@ import { canonicalJson } from '../history/go-json.ts';
 import { fnv32aBytes, safeEncode } from '../history/hash.ts';
 
 /** apps/v1 DefaultDeploymentUniqueLabelKey. */
-export const podTemplateHashLabel = 'pod-template-hash';
+export { podTemplateHashLabel } from '../../api/deployment-annotations.ts';
 
 /** Object members that are null, [] or {} (after pruning their own members) are left out; array items stay in place. */
 function pruneEmpty(value: unknown): unknown {

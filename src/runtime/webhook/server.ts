@@ -36,6 +36,8 @@ export interface WebhookServerOptions {
   readonly maxBodyBytes?: number;
   /** Deadline when the API server sends none (`?timeout=`). Default 10 s. */
   readonly defaultTimeoutMs?: number;
+  /** On close, how long in-flight reviews may run before their connections are cut. Default 3 s. */
+  readonly closeGraceMs?: number;
 }
 
 export interface RunningWebhookServer {
@@ -113,12 +115,31 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     port,
     host: bind.host,
     setCertificate: (material) => server.setSecureContext({ cert: material.certificatePem, key: material.privateKeyPem, minVersion: 'TLSv1.2' }),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeIdleConnections();
-      }),
+    close: () => closeServer(server, options.closeGraceMs ?? defaultCloseGraceMs),
   };
+}
+
+/** How long in-flight admission reviews may take to finish once the server closes. */
+const defaultCloseGraceMs = 3_000;
+
+/**
+ * Stops accepting connections and ends the open ones. `server.close()` alone waits for every
+ * keep-alive connection, and the API server keeps its connection to a webhook open: a connection
+ * busy at close time turns idle a moment later and would hold the process for minutes. So idle
+ * connections are closed as they appear, and whatever still runs after the grace period is cut.
+ */
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close((err) => {
+      clearInterval(sweep);
+      clearTimeout(cut);
+      if (err) reject(err);
+      else resolve();
+    });
+    server.closeIdleConnections();
+  });
 }
 
 async function serve(req: IncomingMessage, res: ServerResponse, options: WebhookServerOptions): Promise<void> {

@@ -1,7 +1,8 @@
 // MyDeployment as an API object, ported from upstream test/e2e/apps/deployment.go: the scale
 // subresource, the lifecycle (patches, update, status tampering the controller repairs, delete a
 // collection), the status endpoints, and a HorizontalPodAutoscaler (autoscaling/v2) whose target
-// resolves through the scale subresource.
+// resolves through the scale subresource. Also: annotations and minReadySeconds reaching the current
+// replica set without a rollout, and ReplicaFailure copied from it (pod quota).
 //
 // Upstream patches with strategic merge; custom resources take JSON merge patches instead. A custom
 // resource refuses an unconditional PUT, so upstream's update without resourceVersion becomes a
@@ -29,6 +30,7 @@ import {
   pauseImage,
   prevAgnhostImage,
   quietMs,
+  resourceQuotas,
   revisionAnnotation,
   revisionOf,
   selectorTerms,
@@ -69,6 +71,11 @@ describe('MyDeployment API: scale subresource, lifecycle, status endpoints, HPA 
     const out = await kubectl(['scale', 'mdeploy', name, '-n', ns.name, '--replicas=2']);
     assert.match(out, /scaled/);
     await waitForDeployment(ns.name, name, '2 replicas, complete', (d) => d.spec.replicas === 2 && deploymentComplete(d));
+    // Down to 0: complete with nothing, still Available.
+    await kubectl(['scale', 'mdeploy', name, '-n', ns.name, '--replicas=0']);
+    const none = await waitForDeployment(ns.name, name, '0 replicas, complete', (d) => d.spec.replicas === 0 && deploymentComplete(d));
+    assert.equal(condition(none, 'Available')?.status, 'True');
+    await waitFor('no pods left', async () => (await client.list(pods, { namespace: ns.name, labelSelector: 'name=agnhost' })).items.map(podName), (l) => l.length === 0);
   });
 
   it('runs the lifecycle: create, patch, list, update, tampered status repaired by the controller, delete a collection', async () => {
@@ -179,7 +186,7 @@ describe('MyDeployment API: scale subresource, lifecycle, status endpoints, HPA 
     }
   });
 
-  it('copies new annotations and minReadySeconds to its current replica set without a rollout', async () => {
+  it('copies new annotations (never removing one) and minReadySeconds to its current replica set without a rollout, and restores its revision annotation', async () => {
     const client = await testClient();
     const name = 'annotated';
     const labels = { name };
@@ -203,12 +210,43 @@ describe('MyDeployment API: scale subresource, lifecycle, status endpoints, HPA 
       assert.equal(rs.metadata.annotations?.[revisionAnnotation], '1');
       await waitForDeploymentComplete(ns.name, name);
       await rsWatch.expectNoEventFor(quietMs, 'a replica set was created', (e) => e.type === 'ADDED');
+
+      // Copying only adds and overwrites: an annotation removed from the Deployment stays on the set.
+      const removed = await updateWithRetries(myDeployments, ns.name, name, (d) => {
+        const annotations: Record<string, string> = { ...d.metadata.annotations, 'e2e.my.dev/other': 'x' };
+        delete annotations['e2e.my.dev/team'];
+        return { ...d, metadata: { ...d.metadata, annotations } };
+      });
+      assert.equal(removed.metadata.annotations?.['e2e.my.dev/team'], undefined);
+      const kept = await waitFor('the new annotation copied', () => client.get(myReplicaSets, ns.name, newRs.metadata.name ?? ''), (r) => r.metadata.annotations?.['e2e.my.dev/other'] === 'x');
+      assert.equal(kept.metadata.annotations?.['e2e.my.dev/team'], 'blue', 'an annotation was removed from the replica set');
     } finally {
       await rsWatch.stop();
     }
     const podsAfter = (await client.list(pods, { namespace: ns.name, labelSelector: labelSelector(labels) })).items.map((p) => p.metadata.uid ?? '').sort();
     assert.deepEqual(podsAfter, podsBefore, 'pods were replaced');
     assert.equal(revisionOf(await getDeploy(ns.name, name)), '1');
+
+    // Someone strips the revision annotation: the controller writes it back from the replica set.
+    await client.patch(myDeployments, ns.name, name, 'merge', { metadata: { annotations: { [revisionAnnotation]: null } } });
+    await waitForDeployment(ns.name, name, 'the revision annotation back', (d) => revisionOf(d) === '1', { timeoutMs: 60_000 });
+  });
+
+  it('copies its new replica set’s ReplicaFailure (pod quota exceeded) and drops it once the quota suffices', async () => {
+    const client = await testClient();
+    const name = 'quota';
+    await client.create(resourceQuotas, { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name, namespace: ns.name }, spec: { hard: { pods: '2' } } });
+    await waitFor('the quota synced', () => client.get(resourceQuotas, ns.name, name), (q) => q.status?.hard?.pods === '2', { timeoutMs: 60_000 });
+    await client.create(myDeployments, newMyDeployment(ns.name, name, 3, { name }, agnhostImageName, agnhostImage));
+    const failing = await waitForDeployment(ns.name, name, 'ReplicaFailure from its replica set', (d) => condition(d, 'ReplicaFailure')?.status === 'True', { timeoutMs: 60_000 });
+    const failure = condition(failing, 'ReplicaFailure');
+    assert.equal(failure?.reason, 'FailedCreate');
+    assert.match(failure?.message ?? '', /exceeded quota/);
+    // 3 replicas at 25%: 0 may be unavailable, and only 2 pods fit the quota.
+    assert.deepEqual([condition(failing, 'Available')?.status, condition(failing, 'Available')?.reason], ['False', 'MinimumReplicasUnavailable']);
+    await updateWithRetries(myDeployments, ns.name, name, (d) => ({ ...d, spec: { ...d.spec, replicas: 2 } }));
+    const fixed = await waitForDeployment(ns.name, name, 'complete without ReplicaFailure', (d) => deploymentComplete(d) && condition(d, 'ReplicaFailure') === undefined, { timeoutMs: 60_000 });
+    assert.equal(fixed.status?.availableReplicas, 2);
   });
 
   it('is the scale target of a HorizontalPodAutoscaler: read and resized through /scale, selector usable', async () => {

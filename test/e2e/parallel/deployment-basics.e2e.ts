@@ -1,8 +1,10 @@
 // MyDeployment and the MyReplicaSets it owns, ported from upstream test/e2e/apps/deployment.go:
-// deletion cascading to replica sets and pods, RollingUpdate adopting a pre-made replica set with
-// an int64 revision, Recreate never running old and new pods together, revisionHistoryLimit 0
-// deleting the adopted replica set after exactly one new pod, and orphaning / re-adoption by
-// controllerRef.
+// deletion cascading to replica sets and pods (background and foreground), RollingUpdate adopting a
+// pre-made replica set with an int64 revision, Recreate never running old and new pods together
+// (terminating old pods included), revisionHistoryLimit 0 deleting the adopted replica set after
+// exactly one new pod, and orphaning / re-adoption by controllerRef. Beyond upstream's cases: the
+// new replica set found by semantic template equality (oldest match), and a released replica set
+// whose name the replacement must avoid (collisionCount).
 //
 // Pods turn Ready within a second here: "never" is read from watches opened before the action.
 import assert from 'node:assert/strict';
@@ -37,6 +39,7 @@ import {
   prevAgnhostImage,
   quietMs,
   revisionAnnotation,
+  revisionOf,
   rsSettled,
   stateBefore,
   updateMyDeployment,
@@ -126,6 +129,42 @@ describe('MyDeployment basics: reaping, adoption, Recreate, history cleanup, con
     await waitFor('no pods matching the selector', async () => describePods(await listPods(ns.name, labelSelector(podLabels))), (l) => l.length === 0, { timeoutMs: 90_000 });
   });
 
+  it('deleted in the foreground, outlives its replica set and pods and creates nothing meanwhile', async () => {
+    const client = await testClient();
+    const name = 'foreground';
+    const podLabels = { name };
+    const d = await client.create(myDeployments, newMyDeployment(ns.name, name, 3, podLabels, agnhostImageName, agnhostImage));
+    await waitForDeploymentComplete(ns.name, name);
+    const rsWatch = await Recorder.start(myReplicaSets, ns.name);
+    const podWatch = await Recorder.start(pods, ns.name);
+    try {
+      await client.delete(myDeployments, ns.name, name, { propagationPolicy: 'Foreground' });
+      await waitFor(
+        'the MyDeployment gone after its dependents',
+        async () => {
+          try {
+            return (await getDeploy(ns.name, name)).metadata.finalizers ?? [];
+          } catch (err) {
+            if (isNotFound(err)) return 'gone';
+            throw err;
+          }
+        },
+        (v) => v === 'gone',
+        { timeoutMs: 90_000 },
+      );
+      await rsWatch.caughtUp();
+      await podWatch.caughtUp();
+      assert.deepEqual(rsWatch.events.filter((e) => e.type === 'ADDED').map((e) => e.object.metadata.name), [], 'a replica set was created during the deletion');
+      assert.deepEqual(describePods(podCreations(podWatch).map((c) => c.pod)), [], 'pods were created during the deletion');
+      assert.deepEqual(await listRs(ns.name), []);
+      assert.deepEqual(describePods((await listPods(ns.name)).filter((p) => p.metadata.labels?.name === name)), []);
+      assert.ok(uidOf(d) !== '');
+    } finally {
+      await rsWatch.stop();
+      await podWatch.stop();
+    }
+  });
+
   it('adopts a running replica set and rolls it to a new one whose revision is the int64 after 3546343826724305832', async () => {
     const client = await testClient();
     const rsPodLabels = { name: 'sample-pod', pod: agnhostImageName };
@@ -149,6 +188,45 @@ describe('MyDeployment basics: reaping, adoption, Recreate, history cleanup, con
     const old = await waitForRs(ns.name, 'test-rolling-update-controller', 'scaled to 0', rsSettled(0));
     assert.ok(controlledBy(old, d), 'the adopted replica set is not controlled by the MyDeployment');
     assert.equal(old.metadata.annotations?.[revisionAnnotation], rsRevision, 'the adopted revision changed');
+  });
+
+  it('finds its new replica set by template equality, not by name or hash: of two matches, with quantities spelt differently and empty lists, the oldest', async () => {
+    const client = await testClient();
+    const name = 'semantic';
+    const made = (rsName: string, hash: string, replicas: number, container: Record<string, unknown>): MyReplicaSet => {
+      const labels = { name, [podTemplateHashLabel]: hash };
+      const base = newMyReplicaSet(ns.name, rsName, replicas, labels, agnhostImageName, agnhostImage);
+      const template = { metadata: { labels }, spec: { terminationGracePeriodSeconds: 0, containers: [{ name: agnhostImageName, image: agnhostImage, ...container }] } };
+      return { ...base, spec: { ...base.spec, template } };
+    };
+    // Older: the same template written differently (0.5 CPU, 1Gi, an empty env list).
+    const older = await client.create(myReplicaSets, made(`${name}-older`, 'older', 2, { env: [], resources: { limits: { cpu: '0.5', memory: '1Gi' } } }));
+    await waitForRs(ns.name, `${name}-older`, '2 ready', rsSettled(2));
+    const younger = await client.create(myReplicaSets, made(`${name}-younger`, 'younger', 1, { resources: { limits: { cpu: '500m', memory: '1024Mi' } } }));
+    await waitForRs(ns.name, `${name}-younger`, '1 ready', rsSettled(1));
+
+    const podWatch = await Recorder.start(pods, ns.name);
+    const rsWatch = await Recorder.start(myReplicaSets, ns.name);
+    try {
+      const base = newMyDeployment(ns.name, name, 3, { name }, agnhostImageName, agnhostImage);
+      await client.create(myDeployments, withContainer(base, { resources: { limits: { cpu: '500m', memory: '1024Mi' } } }));
+      // (this test's own template comparison is textual, so the sets are checked by name below)
+      const done = await waitForDeployment(ns.name, name, 'complete', (d) => deploymentComplete(d));
+      assert.equal(revisionOf(done), '1');
+      await waitForRs(ns.name, `${name}-older`, '3 ready, revision 1', (rs) => rsSettled(3)(rs) && revisionOf(rs) === '1');
+      await waitForRs(ns.name, `${name}-younger`, 'scaled to 0', rsSettled(0));
+      await rsWatch.caughtUp();
+      await podWatch.caughtUp();
+      assert.deepEqual(rsWatch.events.filter((e) => e.type === 'ADDED').map((e) => e.object.metadata.name), [], 'a replica set was created although one matched');
+      const created = podCreations(podWatch);
+      assert.equal(created.length, 1, describePods(created.map((c) => c.pod)).join('; '));
+      assert.ok(created[0] && controlledBy(created[0].pod, older), 'the new pod is not the older set’s');
+      assert.ok(controlledBy(await client.get(myReplicaSets, ns.name, `${name}-younger`), done));
+      assert.notEqual(uidOf(younger), '');
+    } finally {
+      await podWatch.stop();
+      await rsWatch.stop();
+    }
   });
 
   it('Recreate: never runs new pods beside old ones, and reports no mixed status', async () => {

@@ -157,6 +157,36 @@ describe('MyDeployment rolling updates: rollover, surge and availability bounds,
     }
   });
 
+  it('with maxSurge 0 and maxUnavailable 1, never goes above replicas and keeps replicas − 1 Ready', async () => {
+    const client = await testClient();
+    const name = 'no-surge';
+    const labels = { name };
+    const replicas = 4;
+    await client.create(
+      myDeployments,
+      newMyDeployment(ns.name, name, replicas, labels, agnhostImageName, prevAgnhostImage, 'RollingUpdate', {
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
+      }),
+    );
+    await waitForDeploymentComplete(ns.name, name);
+    await waitForPodsRunningReady(ns.name, labels, replicas);
+    const rsWatch = await Recorder.start(myReplicaSets, ns.name);
+    const podWatch = await Recorder.start(pods, ns.name);
+    try {
+      const updated = await updateMyDeployment(ns.name, name, (d) => withContainer(d, { image: agnhostImage }));
+      await waitForDeploymentRevisionAndImage(ns.name, name, '2', agnhostImage);
+      await waitForDeploymentComplete(ns.name, name);
+      await waitForPodsRunningReady(ns.name, labels, replicas);
+      await rsWatch.caughtUp();
+      await podWatch.caughtUp();
+      assertReplicaSetSumBound(rsWatch, updated, replicas);
+      assertMinReady(podWatch, labels, replicas - 1);
+    } finally {
+      await rsWatch.stop();
+      await podWatch.stop();
+    }
+  });
+
   it('eventually progresses through random template changes, rollbacks, scaling, pause toggles and pod deletions', async () => {
     const client = await testClient();
     const seed = Number(process.env.E2E_SEED ?? Date.now() % 2 ** 31);

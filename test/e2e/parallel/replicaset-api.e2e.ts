@@ -1,18 +1,19 @@
 // MyReplicaSet as an API object, ported from upstream test/e2e/apps/replica_set.go: the scale
-// subresource, Replace and Patch, list and delete a collection, the status endpoints (custom
+// subresource (and its selector string for matchExpressions), Replace and Patch, list and delete a collection, the status endpoints (custom
 // conditions survive the controller's own status writes), and the ReplicaFailure condition on an
 // exceeded pod quota (kube-controller-manager's quota controller runs in this cluster).
 //
 // Upstream patches with strategic merge; custom resources take JSON merge patches instead.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import type { Pod } from '../../../src/api/core.ts';
 import { pods } from '../../../src/api/resources.ts';
 import type { MyReplicaSet } from '../../../src/api/workloads.ts';
 import { myReplicaSets } from '../../../src/api/workloads.ts';
 import { isConflict } from '../../../src/runtime/client/errors.ts';
 import { resourcePath } from '../../../src/runtime/client/rest.ts';
 import { createNamespace, kubectl, testClient, waitFor } from '../support/env.ts';
-import { controlledBy, isDeleting, podImage, podName } from '../support/objects.ts';
+import { controlledBy, isDeleting, podImage, podName, uidOf } from '../support/objects.ts';
 import { Recorder } from '../support/recorder.ts';
 import {
   agnhostImage,
@@ -62,6 +63,52 @@ describe('MyReplicaSet API: scale subresource, replace and patch, collections, s
     const out = await kubectl(['scale', 'mrs', 'test-rs', '-n', ns.name, '--replicas=2']);
     assert.match(out, /scaled/);
     await waitForRs(ns.name, 'test-rs', '2 replicas available after kubectl scale', rsSettled(2));
+  });
+
+  it('selects by matchExpressions: adopts only matching orphans and renders the selector for /scale as a label selector string', async () => {
+    const client = await testClient();
+    const base = newMyReplicaSet(ns.name, 'expr', 2, { app: 'expr', tier: 'web' }, agnhostImageName, agnhostImage);
+    const rs = await client.create(myReplicaSets, {
+      ...base,
+      spec: {
+        ...base.spec,
+        selector: {
+          matchLabels: { app: 'expr' },
+          matchExpressions: [
+            { key: 'tier', operator: 'In', values: ['web', 'api'] },
+            { key: 'canary', operator: 'DoesNotExist' },
+          ],
+        },
+      },
+    });
+    await waitForRs(ns.name, 'expr', '2 replicas available', rsSettled(2));
+    const scale = parseScale(await client.request<unknown>({ method: 'GET', path: resourcePath(myReplicaSets, ns.name, 'expr', 'scale') }));
+    // upstream labels.Selector String(): requirements sorted by key, values sorted.
+    assert.equal(scale.status.selector, 'app=expr,!canary,tier in (api,web)');
+    const selected = await client.list(pods, { namespace: ns.name, labelSelector: scale.status.selector });
+    assert.deepEqual(selected.items.map(podName).sort(), (await rsPods(rs)).map(podName).sort());
+
+    // Orphans: a canary is not selected, an `api` one is (and is one too many, so one pod goes).
+    const orphan = (podName: string, labels: Record<string, string>): Pod => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: podName, namespace: ns.name, labels },
+      spec: { terminationGracePeriodSeconds: 0, containers: [{ name: agnhostImageName, image: agnhostImage }] },
+    });
+    const canary = await client.create(pods, orphan('canary', { app: 'expr', tier: 'web', canary: 'true' }));
+    const api = await client.create(pods, orphan('api', { app: 'expr', tier: 'api' }));
+    await waitFor(
+      'the api orphan adopted or removed',
+      async () => {
+        const current = await client.list(pods, { namespace: ns.name });
+        return current.items.find((p) => uidOf(p) === uidOf(api));
+      },
+      (p) => p === undefined || isDeleting(p) || controlledBy(p, rs),
+    );
+    await waitForRs(ns.name, 'expr', '2 replicas again', rsSettled(2));
+    const stillOrphan = await client.get(pods, ns.name, 'canary');
+    assert.equal(uidOf(stillOrphan), uidOf(canary));
+    assert.deepEqual(stillOrphan.metadata.ownerReferences ?? [], [], 'the canary pod was adopted');
   });
 
   it('is replaced and patched: spec.replicas 2 by update, then labels, replicas 3 and the template by merge patch', async () => {

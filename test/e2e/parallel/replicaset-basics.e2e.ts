@@ -1,12 +1,14 @@
 // MyReplicaSet and its pods, ported from upstream test/e2e/apps/replica_set.go (adopt matching
 // orphans, release pods whose labels stop matching) plus the controller's pod lifecycle: pods named
-// from `<rs>-`, status counters (fullyLabeled, ready, available after minReadySeconds), a Failed pod
-// replaced but left in place, and which pods a scale-down removes first.
+// from `<rs>-`, status counters (fullyLabeled, ready, available after minReadySeconds,
+// terminating), a Failed pod replaced but left in place, and which pods a scale-down removes first
+// (unscheduled, not Ready, deletion cost, Ready time in log-scale buckets, restarts).
 //
 // Pods turn Ready within a second here: order and "never" are read from a watch opened before the
 // action, never from polls.
 import assert from 'node:assert/strict';
 import type { Pod } from '../../../src/api/core.ts';
+import { isRecord } from '../../../src/api/meta.ts';
 import { pods } from '../../../src/api/resources.ts';
 import { myReplicaSets } from '../../../src/api/workloads.ts';
 import { createNamespace, testClient, waitFor } from '../support/env.ts';
@@ -212,6 +214,53 @@ describe('MyReplicaSet pods: adoption, release, naming, counters, failed and ter
       const left: Pod[] = await rsPods(await getRs(ns.name, 'ranking'));
       assert.deepEqual(left.filter((p) => !isDeleting(p)).map(podName), [podName(dear)]);
       assert.equal(podCreations(watch).length, 1, 'only the test created a pod');
+    } finally {
+      await watch.stop();
+    }
+  });
+
+  it('among Ready pods, removes the most recently Ready first (log-scale buckets), then the most restarted', async () => {
+    const client = await testClient();
+    const labels = { name: 'ready-age' };
+    const rs = await client.create(myReplicaSets, newMyReplicaSet(ns.name, 'ready-age', 4, labels, agnhostImageName, agnhostImage));
+    await waitForRs(ns.name, 'ready-age', '4 replicas ready', rsSettled(4));
+    const [oldest, middle, newest, crashy] = await rsPods(rs);
+    assert.ok(oldest && middle && newest && crashy);
+    // What the kubelet would have reported: Ready since 2 hours (twice, one container restarted 5
+    // times), 10 minutes, and just now.
+    const twoHoursAgo = Date.now() - 2 * 3600_000;
+    const readySince = async (pod: Pod, at: number, restartCount = 0): Promise<void> => {
+      const time = new Date(at).toISOString().replace(/\.\d+Z$/, 'Z');
+      const current = await client.get(pods, ns.name, podName(pod));
+      const statuses: unknown = current.status?.containerStatuses;
+      const containerStatuses = Array.isArray(statuses) ? statuses.map((c: unknown) => (isRecord(c) ? { ...c, restartCount } : c)) : [];
+      await client.patch(pods, ns.name, podName(pod), 'strategic', {
+        status: {
+          conditions: [
+            { type: 'Ready', status: 'True', lastTransitionTime: time },
+            { type: 'ContainersReady', status: 'True', lastTransitionTime: time },
+          ],
+          containerStatuses,
+        },
+      }, { subresource: 'status' });
+    };
+    await readySince(oldest, twoHoursAgo);
+    await readySince(crashy, twoHoursAgo, 5);
+    await readySince(middle, Date.now() - 600_000);
+    await readySince(newest, Date.now());
+
+    const watch = await Recorder.start(pods, ns.name);
+    try {
+      await updateMyReplicaSet(ns.name, 'ready-age', (r) => ({ ...r, spec: { ...r.spec, replicas: 1 } }));
+      await waitForRs(ns.name, 'ready-age', '1 replica', rsSettled(1));
+      await watch.caughtUp();
+      assert.deepEqual(
+        podDeletions(watch).map((d) => podName(d.pod)).sort(),
+        [podName(middle), podName(newest), podName(crashy)].sort(),
+        `kept the wrong pod; oldest Ready and never restarted was ${podName(oldest)}`,
+      );
+      await updateMyReplicaSet(ns.name, 'ready-age', (r) => ({ ...r, spec: { ...r.spec, replicas: 0 } }));
+      await waitForRs(ns.name, 'ready-age', '0 replicas', rsSettled(0));
     } finally {
       await watch.stop();
     }

@@ -9,6 +9,7 @@
 // before the action, never from polls.
 import assert from 'node:assert/strict';
 import type { CoreEvent, Pod, PodTemplateSpec } from '../../../src/api/core.ts';
+import { podTemplateHashLabel, revisionAnnotation } from '../../../src/api/deployment-annotations.ts';
 import type { KubeObject } from '../../../src/api/meta.ts';
 import { isRecord } from '../../../src/api/meta.ts';
 import type { Resource } from '../../../src/api/resources.ts';
@@ -29,17 +30,17 @@ export const prevAgnhostImage = 'registry.k8s.io/e2e-test-images/agnhost:2.52';
 export const pauseImage = 'registry.k8s.io/pause:3.10';
 /** kwok keeps such a pod Running and never Ready (hack/kwok/kwokctl.yaml): upstream's unpullable `webserver:404`. */
 export const notReadyImage = 'webserver:404-notready';
-/** kwok fails such a pod (phase Failed, exit code 1) about 0.5 s after it is scheduled. */
-export const crashImage = 'example.com/agnhost:crash';
 
-export const revisionAnnotation = 'deployment.kubernetes.io/revision';
-export const revisionHistoryAnnotation = 'deployment.kubernetes.io/revision-history';
-export const desiredReplicasAnnotation = 'deployment.kubernetes.io/desired-replicas';
-export const maxReplicasAnnotation = 'deployment.kubernetes.io/max-replicas';
-export const rollbackToAnnotation = 'deprecated.deployment.rollback.to';
-export const changeCauseAnnotation = 'kubernetes.io/change-cause';
-export const lastAppliedAnnotation = 'kubectl.kubernetes.io/last-applied-configuration';
-export const podTemplateHashLabel = 'pod-template-hash';
+export {
+  changeCauseAnnotation,
+  desiredReplicasAnnotation,
+  lastAppliedAnnotation,
+  maxReplicasAnnotation,
+  podTemplateHashLabel,
+  revisionAnnotation,
+  revisionHistoryAnnotation,
+  rollbackToAnnotation,
+} from '../../../src/api/deployment-annotations.ts';
 
 /** How long "nothing happens" is watched for, once the operator has acted on a change. */
 export const quietMs = 3_000;
