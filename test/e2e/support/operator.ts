@@ -84,7 +84,11 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+      const timer = setTimeout(() => {
+        // A shutdown that hangs is a defect of its own; say so where the run's output shows it.
+        console.error(`operator pid ${child.pid ?? '?'} still running 40 s after ${signal}: killed; see ${options.logFile}`);
+        child.kill('SIGKILL');
+      }, 40_000);
       await exited;
       clearTimeout(timer);
     },
