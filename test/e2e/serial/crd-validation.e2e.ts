@@ -602,9 +602,16 @@ const deploymentDefaultedPaths = [
   'spec.template.spec.containers.0.ports',
   'spec.template.spec.containers.0.terminationMessagePath',
   'spec.template.spec.containers.0.terminationMessagePolicy',
-  'spec.template.spec.containers.0.imagePullPolicy',
 ];
-const replicaSetDefaultedPaths = ['spec.template.spec.restartPolicy', 'spec.template.spec.containers.0.imagePullPolicy'];
+// imagePullPolicy is left out everywhere: core/v1 derives it from the image's tag, which a schema
+// cannot; the pods get it from the API server's pod defaulting, as upstream's do.
+const replicaSetDefaultedPaths = [
+  'spec.template.spec.restartPolicy',
+  'spec.template.spec.dnsPolicy',
+  'spec.template.spec.schedulerName',
+  'spec.template.spec.terminationGracePeriodSeconds',
+  'spec.template.spec.containers.0.terminationMessagePath',
+];
 const statefulSetDefaultedPaths = [
   'spec.replicas',
   'spec.podManagementPolicy',
