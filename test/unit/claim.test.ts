@@ -40,7 +40,7 @@ class FakeClaimClient implements ClaimClient {
   readonly bodies = new Map<string, unknown>();
   readonly failures = new Map<string, Error>();
 
-  async patch<T extends KubeObject>(res: Resource<T>, namespace: string | undefined, name: string, type: 'strategic', body: unknown): Promise<T> {
+  async patch<T extends KubeObject>(res: Resource<T>, namespace: string | undefined, name: string, type: 'strategic' | 'merge', body: unknown): Promise<T> {
     this.log.push(`patch ${type} ${res.plural} ${namespace ?? ''}/${name}`);
     this.bodies.set(name, body);
     await Promise.resolve();

@@ -10,7 +10,7 @@ import { myReplicaSets } from '../../src/api/workloads.ts';
 import { DeploymentSync } from '../../src/controllers/deployment/controller.ts';
 import type { WrittenResource } from '../../src/controllers/deployment/object-manager.ts';
 import { realObjectManager } from '../../src/controllers/deployment/object-manager.ts';
-import { deploymentOwner, mergePatchClaimClient, replicaSetClaimDecision } from '../../src/controllers/deployment/replica-set-claim.ts';
+import { deploymentOwner, ownerReferencesPatch, replicaSetClaimDecision, reportingClaimClient } from '../../src/controllers/deployment/replica-set-claim.ts';
 import { claimObjects } from '../../src/controllers/shared/claim.ts';
 import { Store } from '../../src/runtime/informer/store.ts';
 import { silentLogger } from '../../src/runtime/logging.ts';
@@ -108,12 +108,13 @@ describe('MyDeployment object manager on the wire', () => {
     const reported: string[] = [];
     let rechecks = 0;
     const claimed = await claimObjects({
-      client: mergePatchClaimClient(server.client, owner, [orphan, stray], (rv) => reported.push(rv ?? '')),
+      client: reportingClaimClient(server.client, (rv) => reported.push(rv ?? '')),
       resource: myReplicaSets,
       owner,
       namespace: 'default',
       candidates: [orphan, stray],
       decide: (rs) => replicaSetClaimDecision(d, rs),
+      patchFor: (rs) => ({ type: 'merge', body: ownerReferencesPatch(rs, owner) }),
       ownerStillAdopting: () => {
         rechecks++;
         return Promise.resolve(true);

@@ -31,7 +31,7 @@ import type { WrittenResource } from './object-manager.ts';
 import { realObjectManager } from './object-manager.ts';
 import type { DeploymentSnapshot } from './plan.ts';
 import { plan } from './plan.ts';
-import { deploymentOwner, mergePatchClaimClient, replicaSetClaimDecision } from './replica-set-claim.ts';
+import { deploymentOwner, ownerReferencesPatch, replicaSetClaimDecision, reportingClaimClient } from './replica-set-claim.ts';
 
 export const deploymentControllerName = 'deployment';
 
@@ -85,12 +85,13 @@ export class DeploymentSync implements WorkloadSync<MyDeployment, Claimed, Deplo
     const candidates = claimCandidates(this.deps.replicaSets, owner, namespace, d.spec.selector);
     const wrote = (resourceVersion: string | undefined): void => this.consistency.wroteAt(key, uid, 'myreplicasets', resourceVersion);
     const replicaSets = await claimObjects({
-      client: mergePatchClaimClient(this.deps.client, owner, candidates, wrote),
+      client: reportingClaimClient(this.deps.client, wrote),
       resource: myReplicaSets,
       owner,
       namespace,
       candidates,
       decide: (rs) => replicaSetClaimDecision(d, rs),
+      patchFor: (rs) => ({ type: 'merge', body: ownerReferencesPatch(rs, owner) }),
       ownerStillAdopting: () => ownerIsLiveAndActive(this.deps.client, myDeployments, namespace, owner, signal),
       signal,
     });

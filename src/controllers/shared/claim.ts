@@ -11,13 +11,19 @@ import { controllerIndex, namespaceIndex } from '../../runtime/informer/store.ts
 import type { ClaimDecision, OwnerIdentity } from './ownership.ts';
 import { adoptPatch, releasePatch } from './ownership.ts';
 
+/** How an adoption or release is written. */
+export interface ClaimPatch {
+  readonly type: 'strategic' | 'merge';
+  readonly body: unknown;
+}
+
 /** The one call a claim makes; KubeClient satisfies it. */
 export interface ClaimClient {
   patch<T extends KubeObject>(
     res: Resource<T>,
     namespace: string | undefined,
     name: string,
-    type: 'strategic',
+    type: ClaimPatch['type'],
     body: unknown,
     options?: { readonly signal?: AbortSignal },
   ): Promise<T>;
@@ -42,7 +48,17 @@ export interface ClaimOptions<T extends KubeObject> {
    * adoption must not happen.
    */
   readonly ownerStillAdopting: () => Promise<boolean>;
+  /**
+   * The patch that adopts or releases `obj`. Default: upstream's strategic-merge patches
+   * (ownership.ts), which core objects take; a custom resource takes no strategic merge, so its
+   * claims bring a merge patch of their own.
+   */
+  readonly patchFor?: (obj: T, change: 'adopt' | 'release') => ClaimPatch;
   readonly signal?: AbortSignal;
+}
+
+function strategicClaimPatch(owner: OwnerIdentity): (obj: KubeObject, change: 'adopt' | 'release') => ClaimPatch {
+  return (obj, change) => ({ type: 'strategic', body: change === 'adopt' ? adoptPatch(obj, owner) : releasePatch(obj, owner) });
 }
 
 /**
@@ -69,12 +85,16 @@ export class ClaimError extends Error {
 /** Returns the objects the owner controls after adoption and release. */
 export async function claimObjects<T extends KubeObject>(options: ClaimOptions<T>): Promise<T[]> {
   const { client, resource, owner, namespace, signal } = options;
+  const patchFor = options.patchFor ?? strategicClaimPatch(owner);
+  const write = (obj: T, change: 'adopt' | 'release'): Promise<T> => {
+    const { type, body } = patchFor(obj, change);
+    return client.patch(resource, namespace, obj.metadata.name ?? '', type, body, { signal });
+  };
   const claimed: T[] = [];
   let mayAdopt: boolean | undefined;
   const errors: unknown[] = [];
   for (const obj of options.candidates) {
     const decision = options.decide(obj);
-    const name = obj.metadata.name ?? '';
     try {
       switch (decision) {
         case 'owned':
@@ -83,12 +103,12 @@ export async function claimObjects<T extends KubeObject>(options: ClaimOptions<T
         case 'adopt': {
           mayAdopt ??= await options.ownerStillAdopting();
           if (!mayAdopt) break;
-          claimed.push(await client.patch(resource, namespace, name, 'strategic', adoptPatch(obj, owner), { signal }));
+          claimed.push(await write(obj, 'adopt'));
           break;
         }
         case 'release':
           if (isBeingDeleted(obj)) break;
-          await client.patch(resource, namespace, name, 'strategic', releasePatch(obj, owner), { signal });
+          await write(obj, 'release');
           break;
         case 'ignore':
           break;
