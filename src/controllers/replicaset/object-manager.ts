@@ -34,7 +34,9 @@ export type WrittenResource = 'pods' | 'myreplicasets';
 
 export function realObjectManager(client: KubeClient, wrote: WriteObserver<WrittenResource>, signal: AbortSignal): ReplicaSetObjectManager {
   return {
-    ...reportedPodWrites(client, (resourceVersion) => wrote('pods', resourceVersion), signal),
+    // Deletes are not reported: delete expectations (keyed by pod) already hold the next
+    // manageReplicas until the cache shows each deletion, as upstream's OnWrite (creates only).
+    ...reportedPodWrites(client, (resourceVersion) => wrote('pods', resourceVersion), signal, { reportDeletes: false }),
     ...reportedStatusWrites(client, myReplicaSets, (resourceVersion) => wrote('myreplicasets', resourceVersion), signal),
   };
 }

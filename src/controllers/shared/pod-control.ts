@@ -42,8 +42,19 @@ export interface PodWrites {
   deletePod(pod: Pod): Promise<void>;
 }
 
-/** Pod creates and deletes that report each resourceVersion written (RealPodControl.OnWrite). */
-export function reportedPodWrites(client: KubeClient, wrote: (resourceVersion: string | undefined) => void, signal: AbortSignal): PodWrites {
+/**
+ * Pod creates and deletes that report each resourceVersion written (RealPodControl.OnWrite).
+ * `reportDeletes`: whether a delete's answer is reported too. Upstream's OnWrite reports creates
+ * and patches only; a kind whose expectations already hold its syncs until the cache shows each
+ * deletion (MyReplicaSet) leaves deletes out, or every sync after a scale-down would wait for
+ * the pod cache a second time.
+ */
+export function reportedPodWrites(
+  client: KubeClient,
+  wrote: (resourceVersion: string | undefined) => void,
+  signal: AbortSignal,
+  { reportDeletes }: { readonly reportDeletes: boolean },
+): PodWrites {
   return {
     async createPod(pod) {
       const created = await client.create(pods, pod, { signal });
@@ -52,9 +63,10 @@ export function reportedPodWrites(client: KubeClient, wrote: (resourceVersion: s
     },
     async deletePod(pod) {
       const answer = await client.delete(pods, pod.metadata.namespace, pod.metadata.name ?? '', { uid: pod.metadata.uid, signal });
-      // A graceful delete answers with the pod, now carrying deletionTimestamp: wait for the cache
-      // to show it terminating, or the next sync would delete (and report) it again.
-      wrote(resourceVersionOf(answer));
+      // A graceful delete answers with the pod, now carrying deletionTimestamp: a kind without
+      // delete expectations waits for the cache to show it terminating, or its next sync would
+      // delete (and report) it again.
+      if (reportDeletes) wrote(resourceVersionOf(answer));
     },
   };
 }

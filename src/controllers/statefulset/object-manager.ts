@@ -89,7 +89,7 @@ export function realObjectManager(client: KubeClient, wrote: WriteObserver, sign
       wrote('pods', updated.metadata.resourceVersion);
       return updated;
     },
-    ...reportedPodWrites(client, (resourceVersion) => wrote('pods', resourceVersion), signal),
+    ...reportedPodWrites(client, (resourceVersion) => wrote('pods', resourceVersion), signal, { reportDeletes: true }),
     ...reportedStatusWrites(client, myStatefulSets, (resourceVersion) => wrote('mystatefulsets', resourceVersion), signal),
   };
 }
