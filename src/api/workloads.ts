@@ -16,6 +16,13 @@ export type IntOrPercent = number | string;
 export interface RollingUpdateDaemonSet {
   readonly maxUnavailable?: IntOrPercent;
   readonly maxSurge?: IntOrPercent;
+  /**
+   * Extension (OpenKruise semantics, docs/rollout-control.md): that many of the nodes the update
+   * may touch keep the old revision — the last ones in the rollout's node order (node name).
+   */
+  readonly partition?: number;
+  /** Extension: only nodes matching this selector are updated (a canary by node pool). */
+  readonly selector?: LabelSelector;
 }
 
 export interface DaemonSetUpdateStrategy {
@@ -23,7 +30,56 @@ export interface DaemonSetUpdateStrategy {
   readonly rollingUpdate?: RollingUpdateDaemonSet;
 }
 
-export interface MyDaemonSetSpec {
+/**
+ * Rollout control, not in apps/v1 (docs/rollout-control.md). MyDeployment has paused and
+ * progressDeadlineSeconds from apps/v1 and takes only autoRollback from here.
+ */
+export interface RolloutControlSpec {
+  /** No pod is replaced because of a template change while true; creations follow the kind's rule. */
+  readonly paused?: boolean;
+  /** Unset: no deadline. Seconds without progress before Progressing turns False/ProgressDeadlineExceeded. */
+  readonly progressDeadlineSeconds?: number;
+  /** On ProgressDeadlineExceeded, bring every pod back to status.stableRevision without writing the spec. */
+  readonly autoRollback?: boolean;
+}
+
+/**
+ * An automatic rollback in force (docs/rollout-control.md): while `generation` equals
+ * metadata.generation the controller runs `revision` instead of the spec's template.
+ */
+export interface AutomaticRollback {
+  /** The generation whose rollout failed; a new generation ends the rollback. */
+  readonly generation: number;
+  /** Name of the ControllerRevision (MyDaemonSet, MyStatefulSet) or MyReplicaSet rolled back to. */
+  readonly revision: string;
+  /** Its revision number when the rollback started. */
+  readonly revisionNumber: number;
+  /** The revision of the template that failed. */
+  readonly failedRevision: string;
+  readonly failedRevisionNumber: number;
+}
+
+/** Rollout-control status, not in apps/v1. */
+export interface RolloutControlStatus {
+  /**
+   * The last revision whose rollout completed with every pod updated and available: the target of
+   * an automatic rollback. Name of a ControllerRevision, or of a MyReplicaSet for MyDeployments.
+   */
+  readonly stableRevision?: string;
+  readonly rollback?: AutomaticRollback;
+}
+
+/**
+ * apps/v1 DeploymentCondition: a WorkloadCondition with lastUpdateTime. MyDaemonSet and
+ * MyStatefulSet conditions carry lastUpdateTime too (an extension): the progress deadline is
+ * measured from Progressing's.
+ */
+export interface DeploymentCondition extends WorkloadCondition {
+  readonly lastUpdateTime?: string;
+}
+export type RolloutCondition = DeploymentCondition;
+
+export interface MyDaemonSetSpec extends RolloutControlSpec {
   readonly selector: LabelSelector;
   readonly template: PodTemplateSpec;
   readonly updateStrategy?: DaemonSetUpdateStrategy;
@@ -31,7 +87,7 @@ export interface MyDaemonSetSpec {
   readonly revisionHistoryLimit?: number;
 }
 
-export interface MyDaemonSetStatus {
+export interface MyDaemonSetStatus extends RolloutControlStatus {
   readonly currentNumberScheduled?: number;
   readonly numberMisscheduled?: number;
   readonly desiredNumberScheduled?: number;
@@ -41,7 +97,7 @@ export interface MyDaemonSetStatus {
   readonly numberAvailable?: number;
   readonly numberUnavailable?: number;
   readonly collisionCount?: number;
-  readonly conditions?: readonly WorkloadCondition[];
+  readonly conditions?: readonly RolloutCondition[];
 }
 
 export interface MyDaemonSet extends KubeObject {
@@ -66,7 +122,7 @@ export interface StatefulSetPersistentVolumeClaimRetentionPolicy {
   readonly whenScaled?: PersistentVolumeClaimRetentionPolicyType;
 }
 
-export interface MyStatefulSetSpec {
+export interface MyStatefulSetSpec extends RolloutControlSpec {
   readonly replicas?: number;
   readonly selector: LabelSelector;
   readonly template: PodTemplateSpec;
@@ -80,7 +136,7 @@ export interface MyStatefulSetSpec {
   readonly ordinals?: { readonly start?: number };
 }
 
-export interface MyStatefulSetStatus {
+export interface MyStatefulSetStatus extends RolloutControlStatus {
   readonly observedGeneration?: number;
   readonly replicas?: number;
   readonly readyReplicas?: number;
@@ -89,7 +145,7 @@ export interface MyStatefulSetStatus {
   readonly currentRevision?: string;
   readonly updateRevision?: string;
   readonly collisionCount?: number;
-  readonly conditions?: readonly WorkloadCondition[];
+  readonly conditions?: readonly RolloutCondition[];
   readonly availableReplicas?: number;
   /** Serialized label selector, for the scale subresource (HPA). */
   readonly selector?: string;
@@ -144,14 +200,11 @@ export interface MyDeploymentSpec {
   readonly revisionHistoryLimit?: number;
   readonly paused?: boolean;
   readonly progressDeadlineSeconds?: number;
+  /** Extension: RolloutControlSpec.autoRollback. */
+  readonly autoRollback?: boolean;
 }
 
-/** apps/v1 DeploymentCondition: a WorkloadCondition with lastUpdateTime. */
-export interface DeploymentCondition extends WorkloadCondition {
-  readonly lastUpdateTime?: string;
-}
-
-export interface MyDeploymentStatus {
+export interface MyDeploymentStatus extends RolloutControlStatus {
   readonly observedGeneration?: number;
   readonly replicas?: number;
   readonly updatedReplicas?: number;

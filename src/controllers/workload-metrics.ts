@@ -4,8 +4,8 @@
 // one series per cached object, so a deleted object's series vanish with it and nothing goes stale
 // between scrapes.
 //
-//   my_workload_daemonset_*{namespace,daemonset}       status counts, observed generation, generation
-//   my_workload_statefulset_*{namespace,statefulset}   spec replicas, status counts, revisions
+//   my_workload_daemonset_*{namespace,daemonset}       spec paused, status counts, conditions, generations
+//   my_workload_statefulset_*{namespace,statefulset}   spec replicas and paused, status counts, conditions, revisions
 //   my_workload_deployment_*{namespace,deployment}     spec replicas and paused, status counts, conditions, generations
 //   my_workload_replicaset_*{namespace,replicaset}     spec replicas, status counts, generations, owner
 //   my_workload_rollout_in_progress{kind,namespace,name}                     1 while `kubectl rollout status` would wait
@@ -14,7 +14,7 @@
 // The gauges are module-level singletons on the shared registry; each registered set of informers
 // is one source they read, so calling registerWorkloadMetrics again adds no duplicate collectors.
 import { Gauge } from 'prom-client';
-import type { KubeObject } from '../api/meta.ts';
+import type { KubeObject, WorkloadCondition } from '../api/meta.ts';
 import type { MyDaemonSet, MyDeployment, MyReplicaSet, MyStatefulSet } from '../api/workloads.ts';
 import { myDaemonSets, myDeployments, myReplicaSets, myStatefulSets } from '../api/workloads.ts';
 import type { Clock } from '../runtime/clock.ts';
@@ -36,6 +36,12 @@ import {
   resumedReason,
   timedOutReason,
 } from './deployment/conditions.ts';
+import {
+  progressDeadlineExceededReason,
+  rolloutCompleteReason,
+  rolloutPausedReason,
+  rolloutProgressingReason,
+} from './shared/rollout-control.ts';
 
 /**
  * Whether `kubectl rollout status` would still wait on the object: the rule `kubectl my rollout
@@ -253,6 +259,11 @@ const daemonSetSeries: readonly ObjectSeries<MyDaemonSet>[] = [
     help: 'The number of nodes that should be running the daemon pod and have none of the daemon pod running and available (status.numberUnavailable).',
     value: (ds) => ds.status?.numberUnavailable ?? 0,
   },
+  {
+    name: 'my_workload_daemonset_spec_paused',
+    help: 'Whether the MyDaemonSet is paused: no pod is replaced for a template change (spec.paused).',
+    value: (ds) => (ds.spec.paused === true ? 1 : 0),
+  },
 ];
 
 objectGauges(daemonSetSeries, 'daemonset', 'MyDaemonSet', (source) => source.daemonSets);
@@ -264,6 +275,11 @@ const statefulSetSeries: readonly ObjectSeries<MyStatefulSet>[] = [
     name: 'my_workload_statefulset_replicas',
     help: 'Number of desired pods for a MyStatefulSet (spec.replicas, default 1).',
     value: (sts) => sts.spec.replicas ?? 1,
+  },
+  {
+    name: 'my_workload_statefulset_spec_paused',
+    help: 'Whether the MyStatefulSet is paused: no pod is replaced for a template change (spec.paused).',
+    value: (sts) => (sts.spec.paused === true ? 1 : 0),
   },
   {
     name: 'my_workload_statefulset_status_replicas',
@@ -362,6 +378,7 @@ objectGauges(deploymentSeries, 'deployment', 'MyDeployment', (source) => source.
 /**
  * The condition reasons exported as they are; any other becomes "unknown", keeping the label's
  * values bounded (kube-state-metrics allowedDeploymentReasons: the deployment controller's reasons).
+ * RolledBack (docs/rollout-control.md) has reason ProgressDeadlineExceeded.
  */
 const deploymentConditionReasons: ReadonlySet<string> = new Set([
   replicaSetUpdatedReason,
@@ -377,26 +394,66 @@ const deploymentConditionReasons: ReadonlySet<string> = new Set([
   '',
 ]);
 
+/** The reasons the MyDaemonSet and MyStatefulSet controllers set (Progressing, RolledBack). */
+const rolloutConditionReasons: ReadonlySet<string> = new Set([
+  rolloutPausedReason,
+  rolloutProgressingReason,
+  rolloutCompleteReason,
+  progressDeadlineExceededReason,
+  '',
+]);
+
 const conditionStatuses = ['True', 'False', 'Unknown'] as const;
 
-// Three series per condition, one per status, 1 on the condition's own status (kube-state-metrics
-// addConditionMetrics), so `{condition="Progressing",status="false"} == 1` selects a failed rollout.
-scrapeTimeGauge(
-  'my_workload_deployment_status_condition',
-  'The current status conditions of a MyDeployment (Progressing, Available, ReplicaFailure): 1 on the series of the condition\'s status; reason is the condition\'s reason, "unknown" for one the deployment controller does not set.',
-  ['namespace', 'deployment', 'condition', 'status', 'reason'],
-  (set) =>
-    eachObject(
-      (source) => source.deployments,
-      (d, namespace, deployment) => {
-        for (const condition of d.status?.conditions ?? []) {
-          const reason = deploymentConditionReasons.has(condition.reason ?? '') ? (condition.reason ?? '') : 'unknown';
+interface Conditioned extends KubeObject {
+  readonly status?: { readonly conditions?: readonly WorkloadCondition[] };
+}
+
+/**
+ * my_workload_<object>_status_condition: three series per condition, one per status, 1 on the
+ * condition's own status (kube-state-metrics addConditionMetrics), so
+ * `{condition="Progressing",status="false"} == 1` selects a failed rollout.
+ */
+function conditionGauge<T extends Conditioned>(
+  objectLabel: string,
+  help: string,
+  reasons: ReadonlySet<string>,
+  storeOf: (source: WorkloadSource) => Lister<T>,
+): void {
+  scrapeTimeGauge(
+    `my_workload_${objectLabel}_status_condition`,
+    help,
+    ['namespace', objectLabel, 'condition', 'status', 'reason'],
+    (set) =>
+      eachObject(storeOf, (obj, namespace, name) => {
+        for (const condition of obj.status?.conditions ?? []) {
+          const reason = reasons.has(condition.reason ?? '') ? (condition.reason ?? '') : 'unknown';
           for (const status of conditionStatuses) {
-            set({ namespace, deployment, condition: condition.type, status: status.toLowerCase(), reason }, condition.status === status ? 1 : 0);
+            set({ namespace, [objectLabel]: name, condition: condition.type, status: status.toLowerCase(), reason }, condition.status === status ? 1 : 0);
           }
         }
-      },
-    ),
+      }),
+  );
+}
+
+const reasonHelp = 'reason is the condition\'s reason, "unknown" for one the controller does not set.';
+conditionGauge(
+  'deployment',
+  `The current status conditions of a MyDeployment (Progressing, Available, ReplicaFailure, RolledBack): 1 on the series of the condition's status; ${reasonHelp}`,
+  deploymentConditionReasons,
+  (source) => source.deployments,
+);
+conditionGauge(
+  'daemonset',
+  `The current status conditions of a MyDaemonSet (Progressing, RolledBack): 1 on the series of the condition's status; ${reasonHelp}`,
+  rolloutConditionReasons,
+  (source) => source.daemonSets,
+);
+conditionGauge(
+  'statefulset',
+  `The current status conditions of a MyStatefulSet (Progressing, RolledBack): 1 on the series of the condition's status; ${reasonHelp}`,
+  rolloutConditionReasons,
+  (source) => source.statefulSets,
 );
 
 // --- MyReplicaSet: {namespace, replicaset} (kube-state-metrics kube_replicaset_*) ---

@@ -63,6 +63,8 @@ describe('Prometheus rules', () => {
       [
         'MyWorkloadRolloutStuck',
         'MyDeploymentProgressDeadlineExceeded',
+        'MyWorkloadProgressDeadlineExceeded',
+        'MyWorkloadRolledBack',
         'MyWorkloadReconcileErrors',
         'MyWorkloadWorkQueueDepthHigh',
         'MyWorkloadLongRunningReconcile',

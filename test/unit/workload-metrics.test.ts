@@ -201,6 +201,24 @@ describe('workload metrics', () => {
       daemonSets.upsert(daemonSet('agent', 2, rolledOutDs));
       assert.equal(await metricValue('my_workload_daemonset_status_number_ready', { daemonset: 'agent' }), 3);
     });
+
+    it('export spec.paused and the Progressing and RolledBack conditions (docs/rollout-control.md)', async () => {
+      daemonSets.upsert(
+        daemonSet(
+          'agent',
+          3,
+          { ...rolledOutDs, conditions: [condition('Progressing', 'True', 'RolloutComplete'), condition('RolledBack', 'True', 'ProgressDeadlineExceeded')] },
+          { paused: true },
+        ),
+      );
+      assert.deepEqual(await series('my_workload_daemonset_spec_paused'), ['daemonset=agent,namespace=ns 1']);
+      assert.equal(await metricValue('my_workload_daemonset_status_condition', { condition: 'RolledBack', status: 'true', reason: 'ProgressDeadlineExceeded' }), 1);
+      assert.equal(await metricValue('my_workload_daemonset_status_condition', { condition: 'Progressing', status: 'true', reason: 'RolloutComplete' }), 1);
+      assert.equal(await metricValue('my_workload_daemonset_status_condition', { condition: 'Progressing', status: 'false', reason: 'RolloutComplete' }), 0);
+      daemonSets.upsert(daemonSet('agent', 3, { ...rolledOutDs, conditions: [condition('Progressing', 'Unknown', 'Invented')] }));
+      assert.equal(await metricValue('my_workload_daemonset_status_condition', { condition: 'Progressing', status: 'unknown', reason: 'unknown' }), 1);
+      assert.deepEqual(await series('my_workload_daemonset_spec_paused'), ['daemonset=agent,namespace=ns 0']);
+    });
   });
 
   describe('MyStatefulSet gauges', () => {
@@ -245,6 +263,12 @@ describe('workload metrics', () => {
       statefulSets.upsert({ ...sts, spec: { selector: sts.spec.selector, template: sts.spec.template } });
       assert.deepEqual(await series('my_workload_statefulset_status_current_revision'), []);
       assert.deepEqual(await series('my_workload_statefulset_replicas'), ['namespace=ns,statefulset=db 1']);
+    });
+
+    it('export spec.paused and the Progressing condition (docs/rollout-control.md)', async () => {
+      statefulSets.upsert(statefulSet('web', 4, 3, { ...rolledOutSts, conditions: [condition('Progressing', 'Unknown', 'RolloutPaused')] }, { paused: true }));
+      assert.deepEqual(await series('my_workload_statefulset_spec_paused'), ['namespace=ns,statefulset=web 1']);
+      assert.equal(await metricValue('my_workload_statefulset_status_condition', { condition: 'Progressing', status: 'unknown', reason: 'RolloutPaused' }), 1);
     });
   });
 
