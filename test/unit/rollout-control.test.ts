@@ -33,7 +33,7 @@ function progressing(reason: string, status: RolloutCondition['status'], seconds
 function daemonSet(generation: number, rollbackGeneration?: number): MyDaemonSet {
   return {
     metadata: { name: 'agent', namespace: 'ns', generation },
-    spec: { selector: { matchLabels: { app: 'agent' } }, template: {} },
+    spec: { selector: { matchLabels: { app: 'agent' } }, template: { spec: { containers: [] } } },
     ...(rollbackGeneration === undefined
       ? {}
       : {
