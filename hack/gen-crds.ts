@@ -554,6 +554,19 @@ const withProperty =
   (schema) => {
     schema.properties = { ...schema.properties, [name]: property };
   };
+/** How `kubectl explain` tells a field of ours from apps/v1's: the first words of its description. */
+export const extensionMark = 'Extension (not in apps/v1):';
+/**
+ * Adds a field that apps/v1 does not have (docs/rollout-control.md), with the description it must
+ * carry, marked as an extension. Fails if the upstream definition declares the name, so an
+ * apps/v1 field added by a later Kubernetes version is never silently shadowed by ours.
+ */
+const withExtension =
+  (name: string, description: string, property: Omit<Schema, 'description'>): Patch =>
+  (schema) => {
+    if (schema.properties?.[name]) throw new Error(`extension ${name}: the schema already has that property`);
+    schema.properties = { ...schema.properties, [name]: { ...property, description: `${extensionMark} ${description}` } };
+  };
 /** Replaces a property's schema, given the converted one. */
 const replaceProperty =
   (name: string, replace: (property: Schema) => Schema): Patch =>
@@ -970,6 +983,100 @@ const nonNegativeIntOrPercent = (x: string): string => `(type(${x}) == int ? ${x
 const isZeroIntOrPercent = (x: string): string => `(type(${x}) == int ? ${x} == 0 : ${x}.matches('${zeroPercent}'))`;
 
 // ---------------------------------------------------------------------------------------------
+// Rollout control (docs/rollout-control.md): extension fields, none defaulted (unset = off)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * upstream: ValidateDeploymentSpec, "must be greater than minReadySeconds". Also on MyDaemonSet
+ * and MyStatefulSet, whose progressDeadlineSeconds is ours: a deadline no longer than the wait for
+ * availability would expire before any pod can count as available.
+ */
+const progressDeadlineRule: ValidationRule = {
+  rule: '!has(self.progressDeadlineSeconds) || self.progressDeadlineSeconds > (has(self.minReadySeconds) ? self.minReadySeconds : 0)',
+  message: 'progressDeadlineSeconds must be greater than minReadySeconds',
+  fieldPath: '.progressDeadlineSeconds',
+};
+
+const autoRollback = withExtension(
+  'autoRollback',
+  'when the progress deadline is exceeded, bring every pod back to status.stableRevision without writing the spec, until the spec changes. Unset: false.',
+  { type: 'boolean' },
+);
+
+/** spec.paused, spec.progressDeadlineSeconds and spec.autoRollback of MyDaemonSet and MyStatefulSet. */
+const rolloutControlSpec: Patch = compose(
+  withExtension(
+    'paused',
+    'while true, no pod is replaced because of a template change (missing pods are still created) and no progress deadline runs. Unset: false.',
+    { type: 'boolean' },
+  ),
+  withExtension(
+    'progressDeadlineSeconds',
+    'seconds a rollout may make no progress before condition Progressing turns False with reason ProgressDeadlineExceeded. Unset: no deadline.',
+    { type: 'integer', format: 'int32', minimum: 1 },
+  ),
+  autoRollback,
+  withRules(progressDeadlineRule),
+);
+
+/** Where status.stableRevision points: ControllerRevisions, or a MyDeployment's MyReplicaSets. */
+function rolloutControlStatus(revisions: 'ControllerRevision' | 'MyReplicaSet'): Patch {
+  const int64Field = (description: string): Schema => ({ type: 'integer', format: 'int64', minimum: 0, description });
+  return compose(
+    withExtension(
+      'stableRevision',
+      `name of the ${revisions} of the last rollout that completed with every pod updated and available: where autoRollback returns.`,
+      { type: 'string' },
+    ),
+    // No `nullable`: the controllers remove it with a merge patch null, which deletes the key before
+    // the object is decoded and validated; a null in a full update is pruned likewise.
+    withExtension('rollback', 'the automatic rollback in force while generation equals metadata.generation.', {
+      type: 'object',
+      properties: {
+        generation: int64Field('The generation whose rollout failed; a new generation ends the rollback.'),
+        revision: { type: 'string', description: `Name of the ${revisions} rolled back to.` },
+        revisionNumber: int64Field('Its revision number when the rollback started.'),
+        failedRevision: { type: 'string', description: `Name of the ${revisions} whose rollout failed.` },
+        failedRevisionNumber: int64Field('Its revision number.'),
+      },
+      required: ['generation', 'revision'],
+    }),
+  );
+}
+
+/** MyDaemonSet and MyStatefulSet conditions carry DeploymentCondition's lastUpdateTime. */
+const conditionLastUpdateTime: Patch = withExtension(
+  'lastUpdateTime',
+  'the last time this condition was updated (as a Deployment condition); Progressing: the last progress, from which progressDeadlineSeconds counts.',
+  { type: 'string', format: 'date-time' },
+);
+
+/**
+ * OpenKruise's rollingUpdate.selector on a MyDaemonSet: spec.selector's schema (a LabelSelector
+ * with the label syntax and requirement rules) without its own rules (non-empty, immutable), which
+ * a canary selector does not have. Applied to `spec`, after the selector's patches.
+ */
+const canarySelector: Patch = (spec) => {
+  const selector = spec.properties?.selector;
+  const rollingUpdate = spec.properties?.updateStrategy?.properties?.rollingUpdate;
+  if (!selector || !rollingUpdate) throw new Error('canary selector: no spec.selector or spec.updateStrategy.rollingUpdate');
+  const copy = structuredClone(selector);
+  delete copy.description;
+  delete copy['x-kubernetes-validations'];
+  withExtension(
+    'selector',
+    'only nodes whose labels match it are updated; the others keep the revision they run. Unset: every node.',
+    copy,
+  )(rollingUpdate);
+};
+
+const canaryPartition = withExtension(
+  'partition',
+  'of the nodes the update may touch, this many keep the old revision: the last ones by node name. Unset: 0.',
+  { type: 'integer', format: 'int32', minimum: 0 },
+);
+
+// ---------------------------------------------------------------------------------------------
 // The kinds
 // ---------------------------------------------------------------------------------------------
 
@@ -1075,13 +1182,21 @@ function daemonSetKind(): KindSpec {
       ['spec.updateStrategy.rollingUpdate.maxSurge', withDefault(0)],
       ['spec.minReadySeconds', compose(withDefault(0), withRange(0))],
       ['spec.revisionHistoryLimit', compose(withDefault(10), withRange(0))],
+      // docs/rollout-control.md. No partition default: the strategy default above stays apps/v1's.
+      ['spec', rolloutControlSpec],
+      ['spec.updateStrategy.rollingUpdate', canaryPartition],
+      ['spec', canarySelector],
+      ['status', rolloutControlStatus('ControllerRevision')],
+      ['status.conditions[]', conditionLastUpdateTime],
     ],
   };
 }
 
 function statefulSetKind(): KindSpec {
   const rules = selectorRules('MyStatefulSet');
-  const mutable = "only replicas, ordinals, template, updateStrategy, revisionHistoryLimit, persistentVolumeClaimRetentionPolicy and minReadySeconds may change";
+  const mutable =
+    'only replicas, ordinals, template, updateStrategy, revisionHistoryLimit, persistentVolumeClaimRetentionPolicy, minReadySeconds, ' +
+    'paused, progressDeadlineSeconds and autoRollback may change';
   return {
     kind: 'MyStatefulSet',
     plural: 'mystatefulsets',
@@ -1198,6 +1313,10 @@ function statefulSetKind(): KindSpec {
         ),
       ],
       ['status', scaleSelectorStatus],
+      // docs/rollout-control.md; mutable (only the fields above have immutability rules)
+      ['spec', rolloutControlSpec],
+      ['status', rolloutControlStatus('ControllerRevision')],
+      ['status.conditions[]', conditionLastUpdateTime],
     ],
   };
 }
@@ -1237,15 +1356,8 @@ function deploymentKind(): KindSpec {
     ],
     patches: [
       ['spec.selector', withRules(...rules.selector)],
-      [
-        'spec',
-        withRules(...rules.spec, {
-          // upstream: ValidateDeploymentSpec. Always evaluated: progressDeadlineSeconds is defaulted.
-          rule: '!has(self.progressDeadlineSeconds) || self.progressDeadlineSeconds > (has(self.minReadySeconds) ? self.minReadySeconds : 0)',
-          message: 'progressDeadlineSeconds must be greater than minReadySeconds',
-          fieldPath: '.progressDeadlineSeconds',
-        }),
-      ],
+      // upstream: ValidateDeploymentSpec. Always evaluated here: progressDeadlineSeconds is defaulted.
+      ['spec', withRules(...rules.spec, progressDeadlineRule)],
       ...podTemplatePatches('MyDeployment'),
       // upstream: SetDefaults_Deployment. minReadySeconds and paused are plain Go fields there
       // (zero when absent), never defaulted, so they are not defaulted here either.
@@ -1303,6 +1415,9 @@ function deploymentKind(): KindSpec {
         ),
       ],
       ['status', scaleSelectorStatus],
+      // docs/rollout-control.md: paused and progressDeadlineSeconds are apps/v1's here
+      ['spec', autoRollback],
+      ['status', rolloutControlStatus('MyReplicaSet')],
     ],
   };
 }

@@ -23,6 +23,12 @@ export interface FollowOptions {
   readonly out: (line: string) => void;
 }
 
+/**
+ * A status as the loop follows it: kubectl's, with a line to print before a failure (the message
+ * of the RolledBack condition before the error; src/cli/rollout-control-status.ts).
+ */
+export type FollowedStatus = RolloutStatus & { readonly detail?: string };
+
 /** The rollout status is an error (kubectl prints it and exits 1). */
 export class RolloutStatusError extends Error {
   override readonly name = 'RolloutStatusError';
@@ -37,7 +43,7 @@ export class RolloutStatusError extends Error {
  */
 export async function followRollout<T extends KubeObject>(
   source: RolloutSource<T>,
-  judge: (obj: T) => RolloutStatus,
+  judge: (obj: T) => FollowedStatus,
   options: FollowOptions,
 ): Promise<void> {
   const signal = options.timeout;
@@ -45,7 +51,10 @@ export async function followRollout<T extends KubeObject>(
   /** Prints the object's status; true once there is nothing more to wait for. */
   const report = (obj: T): boolean => {
     const status = judge(obj);
-    if (status.kind === 'unsupported' || status.kind === 'failed') throw new RolloutStatusError(status.message);
+    if (status.kind === 'unsupported' || status.kind === 'failed') {
+      if (status.detail !== undefined) options.out(status.detail);
+      throw new RolloutStatusError(status.message);
+    }
     if (status.message !== last) options.out(status.message);
     last = status.message;
     return status.kind === 'done' || !options.watch;

@@ -5,21 +5,22 @@
 //   kubectl my rollout history mds/NAME|msts/NAME|mdeploy/NAME [--revision N]
 //   kubectl my rollout undo    mds/NAME|msts/NAME|mdeploy/NAME [--to-revision N]
 //   kubectl my rollout restart mds/NAME|msts/NAME|mdeploy/NAME
-//   kubectl my rollout pause   mdeploy/NAME
-//   kubectl my rollout resume  mdeploy/NAME
+//   kubectl my rollout pause   mds/NAME|msts/NAME|mdeploy/NAME
+//   kubectl my rollout resume  mds/NAME|msts/NAME|mdeploy/NAME
 //
 // Messages are kubectl's, with the object named `mydeployment.apps.my.dev/NAME` where kubectl says
 // `deployment.apps/NAME`; status lines keep kubectl's wording (`deployment "NAME" successfully
-// rolled out`). The decisions are pure functions (src/api/rollout-status.ts, deployment-rollout.ts,
+// rolled out`). Every kind pauses, and status knows rollout control (docs/rollout-control.md):
+// progress deadlines, automatic rollbacks and MyDaemonSet canaries. The decisions are pure
+// functions (src/api/rollout-status.ts, rollout-control-status.ts, deployment-rollout.ts,
 // rollout-patches.ts, history-table.ts); this file reads, writes and prints.
 import { KubeConfig } from '@kubernetes/client-node';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { stringify } from 'yaml';
 import type { ControllerRevision } from '../api/core.ts';
 import type { KubeObject } from '../api/meta.ts';
 import type { Resource } from '../api/resources.ts';
 import { controllerRevisions } from '../api/resources.ts';
-import { daemonSetRolloutStatus, statefulSetRolloutStatus, type RolloutStatus } from '../api/rollout-status.ts';
 import { selectorToString } from '../api/selector.ts';
 import type { MyDaemonSet, MyDeployment, MyReplicaSet, MyStatefulSet } from '../api/workloads.ts';
 import { myDaemonSets, myDeployments, myReplicaSets, myStatefulSets } from '../api/workloads.ts';
@@ -28,10 +29,11 @@ import { revisionDataKey, sortRevisions, templateFromRevision, templatePatch } f
 import { parseInt64 } from '../controllers/shared/int64.ts';
 import { errorMessage } from '../runtime/client/errors.ts';
 import { KubeClient } from '../runtime/client/rest.ts';
-import { controlledReplicaSets, deploymentHistory, deploymentRollback, deploymentRolloutStatusAt } from './deployment-rollout.ts';
-import { followRollout, type RolloutSource } from './follow-rollout.ts';
+import { controlledReplicaSets, deploymentHistory, deploymentRollback } from './deployment-rollout.ts';
+import { followRollout, type FollowedStatus, type RolloutSource } from './follow-rollout.ts';
 import { historyTable, type HistoryRevision } from './history-table.ts';
-import { pausePatch, restartPatch, resumePatch, type RolloutPatch } from './rollout-patches.ts';
+import { daemonSetStatus, deploymentStatus, statefulSetStatus } from './rollout-control-status.ts';
+import { pausedRollbackRefusal, pausePatch, restartPatch, resumePatch, type RolloutPatch } from './rollout-patches.ts';
 import { parseTarget, targetLabel, type Target } from './target.ts';
 
 interface Globals {
@@ -108,6 +110,14 @@ function parseRevision(value: string): bigint {
   return n;
 }
 
+/**
+ * A revision flag, 0 when absent. The default is described for --help, which would otherwise
+ * print it with JSON.stringify, and that cannot serialize a bigint.
+ */
+function revisionOption(flags: string, description: string): Option {
+  return new Option(flags, description).argParser(parseRevision).default(0n, '0');
+}
+
 /** A status source on the REST client: GET, then a watch of that one object by name. */
 function rolloutSource<T extends KubeObject>(client: KubeClient, res: Resource<T>, namespace: string, name: string): RolloutSource<T> {
   return {
@@ -132,28 +142,28 @@ export function buildCli(out: (line: string) => void = (l) => console.log(l), co
     .argument('<target...>', targets)
     .option('--timeout <duration>', 'give up after this long (0: never)', parseDuration, 0)
     .option('-w, --watch <bool>', 'watch until the rollout is done', (v) => v !== 'false', true)
-    .option('--revision <n>', 'MyDeployment: fail unless the rollout is at this revision (0: the latest)', parseRevision, 0n)
-    .description('show the status of the rollout (waits until done by default)')
+    .addOption(revisionOption('--revision <n>', 'MyDeployment: fail unless the rollout is at this revision (0: the latest)'))
+    .description('show the status of the rollout (waits until done by default; fails past the progress deadline or after an automatic rollback)')
     .action(async (args: string[], opts: { timeout: number; watch: boolean; revision: bigint }) => {
       const target = parseTarget(args);
       const { client, namespace } = await connect(globals());
       const options = { watch: opts.watch, timeout: opts.timeout > 0 ? AbortSignal.timeout(opts.timeout) : undefined, out };
-      const follow = <T extends KubeObject>(res: Resource<T>, judge: (obj: T) => RolloutStatus): Promise<void> =>
+      const follow = <T extends KubeObject>(res: Resource<T>, judge: (obj: T) => FollowedStatus): Promise<void> =>
         followRollout(rolloutSource(client, res, namespace, target.name), judge, options);
       switch (target.kind) {
         case 'MyDaemonSet':
-          return follow(myDaemonSets, daemonSetRolloutStatus);
+          return follow(myDaemonSets, daemonSetStatus);
         case 'MyStatefulSet':
-          return follow(myStatefulSets, statefulSetRolloutStatus);
+          return follow(myStatefulSets, statefulSetStatus);
         case 'MyDeployment':
-          return follow(myDeployments, (d) => deploymentRolloutStatusAt(d, opts.revision));
+          return follow(myDeployments, (d) => deploymentStatus(d, opts.revision));
       }
     });
 
   rollout
     .command('history')
     .argument('<target...>', targets)
-    .option('--revision <n>', 'show the pod template of this revision', parseRevision, 0n)
+    .addOption(revisionOption('--revision <n>', 'show the pod template of this revision'))
     .description('list the revisions of the workload (ControllerRevisions; a MyDeployment: its MyReplicaSets)')
     .action(async (args: string[], opts: { revision: bigint }) => {
       const target = parseTarget(args);
@@ -173,7 +183,7 @@ export function buildCli(out: (line: string) => void = (l) => console.log(l), co
   rollout
     .command('undo')
     .argument('<target...>', targets)
-    .option('--to-revision <n>', 'the revision to roll back to (default: the previous one)', parseRevision, 0n)
+    .addOption(revisionOption('--to-revision <n>', 'the revision to roll back to (default: the previous one)'))
     .description('roll back to a previous revision: its pod template is written back into the spec')
     .action(async (args: string[], opts: { toRevision: bigint }) => {
       const target = parseTarget(args);
@@ -205,6 +215,7 @@ export function buildCli(out: (line: string) => void = (l) => console.log(l), co
       if (!chosen) {
         throw new Error(opts.toRevision > 0n ? `unable to find specified revision ${opts.toRevision} in history` : 'no rollout history found');
       }
+      if (obj.spec.paused === true) throw new Error(pausedRollbackRefusal(target));
       const template = templateFromRevision(chosen);
       if (!template) throw new Error(`revision ${chosen.revision} holds no pod template`);
       if (revisionDataKey(templatePatch(template)) === revisionDataKey(templatePatch(obj.spec.template))) {
@@ -240,8 +251,10 @@ export function buildCli(out: (line: string) => void = (l) => console.log(l), co
   patchVerb('restart', 'restarted', 'restart every pod by stamping the template with kubectl.kubernetes.io/restartedAt', (target, w) =>
     restartPatch(target, w.obj.spec, Date.now()),
   );
-  patchVerb('pause', 'paused', 'pause a MyDeployment: template changes roll out only after resume', (target, w) => pausePatch(target, w.obj.spec));
-  patchVerb('resume', 'resumed', 'resume a paused MyDeployment', (target, w) => resumePatch(target, w.obj.spec));
+  patchVerb('pause', 'paused', 'pause the rollout (spec.paused): template changes roll out only after resume', (target, w) =>
+    pausePatch(target, w.obj.spec),
+  );
+  patchVerb('resume', 'resumed', 'resume a paused rollout', (target, w) => resumePatch(target, w.obj.spec));
   return program;
 }
 

@@ -42,6 +42,27 @@ export function parseTarget(args: readonly string[]): Target {
   return { kind, name };
 }
 
+/**
+ * What kubectl calls an object of the kind in rollout messages (`daemon set "NAME" successfully
+ * rolled out`, `statefulset rolling update complete…`, `deployment "NAME" exceeded its progress
+ * deadline`; upstream: kubectl pkg/polymorphichelpers/rollout_status.go).
+ */
+export function kubectlNoun(kind: TargetKind): string {
+  switch (kind) {
+    case 'MyDaemonSet':
+      return 'daemon set';
+    case 'MyStatefulSet':
+      return 'statefulset';
+    case 'MyDeployment':
+      return 'deployment';
+  }
+}
+
+/** The short name kubectl users type (`mds`), for commands a message suggests. */
+export function shortName(kind: TargetKind): string {
+  return names[kind].short;
+}
+
 /** How kubectl prints an object it acted on: `mydeployment.apps.my.dev/web` (kubectl: `deployment.apps/web`). */
 export function targetLabel(target: Target): string {
   return `${target.kind.toLowerCase()}.${group}/${target.name}`;

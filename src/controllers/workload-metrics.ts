@@ -23,7 +23,7 @@ import type { EventHandler } from '../runtime/informer/informer.ts';
 import type { ReadonlyStore } from '../runtime/informer/store.ts';
 import type { Manager } from '../runtime/manager.ts';
 import { registry, singleton } from '../runtime/metrics/registry.ts';
-import { daemonSetRolloutStatus, deploymentRolloutStatus, statefulSetRolloutStatus } from '../api/rollout-status.ts';
+import { daemonSetStatus, deploymentStatus, statefulSetStatus } from '../cli/rollout-control-status.ts';
 import {
   failedRSCreateReason,
   foundNewRSReason,
@@ -44,24 +44,23 @@ import {
 } from './shared/rollout-control.ts';
 
 /**
- * Whether `kubectl rollout status` would still wait on the object: the rule `kubectl my rollout
- * status` applies (src/api/rollout-status.ts), so the gauge and the CLI agree. OnDelete objects
- * have no rollout to follow and count as not in progress.
+ * Whether `kubectl my rollout status` would still wait on the object: the plugin's own rule
+ * (src/cli/rollout-control-status.ts: kubectl's rules plus rollout control), so the gauge and the
+ * CLI agree. Where the CLI stops with an error the rollout is not in progress: OnDelete objects, a
+ * rollout past its progress deadline (MyDeploymentProgressDeadlineExceeded and
+ * MyWorkloadProgressDeadlineExceeded are the alerts for it) and an automatic rollback
+ * (MyWorkloadRolledBack). A MyDaemonSet canary is done once its partition or selector is reached.
  */
 export function daemonSetRolloutInProgress(ds: MyDaemonSet): boolean {
-  return daemonSetRolloutStatus(ds).kind === 'progressing';
+  return daemonSetStatus(ds).kind === 'progressing';
 }
 
 export function statefulSetRolloutInProgress(sts: MyStatefulSet): boolean {
-  return statefulSetRolloutStatus(sts).kind === 'progressing';
+  return statefulSetStatus(sts).kind === 'progressing';
 }
 
-/**
- * A MyDeployment past its progress deadline is not in progress: kubectl stops waiting with an
- * error, and MyDeploymentProgressDeadlineExceeded (not MyWorkloadRolloutStuck) is the alert for it.
- */
 export function deploymentRolloutInProgress(d: MyDeployment): boolean {
-  return deploymentRolloutStatus(d).kind === 'progressing';
+  return deploymentStatus(d, 0n).kind === 'progressing';
 }
 
 /** The part of a SharedInformer these metrics use (the seam tests fake). */

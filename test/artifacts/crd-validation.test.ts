@@ -1,9 +1,10 @@
-// The MyDeployment and MyReplicaSet CRDs judged by the API server's own custom resource code:
+// The MyDeployment and MyReplicaSet CRDs, and the rollout-control extensions of every kind
+// (docs/rollout-control.md), judged by the API server's own custom resource code:
 // hack/crd-validate (k8s.io/apiextensions-apiserver at the control plane's version, built by
 // test/artifacts/run.ts and found on PATH) checks each CRD as its creation would, then prunes,
 // defaults and validates sample objects as a create, update or status write would. Each case names
-// the fields apps/v1 would refuse (pkg/apis/apps/validation/validation.go) and the words of the
-// message; an accepted case must come back with no error and no unknown field. The schema's shape
+// the fields apps/v1 would refuse (pkg/apis/apps/validation/validation.go), or our extensions do,
+// and the words of the message; an accepted case must come back with no error and no unknown field. The schema's shape
 // is checked in test/unit/crds.test.ts, what the webhook adds in test/unit/admission-templates.test.ts.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -12,6 +13,8 @@ import { crdDir, isJsonObject, toJson, type Json, type JsonObject } from '../../
 import { onPath } from './tools.ts';
 
 type Operation = 'create' | 'update' | 'status';
+type Kind = 'MyDaemonSet' | 'MyStatefulSet' | 'MyDeployment' | 'MyReplicaSet';
+type Plural = 'mydaemonsets' | 'mystatefulsets' | 'mydeployments' | 'myreplicasets';
 
 /** A refusal: the field, as the API server prints it, and words of its message. */
 interface Refusal {
@@ -21,7 +24,7 @@ interface Refusal {
 
 interface Case {
   readonly name: string;
-  readonly resource: 'mydeployments' | 'myreplicasets';
+  readonly resource: Plural;
   readonly operation: Operation;
   readonly object: JsonObject;
   readonly oldObject?: JsonObject;
@@ -61,7 +64,7 @@ const template: JsonObject = {
   spec: { containers: [{ name: 'nginx', image: 'nginx:1.27', ports: [{ containerPort: 80 }] }] },
 };
 
-const base = (kind: 'MyDeployment' | 'MyReplicaSet'): JsonObject => ({
+const base = (kind: Kind): JsonObject => ({
   apiVersion: 'apps.my.dev/v1alpha1',
   kind,
   metadata: { name: 'web', namespace: 'default' },
@@ -70,13 +73,31 @@ const base = (kind: 'MyDeployment' | 'MyReplicaSet'): JsonObject => ({
 
 const deployment = (patch: JsonObject = {}): JsonObject => object(merge(base('MyDeployment'), patch), 'deployment');
 const replicaSet = (patch: JsonObject = {}): JsonObject => object(merge(base('MyReplicaSet'), patch), 'replica set');
+const daemonSet = (patch: JsonObject = {}): JsonObject => object(merge(base('MyDaemonSet'), patch), 'daemon set');
+const statefulSet = (patch: JsonObject = {}): JsonObject => object(merge(base('MyStatefulSet'), patch), 'stateful set');
 const spec = (patch: JsonObject): JsonObject => ({ spec: patch });
 const rollingUpdate = (value: JsonObject): JsonObject => spec({ strategy: { type: 'RollingUpdate', rollingUpdate: value } });
 const withStatus = (make: (patch?: JsonObject) => JsonObject, status: JsonObject): JsonObject => make({ status });
 
+/** The resource of a sample object, by its kind. */
+function resourceOf(object: JsonObject): Plural {
+  switch (object.kind) {
+    case 'MyDaemonSet':
+      return 'mydaemonsets';
+    case 'MyStatefulSet':
+      return 'mystatefulsets';
+    case 'MyDeployment':
+      return 'mydeployments';
+    case 'MyReplicaSet':
+      return 'myreplicasets';
+    default:
+      throw new Error(`no resource for kind ${JSON.stringify(object.kind)}`);
+  }
+}
+
 const create = (name: string, object: JsonObject, refused: readonly Refusal[] = [], unknown?: readonly string[]): Case => ({
   name,
-  resource: object.kind === 'MyReplicaSet' ? 'myreplicasets' : 'mydeployments',
+  resource: resourceOf(object),
   operation: 'create',
   object,
   refused,
@@ -85,7 +106,7 @@ const create = (name: string, object: JsonObject, refused: readonly Refusal[] = 
 
 const update = (name: string, operation: 'update' | 'status', oldObject: JsonObject, object: JsonObject, refused: readonly Refusal[] = []): Case => ({
   name,
-  resource: object.kind === 'MyReplicaSet' ? 'myreplicasets' : 'mydeployments',
+  resource: resourceOf(object),
   operation,
   object,
   oldObject,
@@ -141,7 +162,7 @@ function sharedCases(kind: string, make: (patch?: JsonObject) => JsonObject): Ca
   ];
 }
 
-const cases: readonly Case[] = [
+const appsCases: readonly Case[] = [
   ...sharedCases('MyDeployment', deployment),
   ...sharedCases('MyReplicaSet', replicaSet),
   // MyDeployment: ValidateDeploymentSpec, ValidateDeploymentStrategy, ValidateRollingUpdateDeployment
@@ -200,6 +221,97 @@ const cases: readonly Case[] = [
     { field: 'status.fullyLabeledReplicas', says: 'cannot be greater than status.replicas' },
   ]),
 ];
+
+// ---------------------------------------------------------------------------------------------
+// Rollout control (docs/rollout-control.md): extension fields on MyDaemonSet, MyStatefulSet and
+// MyDeployment, none defaulted.
+
+const canary = (value: JsonObject): JsonObject => spec({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: value } });
+const canarySelector = (selector: JsonObject): JsonObject => canary({ selector });
+const canaryField = 'spec.updateStrategy.rollingUpdate.selector';
+const deadlineRule = (says = 'progressDeadlineSeconds must be greater than minReadySeconds'): Refusal => ({ field: 'spec.progressDeadlineSeconds', says });
+const rollback: JsonObject = { generation: 2, revision: 'web-5d8f', revisionNumber: 3, failedRevision: 'web-7c9b', failedRevisionNumber: 4 };
+const progressing: JsonObject = {
+  type: 'Progressing',
+  status: 'True',
+  reason: 'RolloutProgressing',
+  message: 'MyDaemonSet "web" is progressing',
+  lastUpdateTime: '2026-03-01T12:00:00Z',
+  lastTransitionTime: '2026-03-01T11:59:00Z',
+};
+
+/** What MyDaemonSet and MyStatefulSet share: spec.paused, spec.progressDeadlineSeconds, spec.autoRollback and the status. */
+function rolloutControlCases(kind: string, make: (patch?: JsonObject) => JsonObject): Case[] {
+  return [
+    create(`${kind}: paused, a progress deadline above minReadySeconds and autoRollback`, make(spec({ paused: true, minReadySeconds: 10, progressDeadlineSeconds: 11, autoRollback: true }))),
+    create(`${kind}: a progress deadline of 1 s without minReadySeconds (it defaults to 0)`, make(spec({ progressDeadlineSeconds: 1 }))),
+    create(`${kind}: progressDeadlineSeconds 0`, make(spec({ progressDeadlineSeconds: 0 })), [
+      { field: 'spec.progressDeadlineSeconds', says: 'should be greater than or equal to 1' },
+      deadlineRule(),
+    ]),
+    create(`${kind}: progressDeadlineSeconds equal to minReadySeconds`, make(spec({ minReadySeconds: 30, progressDeadlineSeconds: 30 })), [deadlineRule()]),
+    create(`${kind}: paused that is no boolean`, make(spec({ paused: 'yes' })), [{ field: 'spec.paused', says: 'must be of type boolean' }]),
+    create(`${kind}: autoRollback that is no boolean`, make(spec({ autoRollback: 1 })), [{ field: 'spec.autoRollback', says: 'must be of type boolean' }]),
+    update(`${kind}: pausing, setting a deadline and autoRollback on a stored object (all mutable)`, 'update', make(), make(spec({ paused: true, progressDeadlineSeconds: 600, autoRollback: true }))),
+    update(`${kind}: resuming and dropping the deadline and autoRollback`, 'update', make(spec({ paused: true, progressDeadlineSeconds: 600, autoRollback: true })), make(spec({ paused: false, progressDeadlineSeconds: null, autoRollback: null }))),
+    update(`${kind}: a status write of stableRevision, a rollback and a condition with lastUpdateTime`, 'status', make(), withStatus(make, { stableRevision: 'web-5d8f', rollback, conditions: [progressing] })),
+    // A merge patch `rollback: null` deletes the key before the object is decoded (RFC 7386, as
+    // merge() here); a full update carrying the null has it pruned, the field not being nullable.
+    update(`${kind}: a status merge patch removing the rollback`, 'status', withStatus(make, { rollback }), object(merge(withStatus(make, { rollback }), { status: { rollback: null } }), 'patched')),
+    update(`${kind}: a status update carrying rollback: null`, 'status', withStatus(make, { rollback }), withStatus(make, { rollback: null, stableRevision: 'web-5d8f' })),
+    update(`${kind}: a rollback without the revision rolled back to`, 'status', make(), withStatus(make, { rollback: { generation: 2 } }), [
+      { field: 'status.rollback.revision', says: 'Required value' },
+    ]),
+    update(`${kind}: a rollback with a negative generation`, 'status', make(), withStatus(make, { rollback: { ...rollback, generation: -1 } }), [nonNegative('status.rollback.generation')]),
+    update(`${kind}: a condition lastUpdateTime that is no date-time`, 'status', make(), withStatus(make, { conditions: [{ ...progressing, lastUpdateTime: 'yesterday' }] }), [
+      { field: 'status.conditions[0].lastUpdateTime', says: 'date-time' },
+    ]),
+  ];
+}
+
+const rolloutCases: readonly Case[] = [
+  ...rolloutControlCases('MyDaemonSet', daemonSet),
+  ...rolloutControlCases('MyStatefulSet', statefulSet),
+  // MyDaemonSet canaries: rollingUpdate.partition and rollingUpdate.selector (OpenKruise)
+  create('MyDaemonSet: a converted manifest', daemonSet()),
+  create('MyDaemonSet: a partition and a node selector next to maxUnavailable', daemonSet(canary({ maxUnavailable: 2, partition: 3, selector: { matchLabels: { pool: 'canary' } } }))),
+  create('MyDaemonSet: a partition alone (maxUnavailable and maxSurge default as apps/v1)', daemonSet(canary({ partition: 1 }))),
+  create('MyDaemonSet: a partition of 0', daemonSet(canary({ partition: 0 }))),
+  create('MyDaemonSet: a matchExpressions canary selector', daemonSet(canarySelector({ matchExpressions: [{ key: 'topology.kubernetes.io/zone', operator: 'In', values: ['a', 'b'] }, { key: 'canary', operator: 'Exists' }] }))),
+  create('MyDaemonSet: an empty canary selector (every node), unlike spec.selector', daemonSet(canarySelector({}))),
+  create('MyDaemonSet: a negative partition', daemonSet(canary({ partition: -1 })), [nonNegative('spec.updateStrategy.rollingUpdate.partition')]),
+  create('MyDaemonSet: a partition that is no integer', daemonSet(canary({ partition: '10%' })), [{ field: 'spec.updateStrategy.rollingUpdate.partition', says: 'must be of type integer' }]),
+  create('MyDaemonSet: a canary selector requirement In without values', daemonSet(canarySelector({ matchExpressions: [{ key: 'pool', operator: 'In' }] })), [
+    { field: `${canaryField}.matchExpressions[0].values`, says: 'values must be non-empty when operator is In or NotIn' },
+  ]),
+  create('MyDaemonSet: a canary selector requirement Exists with values', daemonSet(canarySelector({ matchExpressions: [{ key: 'pool', operator: 'Exists', values: ['a'] }] })), [
+    { field: `${canaryField}.matchExpressions[0].values`, says: 'empty when operator is Exists or DoesNotExist' },
+  ]),
+  create('MyDaemonSet: an unknown canary selector operator', daemonSet(canarySelector({ matchExpressions: [{ key: 'pool', operator: 'Gt', values: ['1'] }] })), [
+    { field: `${canaryField}.matchExpressions[0].operator`, says: 'Unsupported value: "Gt"' },
+  ]),
+  create('MyDaemonSet: a canary selector key that is no label key', daemonSet(canarySelector({ matchExpressions: [{ key: 'no spaces', operator: 'Exists' }] })), [
+    { field: `${canaryField}.matchExpressions[0].key`, says: 'should match' },
+  ]),
+  create('MyDaemonSet: a canary selector value that is no label value', daemonSet(canarySelector({ matchLabels: { pool: '-canary' } })), [
+    { field: `${canaryField}.matchLabels.pool`, says: 'should match' },
+  ]),
+  update('MyDaemonSet: moving the canary selector and the partition (mutable, unlike spec.selector)', 'update', daemonSet(canary({ partition: 3, selector: { matchLabels: { pool: 'a' } } })), daemonSet(canary({ partition: 0, selector: { matchLabels: { pool: 'b' } } }))),
+  // MyStatefulSet: the new fields are mutable, the immutability message lists them; no canary selector
+  create('MyStatefulSet: a converted manifest', statefulSet()),
+  update('MyStatefulSet: a changed podManagementPolicy', 'update', statefulSet(), statefulSet(spec({ podManagementPolicy: 'Parallel', paused: true })), [
+    { field: 'spec.podManagementPolicy', says: 'minReadySeconds, paused, progressDeadlineSeconds and autoRollback may change' },
+  ]),
+  create('MyStatefulSet: a rollingUpdate selector (a MyDaemonSet field)', statefulSet(canary({ partition: 1, selector: { matchLabels: { pool: 'a' } } })), [], ['spec.updateStrategy.rollingUpdate.selector']),
+  // MyDeployment: autoRollback and the status are ours; paused and progressDeadlineSeconds are apps/v1's (cases above)
+  create('MyDeployment: autoRollback', deployment(spec({ autoRollback: true }))),
+  create('MyDeployment: autoRollback that is no boolean', deployment(spec({ autoRollback: 'true' })), [{ field: 'spec.autoRollback', says: 'must be of type boolean' }]),
+  update('MyDeployment: a status write of stableRevision and a rollback', 'status', deployment(), withStatus(deployment, { stableRevision: 'web-5d8f', rollback: { ...rollback, revision: 'web-5d8f' } })),
+  update('MyDeployment: a status merge patch removing the rollback', 'status', withStatus(deployment, { rollback }), object(merge(withStatus(deployment, { rollback }), { status: { rollback: null } }), 'patched')),
+  create('MyReplicaSet: autoRollback (a MyDeployment field)', replicaSet(spec({ autoRollback: true })), [], ['spec.autoRollback']),
+];
+
+const cases: readonly Case[] = [...appsCases, ...rolloutCases];
 
 const crdFiles = ['mydaemonsets', 'mystatefulsets', 'mydeployments', 'myreplicasets'].map((plural) => path.join(crdDir, `${plural}.apps.my.dev.yaml`));
 
@@ -301,6 +413,40 @@ describe("the CRDs under the API server's custom resource validation (hack/crd-v
         rollingUpdate: { maxSurge: 1 },
       });
       assert.deepEqual(at(stored('MyDeployment: Recreate without rollingUpdate'), 'spec', 'strategy'), { type: 'Recreate' });
+    });
+
+    it('writes none of the rollout-control fields into a MyDaemonSet, MyStatefulSet or MyDeployment, and keeps apps/v1\'s DaemonSet strategy', () => {
+      for (const name of ['MyDaemonSet: a converted manifest', 'MyStatefulSet: a converted manifest', 'MyDeployment: a converted manifest']) {
+        const stored = results.get(name)?.object;
+        for (const field of ['paused', 'autoRollback']) assert.equal(at(stored, 'spec', field), undefined, `${name}: spec.${field}`);
+        if (!name.startsWith('MyDeployment')) assert.equal(at(stored, 'spec', 'progressDeadlineSeconds'), undefined, `${name}: no deadline`);
+      }
+      assert.deepEqual(at(stored('MyDaemonSet: a converted manifest'), 'spec', 'updateStrategy'), {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxUnavailable: 1, maxSurge: 0 },
+      });
+    });
+
+    it('completes a MyDaemonSet rollingUpdate that has only a partition with apps/v1\'s maxUnavailable and maxSurge', () => {
+      assert.deepEqual(at(stored('MyDaemonSet: a partition alone (maxUnavailable and maxSurge default as apps/v1)'), 'spec', 'updateStrategy'), {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxUnavailable: 1, maxSurge: 0, partition: 1 },
+      });
+    });
+
+    it('stores no status.rollback after a merge patch null or a full update with a null', () => {
+      for (const name of [
+        'MyDaemonSet: a status merge patch removing the rollback',
+        'MyDaemonSet: a status update carrying rollback: null',
+        'MyStatefulSet: a status merge patch removing the rollback',
+        'MyStatefulSet: a status update carrying rollback: null',
+        'MyDeployment: a status merge patch removing the rollback',
+      ]) {
+        const status = at(stored(name), 'status');
+        assert.ok(isJsonObject(status), name);
+        assert.ok(!('rollback' in status), `${name}: ${JSON.stringify(status)}`);
+      }
+      assert.equal(at(stored('MyDaemonSet: a status update carrying rollback: null'), 'status', 'stableRevision'), 'web-5d8f');
     });
 
     it('gives a MyReplicaSet one replica and nothing else', () => {

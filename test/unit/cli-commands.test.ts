@@ -126,6 +126,14 @@ describe('kubectl my rollout on a MyDeployment, over HTTP', () => {
     assert.equal(patches().length, 2);
   });
 
+  it('prints --help of the verbs with revision flags (a bigint default JSON cannot print)', () => {
+    const rollout = buildCli().commands.find((c) => c.name() === 'rollout');
+    for (const verb of ['status', 'history', 'undo']) {
+      const help = rollout?.commands.find((c) => c.name() === verb)?.helpInformation() ?? '';
+      assert.match(help, /revision <n>[\s\S]*\(default: 0\)/, verb);
+    }
+  });
+
   it('restart and undo refuse a paused MyDeployment', async () => {
     current = deployment(true);
     await assert.rejects(kubectlMy('rollout', 'restart', 'mdeploy/web'), /can't restart paused deployment \(run rollout resume first\)/);

@@ -179,11 +179,11 @@ describe('kubectl my rollout for MyDeployments', () => {
       assert.deepEqual(resumePatch(webTarget, deployment('web:1').spec), { kind: 'refused', message: 'mydeployments.apps.my.dev "web" is not paused' });
     });
 
-    it('pause and resume are not supported for the other kinds', () => {
+    it('pause and resume work on a MyDaemonSet as on a MyDeployment (spec.paused, docs/rollout-control.md)', () => {
       const ds: MyDaemonSet = { metadata: { name: 'agent' }, spec: { selector: {}, template: podTemplate('agent:1') } };
       const target: Target = { kind: 'MyDaemonSet', name: 'agent' };
-      assert.deepEqual(pausePatch(target, ds.spec), { kind: 'refused', message: 'mydaemonsets.apps.my.dev "agent" pausing is not supported' });
-      assert.deepEqual(resumePatch(target, ds.spec), { kind: 'refused', message: 'mydaemonsets.apps.my.dev "agent" resuming is not supported' });
+      assert.deepEqual(pausePatch(target, ds.spec), { kind: 'patch', body: { spec: { paused: true } } });
+      assert.deepEqual(resumePatch(target, ds.spec), { kind: 'refused', message: 'mydaemonsets.apps.my.dev "agent" is not paused' });
     });
 
     it('restart stamps the template with restartedAt in RFC 3339 whole seconds', () => {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import {
   crdDir,
+  extensionMark,
   generateCrds,
   isJsonObject,
   loadDefinitions,
@@ -500,6 +501,107 @@ describe('generated CRDs (hack/gen-crds.ts)', () => {
       const wide = ['Containers*', 'Images*', 'Selector*'];
       assert.deepEqual(names, ['Desired', 'Current', 'Ready', 'Up-to-date', 'Available', 'Node Selector', 'Age', ...wide]);
       assert.equal(get(doc, 'spec', 'names', 'shortNames', 0), 'mds');
+    });
+  });
+
+  describe('rollout-control extensions (docs/rollout-control.md)', () => {
+    const daemonSet = crd('mydaemonsets.apps.my.dev.yaml');
+    const statefulSet = crd('mystatefulsets.apps.my.dev.yaml');
+    const deployment = crd('mydeployments.apps.my.dev.yaml');
+    const replicaSet = crd('myreplicasets.apps.my.dev.yaml');
+    /** A schema node as an extension declares it: marked as one in its description, no default. */
+    const extension = (doc: JsonObject, where: string): JsonObject => {
+      const node = schemaAt(doc, where);
+      assert.ok(str(node.description).startsWith(`${extensionMark} `), `${where}: "${str(node.description)}" is not marked as an extension`);
+      assert.equal(node.default, undefined, `${where} is defaulted`);
+      return node;
+    };
+
+    for (const [kind, doc] of [
+      ['MyDaemonSet', daemonSet],
+      ['MyStatefulSet', statefulSet],
+    ] as const) {
+      it(`${kind}: spec.paused, spec.progressDeadlineSeconds (int32, at least 1) and spec.autoRollback, none defaulted`, () => {
+        assert.equal(extension(doc, 'spec.paused').type, 'boolean');
+        assert.equal(extension(doc, 'spec.autoRollback').type, 'boolean');
+        const deadline = extension(doc, 'spec.progressDeadlineSeconds');
+        assert.deepEqual([deadline.type, deadline.format, deadline.minimum], ['integer', 'int32', 1]);
+        assert.match(str(deadline.description), /Unset: no deadline/);
+      });
+
+      it(`${kind}: requires progressDeadlineSeconds to exceed minReadySeconds with MyDeployment's rule`, () => {
+        assert.deepEqual(
+          ruleWith(doc, 'spec', 'must be greater than minReadySeconds'),
+          ruleWith(deployment, 'spec', 'must be greater than minReadySeconds'),
+        );
+      });
+
+      it(`${kind}: conditions carry lastUpdateTime, as a Deployment's`, () => {
+        const lastUpdateTime = withoutDescriptions(extension(doc, 'status.conditions[].lastUpdateTime'));
+        assert.deepEqual(lastUpdateTime, withoutDescriptions(schemaAt(deployment, 'status.conditions[].lastUpdateTime')));
+        assert.equal(lastUpdateTime.format, 'date-time');
+        assert.deepEqual(schemaAt(doc, 'status.conditions[]').required, ['type', 'status']);
+      });
+    }
+
+    for (const [kind, doc, revisions] of [
+      ['MyDaemonSet', daemonSet, 'ControllerRevision'],
+      ['MyStatefulSet', statefulSet, 'ControllerRevision'],
+      ['MyDeployment', deployment, 'MyReplicaSet'],
+    ] as const) {
+      it(`${kind}: status.stableRevision and status.rollback, naming ${revisions}s`, () => {
+        assert.equal(extension(doc, 'status.stableRevision').type, 'string');
+        assert.match(str(schemaAt(doc, 'status.stableRevision').description), new RegExp(revisions));
+        const rollback = extension(doc, 'status.rollback');
+        assert.equal(rollback.type, 'object');
+        assert.deepEqual(rollback.required, ['generation', 'revision']);
+        // removed with a merge patch null, which deletes the key before validation
+        assert.equal(rollback.nullable, undefined);
+        const properties = obj(rollback.properties, 'rollback');
+        assert.deepEqual(Object.keys(properties).sort(), ['failedRevision', 'failedRevisionNumber', 'generation', 'revision', 'revisionNumber']);
+        for (const name of ['generation', 'revisionNumber', 'failedRevisionNumber']) {
+          assert.deepEqual(withoutDescriptions(obj(properties[name], name)), { type: 'integer', format: 'int64', minimum: 0 }, name);
+        }
+      });
+    }
+
+    it('MyDeployment: spec.autoRollback only; paused and progressDeadlineSeconds stay apps/v1\'s', () => {
+      assert.equal(extension(deployment, 'spec.autoRollback').type, 'boolean');
+      for (const name of ['paused', 'progressDeadlineSeconds']) {
+        assert.ok(!str(schemaAt(deployment, `spec.${name}`).description).startsWith(extensionMark), name);
+      }
+    });
+
+    it('MyReplicaSet: none of them', () => {
+      assert.equal(get(schemaAt(replicaSet, 'spec'), 'properties', 'autoRollback'), undefined);
+      for (const name of ['stableRevision', 'rollback']) assert.equal(get(schemaAt(replicaSet, 'status'), 'properties', name), undefined, name);
+    });
+
+    it('MyDaemonSet: rollingUpdate.partition is an int32 of at least 0, not defaulted, and the strategy default stays apps/v1\'s', () => {
+      const partition = extension(daemonSet, 'spec.updateStrategy.rollingUpdate.partition');
+      assert.deepEqual([partition.type, partition.format, partition.minimum], ['integer', 'int32', 0]);
+      assert.deepEqual(schemaAt(daemonSet, 'spec.updateStrategy').default, { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+      assert.deepEqual(schemaAt(daemonSet, 'spec.updateStrategy.rollingUpdate').default, {});
+    });
+
+    it("MyDaemonSet: rollingUpdate.selector is spec.selector's schema and requirement rules, without its non-empty and immutable rules", () => {
+      const canary = extension(daemonSet, 'spec.updateStrategy.rollingUpdate.selector');
+      const selector = schemaAt(daemonSet, 'spec.selector');
+      const { 'x-kubernetes-validations': selectorRules, ...rest } = withoutDescriptions(selector);
+      assert.equal(Array.isArray(selectorRules) ? selectorRules.length : 0, 2);
+      assert.deepEqual(withoutDescriptions(canary), rest);
+      assert.equal(ruleWith(daemonSet, 'spec.updateStrategy.rollingUpdate.selector.matchExpressions[]', 'values must be non-empty').fieldPath, '.values');
+      assert.equal(schemaAt(daemonSet, 'spec.updateStrategy.rollingUpdate.selector.matchLabels').maxProperties, 256);
+      assert.ok(str(schemaAt(daemonSet, 'spec.updateStrategy.rollingUpdate.selector.matchExpressions[].key').pattern).length > 0);
+    });
+
+    it('MyStatefulSet: the immutability messages list the new fields, which have no immutability rule', () => {
+      for (const where of ['spec.podManagementPolicy', 'spec.serviceName', 'spec.volumeClaimTemplates']) {
+        assert.match(ruleWith(statefulSet, where, 'is immutable').message, /minReadySeconds, paused, progressDeadlineSeconds and autoRollback may change$/);
+      }
+      for (const name of ['paused', 'progressDeadlineSeconds', 'autoRollback']) {
+        assert.deepEqual(rulesAt(statefulSet, `spec.${name}`), [], name);
+      }
     });
   });
 

@@ -4,18 +4,21 @@
 import assert from 'node:assert/strict';
 import type { ControllerRevision, Pod } from '../../src/api/core.ts';
 import type { WorkloadCondition } from '../../src/api/meta.ts';
-import type { MyDaemonSet } from '../../src/api/workloads.ts';
+import type { MyDaemonSet, RolloutCondition } from '../../src/api/workloads.ts';
 import type { ExecutionResult, ExecutorDeps } from '../../src/controllers/daemonset/execute.ts';
 import { DaemonSetSyncError, executeDaemonSetPlan } from '../../src/controllers/daemonset/execute.ts';
 import type { DaemonSetObjectManager } from '../../src/controllers/daemonset/object-manager.ts';
 import type { DaemonSetAction, DaemonSetStatusFields, FailedPodBackoff } from '../../src/controllers/daemonset/plan.ts';
 import { plan } from '../../src/controllers/daemonset/plan.ts';
+import type { RolloutConditionsUpdate } from '../../src/controllers/daemonset/rollout-conditions.ts';
+import { nextRolloutConditions } from '../../src/controllers/daemonset/rollout-conditions.ts';
+import type { RolloutObservation } from '../../src/controllers/shared/rollout-control.ts';
 import { CreateBackoff } from '../../src/controllers/shared/create-backoff.ts';
 import { Expectations } from '../../src/runtime/expectations.ts';
 import { silentLogger } from '../../src/runtime/logging.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { apiError } from '../support/fake-lease-api.ts';
-import { daemonSet, nodes, pod, revisionOf, snapshot, t0, template } from './daemonset-fixtures.ts';
+import { daemonSet, iso, nodes, pod, revisionOf, snapshot, t0, template } from './daemonset-fixtures.ts';
 import { batchSizes, RecordedCalls } from '../support/recorded-calls.ts';
 
 const key = 'ns/agent';
@@ -74,9 +77,40 @@ class FakeObjects extends RecordedCalls implements DaemonSetObjectManager {
     this.bumps.push({ resourceVersion: live.metadata.resourceVersion, collisionCount });
     this.live = { ...this.live, status: { ...this.live.status, collisionCount } };
   }
-  async patchStatus(_ds: MyDaemonSet, status: DaemonSetStatusFields): Promise<void> {
+  /** What patchStatus answers: the object as written, with a resourceVersion of its own. */
+  patched: MyDaemonSet = { ...ds, metadata: { ...ds.metadata, resourceVersion: '20' } };
+  async patchStatus(_ds: MyDaemonSet, status: DaemonSetStatusFields): Promise<MyDaemonSet> {
     await this.call('patchStatus');
     this.statuses.push(status);
+    return this.patched;
+  }
+  /** How many of the next writeStatusAndConditions calls meet a conflict (then getDaemonSet answers `live`). */
+  conflicts = 0;
+  /** Each combined write that went through: the resourceVersion it was conditional on, the fields, the list. */
+  readonly combinedWrites: {
+    readonly resourceVersion: string | undefined;
+    readonly status: DaemonSetStatusFields | undefined;
+    readonly conditions: readonly WorkloadCondition[];
+  }[] = [];
+  /** As the real one: recomputed from a fresh read on conflict; the fields alone when the list is unchanged. */
+  async writeStatusAndConditions(
+    target: MyDaemonSet,
+    status: DaemonSetStatusFields | undefined,
+    update: (conditions: readonly WorkloadCondition[] | undefined) => readonly WorkloadCondition[] | undefined,
+  ): Promise<MyDaemonSet | undefined> {
+    let current = target;
+    for (;;) {
+      const next = update(current.status?.conditions);
+      if (next === undefined) return status === undefined ? undefined : this.patchStatus(target, status);
+      await this.call('writeStatusAndConditions');
+      if (this.conflicts > 0) {
+        this.conflicts--;
+        current = await this.getDaemonSet('ns', nameOf(target));
+        continue;
+      }
+      this.combinedWrites.push({ resourceVersion: current.metadata.resourceVersion, status, conditions: next });
+      return this.patched;
+    }
   }
   /** As updateConditions: computed from the object given; no call when nothing changes. */
   async writeConditions(
@@ -98,6 +132,8 @@ interface Harness {
   readonly events: string[];
   /** What the executor handed back to the reconciler's failed-pod backoff. */
   readonly recordedBackoff: (readonly [string, FailedPodBackoff])[];
+  /** The resourceVersions of status writes reported as starting or clearing a rollback. */
+  readonly rollbackWrites: (string | undefined)[];
   run(actions: readonly DaemonSetAction[], target?: MyDaemonSet): Promise<ExecutionResult>;
 }
 
@@ -107,6 +143,8 @@ function harness(): Harness {
   const expectations = new Expectations({ controller: 'test', clock });
   const events: string[] = [];
   const recordedBackoff: (readonly [string, FailedPodBackoff])[] = [];
+  const rollbackWrites: (string | undefined)[] = [];
+  const warned = new Map<string, string>();
   const deps: ExecutorDeps = {
     objects,
     expectations,
@@ -120,6 +158,14 @@ function harness(): Harness {
     },
     createBackoff: new CreateBackoff(clock),
     clock,
+    warnings: {
+      first(warnKey, once) {
+        if (warned.get(warnKey) === once) return false;
+        warned.set(warnKey, once);
+        return true;
+      },
+    },
+    wroteRollback: (resourceVersion) => rollbackWrites.push(resourceVersion),
   };
   return {
     objects,
@@ -127,6 +173,7 @@ function harness(): Harness {
     clock,
     events,
     recordedBackoff,
+    rollbackWrites,
     run: (actions, target = ds) => executeDaemonSetPlan(deps, target, key, actions, silentLogger()),
   };
 }
@@ -250,7 +297,7 @@ describe('MyDaemonSet executor: history', () => {
     assert.ok(fresh);
     assert.notEqual(nameOf(fresh), nameOf(taken));
     assert.deepEqual(await h.run(retried, h.objects.live), { requeueAfterMs: undefined });
-    assert.deepEqual(h.objects.calls, [`createRevision ${nameOf(fresh)}`, 'createPod agent-', 'patchStatus']);
+    assert.deepEqual(h.objects.calls, [`createRevision ${nameOf(fresh)}`, 'createPod agent-', 'writeStatusAndConditions']);
   });
 
   it('does not bump a collisionCount someone else moved since the cache saw it, and still fails the sync', async () => {
@@ -475,5 +522,128 @@ describe('MyDaemonSet executor: refused creates', () => {
     assert.deepEqual(h.objects.calls, ['deletePod a']);
     assert.deepEqual(result, { requeueAfterMs: 600 });
     assert.equal(h.expectations.get(key)?.creations, 0);
+  });
+});
+
+describe('MyDaemonSet executor: rollout status and conditions', () => {
+  const deadline = 600;
+  const observation = (overrides: Partial<RolloutObservation> = {}): RolloutObservation => ({
+    paused: false,
+    deadlineSeconds: deadline,
+    complete: false,
+    progressed: true,
+    subject: 'MyDaemonSet "agent"',
+    revision: 'agent-f',
+    ...overrides,
+  });
+  const rolledBack: RolloutCondition = {
+    type: 'RolledBack',
+    status: 'True',
+    lastUpdateTime: iso(t0),
+    lastTransitionTime: iso(t0),
+    reason: 'ProgressDeadlineExceeded',
+    message: 'rolled back from revision 2 (agent-f) to revision 1 (agent-s): no progress for 600 s',
+  };
+  const conditions = (update: Partial<RolloutConditionsUpdate> = {}): DaemonSetAction => ({
+    kind: 'writeRolloutConditions',
+    update: { observation: observation(), rolledBack: undefined, now: t0, ...update },
+  });
+  const record = { generation: 1, revision: 'agent-s', revisionNumber: 1, failedRevision: 'agent-f', failedRevisionNumber: 2 };
+  const withRollback: DaemonSetAction = { kind: 'writeStatus', status: { ...status, rollback: record } };
+  const cached = (conditionList: readonly RolloutCondition[] = []): MyDaemonSet => ({
+    ...ds,
+    metadata: { ...ds.metadata, resourceVersion: '7' },
+    status: { ...ds.status, conditions: conditionList },
+  });
+
+  it('writes the status fields and the conditions in one patch, conditional on the cached resourceVersion', async () => {
+    const h = harness();
+    await h.run([writeStatus, conditions()], cached());
+    assert.deepEqual(h.objects.calls, ['writeStatusAndConditions']);
+    const [write] = h.objects.combinedWrites;
+    assert.equal(write?.resourceVersion, '7');
+    assert.deepEqual(write?.status, status);
+    assert.deepEqual(
+      write?.conditions.map((c) => `${c.type} ${c.status} ${c.reason ?? ''}`),
+      ['Progressing True RolloutProgressing'],
+    );
+  });
+
+  it('writes the conditions alone when no status field changes', async () => {
+    const h = harness();
+    await h.run([conditions()], cached());
+    assert.deepEqual(h.objects.calls, ['writeStatusAndConditions']);
+    assert.equal(h.objects.combinedWrites[0]?.status, undefined);
+  });
+
+  it('on a conflict recomputes the conditions from the live object, keeping a condition set meanwhile', async () => {
+    const h = harness();
+    const custom: RolloutCondition = { type: 'Custom', status: 'True' };
+    h.objects.live = { ...cached([custom]), metadata: { ...ds.metadata, resourceVersion: '9' } };
+    h.objects.conflicts = 1;
+    await h.run([writeStatus, conditions()], cached());
+    assert.deepEqual(h.objects.calls, ['writeStatusAndConditions', 'getDaemonSet agent', 'writeStatusAndConditions']);
+    const [write] = h.objects.combinedWrites;
+    assert.equal(write?.resourceVersion, '9');
+    assert.deepEqual(write?.status, status, 'the fields go again as they are');
+    assert.deepEqual(write?.conditions.map((c) => c.type), ['Custom', 'Progressing']);
+  });
+
+  it('patches the status fields alone when the live conditions already say it', async () => {
+    const h = harness();
+    const live = nextRolloutConditions([], { observation: observation(), rolledBack: undefined, now: t0 }).conditions;
+    h.objects.live = { ...cached(live), metadata: { ...ds.metadata, resourceVersion: '9' } };
+    h.objects.conflicts = 1;
+    await h.run([writeStatus, conditions()], cached());
+    assert.deepEqual(h.objects.calls, ['writeStatusAndConditions', 'getDaemonSet agent', 'patchStatus']);
+    assert.deepEqual(h.objects.statuses, [status]);
+  });
+
+  it('records the Warning RolledBack once, with the write that turns RolledBack True, and reports the rollback write', async () => {
+    const h = harness();
+    const start = conditions({ observation: observation({ progressed: false }), rolledBack });
+    await h.run([withRollback, start], cached());
+    assert.deepEqual(h.events, [`Warning RolledBack: ${rolledBack.message ?? ''}`]);
+    assert.deepEqual(h.rollbackWrites, ['20'], 'the resourceVersion the write answered');
+
+    // Planned again from a cache that missed the write: the live object has RolledBack already.
+    const written = h.objects.combinedWrites[0]?.conditions ?? [];
+    h.objects.live = { ...cached(written), metadata: { ...ds.metadata, resourceVersion: '21' } };
+    h.objects.conflicts = 1;
+    await h.run([withRollback, start], cached());
+    assert.equal(h.events.length, 1, 'no second Warning');
+  });
+
+  it('records no Warning RolledBack when the write fails, and fails the sync', async () => {
+    const h = harness();
+    h.objects.failures.set('writeStatusAndConditions', serverError());
+    await assert.rejects(
+      h.run([withRollback, conditions({ rolledBack }), { kind: 'requeueAfter', afterMs: 1_000, reason: 'progressDeadline' }], cached()),
+      DaemonSetSyncError,
+    );
+    assert.deepEqual(h.events, []);
+    assert.deepEqual(h.rollbackWrites, []);
+  });
+
+  it('reports a status patch that clears a rollback, and none that does not touch it', async () => {
+    const h = harness();
+    await h.run([writeStatus]);
+    await h.run([{ kind: 'writeStatus', status: { ...status, rollback: null } }]);
+    assert.deepEqual(h.rollbackWrites, ['20']);
+  });
+
+  it('requeues at the progress deadline once the writes went through', async () => {
+    const h = harness();
+    const result = await h.run([conditions(), { kind: 'requeueAfter', afterMs: 601_000, reason: 'progressDeadline' }], cached());
+    assert.deepEqual(result, { requeueAfterMs: 601_000 });
+  });
+
+  it('warns once per token and key', async () => {
+    const h = harness();
+    const warn = (once: string): DaemonSetAction => ({ kind: 'warnOnce', reason: 'RollbackRevisionNotFound', message: `gone ${once}`, once });
+    await h.run([warn('uid/2/agent-s')]);
+    await h.run([warn('uid/2/agent-s')]);
+    await h.run([warn('uid/3/agent-s')]);
+    assert.deepEqual(h.events, ['Warning RollbackRevisionNotFound: gone uid/2/agent-s', 'Warning RollbackRevisionNotFound: gone uid/3/agent-s']);
   });
 });

@@ -162,8 +162,14 @@ export function describeAction(action: DaemonSetAction): string {
     case 'writeStatus': {
       const s = action.status;
       const counts = `${s.desiredNumberScheduled}/${s.currentNumberScheduled}/${s.numberMisscheduled}/${s.numberReady}/${s.updatedNumberScheduled}/${s.numberAvailable}/${s.numberUnavailable}`;
-      return `writeStatus ${counts}${s.observedGeneration === undefined ? '' : ` gen ${s.observedGeneration}`}`;
+      const stable = s.stableRevision === undefined ? '' : ` stable ${s.stableRevision}`;
+      const rollback = s.rollback === undefined ? '' : ` rollback ${s.rollback === null ? 'null' : s.rollback.revision}`;
+      return `writeStatus ${counts}${s.observedGeneration === undefined ? '' : ` gen ${s.observedGeneration}`}${stable}${rollback}`;
     }
+    case 'warnOnce':
+      return `warnOnce ${action.reason} ${action.once}`;
+    case 'writeRolloutConditions':
+      return `writeRolloutConditions${action.update.rolledBack === undefined ? '' : ' rolledBack'}`;
     case 'requeueAfter':
       return `requeueAfter ${action.afterMs} ${action.reason}`;
     case 'syncError':

@@ -164,3 +164,81 @@ describe('MyDaemonSet object manager on the wire', () => {
     assert.deepEqual(bodyOf(request), { metadata: { resourceVersion: '7' }, status: { conditions: [condition] } });
   });
 });
+
+describe('MyDaemonSet object manager: status and conditions in one write', () => {
+  let server: RecordingApiServer;
+  /** How many PATCHes of the status answer 409 Conflict before one goes through. */
+  let conflicts = 0;
+  /** What a GET answers: the MyDaemonSet as someone else left it. */
+  let live: MyDaemonSet = daemonSet();
+
+  before(async () => {
+    server = await startRecordingApiServer((request) => {
+      if (request.method === 'GET') return { status: 200, body: live };
+      if (conflicts > 0) {
+        conflicts--;
+        return { status: 409, body: { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Conflict', code: 409, message: 'the object has been modified' } };
+      }
+      const written = daemonSet();
+      return { status: 200, body: { ...written, metadata: { ...written.metadata, resourceVersion: '30' } } };
+    });
+  });
+  after(() => server.close());
+  beforeEach(() => {
+    server.received.splice(0);
+    conflicts = 0;
+  });
+
+  const objects = (): DaemonSetObjectManager => realObjectManager(server.client, new AbortController().signal);
+  const bodies = (): unknown[] => server.received.map((r): unknown => (r.body === '' ? `${r.method} ${r.url}` : JSON.parse(r.body)));
+  const at = (resourceVersion: string, conditions: MyDaemonSet['status'] = {}): MyDaemonSet => {
+    const base = daemonSet();
+    return { ...base, metadata: { ...base.metadata, resourceVersion }, status: conditions };
+  };
+  const fields = {
+    desiredNumberScheduled: 1,
+    currentNumberScheduled: 1,
+    numberMisscheduled: 0,
+    numberReady: 0,
+    updatedNumberScheduled: 1,
+    numberAvailable: 0,
+    numberUnavailable: 1,
+    rollback: null,
+  };
+  const progressing = { type: 'Progressing', status: 'True' as const, reason: 'RolloutProgressing' };
+
+  it('sends the fields (a null rollback removes it) and the conditions in one merge patch with the resourceVersion', async () => {
+    const written = await objects().writeStatusAndConditions(at('7'), fields, (current) => [...(current ?? []), progressing]);
+    assert.equal(written?.metadata.resourceVersion, '30');
+    assert.deepEqual(server.received.map((r) => [r.method, r.url, r.contentType]), [['PATCH', dsStatus, 'application/merge-patch+json']]);
+    assert.deepEqual(bodies(), [{ metadata: { resourceVersion: '7' }, status: { ...fields, conditions: [progressing] } }]);
+  });
+
+  it('on a conflict reads the object again and recomputes the conditions from it', async () => {
+    conflicts = 1;
+    const custom = { type: 'Custom', status: 'True' as const };
+    live = at('9', { conditions: [custom] });
+    await objects().writeStatusAndConditions(at('7'), fields, (current) => [...(current ?? []), progressing]);
+    assert.deepEqual(bodies(), [
+      { metadata: { resourceVersion: '7' }, status: { ...fields, conditions: [progressing] } },
+      `GET ${dsStatus.replace('/status', '')}`,
+      { metadata: { resourceVersion: '9' }, status: { ...fields, conditions: [custom, progressing] } },
+    ]);
+  });
+
+  it('patches the fields alone, without a precondition, when the conditions need no change; nothing at all without fields', async () => {
+    await objects().writeStatusAndConditions(at('7'), fields, () => undefined);
+    assert.deepEqual(bodies(), [{ status: fields }]);
+    server.received.splice(0);
+    assert.equal(await objects().writeStatusAndConditions(at('7'), undefined, () => undefined), undefined);
+    assert.deepEqual(server.received, []);
+  });
+
+  it('gives up on an object replaced meanwhile (another UID)', async () => {
+    conflicts = 1;
+    const other = at('9');
+    live = { ...other, metadata: { ...other.metadata, uid: 'another' } };
+    assert.equal(await objects().writeStatusAndConditions(at('7'), fields, () => [progressing]), undefined);
+    assert.equal(server.received.length, 2);
+  });
+});

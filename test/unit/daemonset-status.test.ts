@@ -19,6 +19,7 @@ const settled: MyDaemonSetStatus = {
   numberAvailable: 2,
   numberUnavailable: 0,
   conditions: [{ type: 'Custom', status: 'True' }],
+  stableRevision: rev.metadata.name,
 };
 
 const statusKinds = new Set(['writeStatus', 'requeueAfter']);
@@ -128,7 +129,7 @@ const rows: readonly Row[] = [
       pods: [pod('p1', 'n1', { hash, readySince: t0 - 10_000 })],
     }),
     now: t0,
-    expected: ['writeStatus 1/1/0/1/1/1/0 gen 1'],
+    expected: [`writeStatus 1/1/0/1/1/1/0 gen 1 stable ${rev.metadata.name ?? ''}`],
   },
   {
     name: 'counts pods updated by the hash of the current revision',

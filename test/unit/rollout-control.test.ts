@@ -130,10 +130,13 @@ describe('rollout control (shared)', () => {
       assert.equal(resumed.deadlineExceeded, false);
     });
 
-    it('reports completion as True/RolloutComplete, and a new rollout after it as progressing from now', () => {
+    it('reports completion as True/RolloutComplete, keeps it when a pod is lost later, and a new rollout after it progresses from now', () => {
       const done = updateProgressing([progressing('RolloutProgressing', 'True', 0)], { ...observation, complete: true }, at(5));
       assert.equal(findCondition(done.conditions, 'Progressing')?.reason, 'RolloutComplete');
-      const next = updateProgressing(done.conditions, observation, at(500));
+      const lost = updateProgressing(done.conditions, observation, at(400));
+      assert.equal(lost.conditions, done.conditions, 'a pod lost after completion keeps RolloutComplete (upstream DeploymentTimedOut)');
+      assert.equal(lost.requeueAfterMs, undefined);
+      const next = updateProgressing(done.conditions, { ...observation, progressed: true }, at(500));
       assert.equal(findCondition(next.conditions, 'Progressing')?.reason, 'RolloutProgressing');
       assert.equal(findCondition(next.conditions, 'Progressing')?.lastUpdateTime, formatMetaV1Time(at(500)));
     });

@@ -1,122 +1,14 @@
 import assert from 'node:assert/strict';
-import type { ControllerRevision, PersistentVolumeClaim, Pod } from '../../src/api/core.ts';
-import type { OwnerReference, WorkloadCondition } from '../../src/api/meta.ts';
-import type { MyStatefulSet } from '../../src/api/workloads.ts';
-import type { EventType, InvolvedObject } from '../../src/runtime/events.ts';
-import type { ExecutionResult } from '../../src/controllers/statefulset/execute.ts';
-import { executeStatefulSetPlan, StatefulSetSyncError } from '../../src/controllers/statefulset/execute.ts';
-import type { StatefulSetObjectManager } from '../../src/controllers/statefulset/object-manager.ts';
-import type { PodUnit, StatefulSetAction, StatefulSetSnapshot, StatefulSetStatusFields } from '../../src/controllers/statefulset/plan.ts';
+import type { Pod } from '../../src/api/core.ts';
+import type { WorkloadCondition } from '../../src/api/meta.ts';
+import { StatefulSetSyncError } from '../../src/controllers/statefulset/execute.ts';
+import type { PodUnit, StatefulSetAction, StatefulSetStatusFields } from '../../src/controllers/statefulset/plan.ts';
 import { plan } from '../../src/controllers/statefulset/plan.ts';
 import { newStatefulSetRevision } from '../../src/controllers/statefulset/revisions.ts';
-import { CreateBackoff } from '../../src/controllers/shared/create-backoff.ts';
-import { captureLogger } from '../support/capture-logger.ts';
-import { FakeClock } from '../support/fake-clock.ts';
 import { apiError } from '../support/fake-lease-api.ts';
+import type { FakeObjects } from './statefulset-execute-harness.ts';
+import { eventLines, harness } from './statefulset-execute-harness.ts';
 import { makePod, makePvc, makeSet, nameOf, now, revisionOf, snapshot, steady, summarize, withPods } from './statefulset-fixtures.ts';
-import { RecordedCalls } from '../support/recorded-calls.ts';
-
-/** Records every write as `<verb> <name>`; `failures` makes a write throw. */
-class FakeObjects extends RecordedCalls implements StatefulSetObjectManager {
-  /** What getPod returns, by name (the pod as the API server holds it now). */
-  readonly livePods = new Map<string, Pod>();
-  /** Pods getPod returns once each, before `livePods` is consulted (writes by others in between). */
-  readonly liveOnce = new Map<string, Pod[]>();
-  /** Every pod body PUT, in order. */
-  readonly updatedPods: Pod[] = [];
-  /** What getRevision returns, by name. */
-  readonly revisions = new Map<string, ControllerRevision>();
-  readonly statuses: StatefulSetStatusFields[] = [];
-
-  async createRevision(revision: ControllerRevision): Promise<ControllerRevision> {
-    await this.call(`createRevision ${nameOf(revision)}`);
-    return revision;
-  }
-  async getRevision(_namespace: string, name: string): Promise<ControllerRevision> {
-    await this.call(`getRevision ${name}`);
-    const found = this.revisions.get(name);
-    if (!found) throw apiError(404, 'NotFound');
-    return found;
-  }
-  async renumberRevision(revision: ControllerRevision, revisionNumber: number): Promise<ControllerRevision> {
-    await this.call(`renumberRevision ${nameOf(revision)} #${revisionNumber}`);
-    return { ...revision, revision: revisionNumber };
-  }
-  async deleteRevision(revision: ControllerRevision): Promise<void> {
-    await this.call(`deleteRevision ${nameOf(revision)}`);
-  }
-  async createClaim(claim: PersistentVolumeClaim): Promise<PersistentVolumeClaim> {
-    await this.call(`createClaim ${nameOf(claim)}`);
-    return claim;
-  }
-  async patchClaimOwnerReferences(claim: PersistentVolumeClaim, ownerReferences: readonly OwnerReference[]): Promise<PersistentVolumeClaim> {
-    await this.call(`patchClaimOwnerReferences ${nameOf(claim)}`);
-    return { ...claim, metadata: { ...claim.metadata, ownerReferences } };
-  }
-  async createPod(pod: Pod): Promise<Pod> {
-    await this.call(`createPod ${nameOf(pod)}`);
-    return pod;
-  }
-  async getPod(_namespace: string, name: string): Promise<Pod> {
-    await this.call(`getPod ${name}`);
-    const found = this.liveOnce.get(name)?.shift() ?? this.livePods.get(name);
-    if (!found) throw apiError(404, 'NotFound');
-    return found;
-  }
-  async updatePod(pod: Pod): Promise<Pod> {
-    this.updatedPods.push(pod);
-    await this.call(`updatePod ${nameOf(pod)}`);
-    return pod;
-  }
-  async deletePod(pod: Pod): Promise<void> {
-    await this.call(`deletePod ${nameOf(pod)}`);
-  }
-  async patchStatus(_set: MyStatefulSet, status: StatefulSetStatusFields): Promise<void> {
-    await this.call('patchStatus');
-    this.statuses.push(status);
-  }
-  /** The set's conditions as the API server holds them. */
-  conditions: readonly WorkloadCondition[] | undefined;
-  async writeConditions(_set: MyStatefulSet, update: (conditions: readonly WorkloadCondition[] | undefined) => readonly WorkloadCondition[] | undefined): Promise<void> {
-    const next = update(this.conditions);
-    if (next === undefined) return;
-    await this.call('writeConditions');
-    this.conditions = next;
-  }
-}
-
-interface RecordedEvent {
-  readonly type: EventType;
-  readonly reason: string;
-  readonly message: string;
-}
-
-function harness(): {
-  readonly objects: FakeObjects;
-  readonly events: RecordedEvent[];
-  readonly clock: FakeClock;
-  run(snap: StatefulSetSnapshot, actions?: readonly StatefulSetAction[]): Promise<ExecutionResult>;
-} {
-  const objects = new FakeObjects();
-  const clock = new FakeClock(now);
-  const createBackoff = new CreateBackoff(clock);
-  const events: RecordedEvent[] = [];
-  const recorder = {
-    event(_obj: InvolvedObject, type: EventType, reason: string, message: string): void {
-      events.push({ type, reason, message });
-    },
-  };
-  const { logger } = captureLogger();
-  return {
-    objects,
-    events,
-    clock,
-    run: (snap, actions = plan(snap, clock.now())) =>
-      executeStatefulSetPlan({ objects, recorder, log: logger, createBackoff, clock }, snap.set, actions, (set) => plan({ ...snap, set }, clock.now())),
-  };
-}
-
-const eventLines = (events: readonly RecordedEvent[]): string[] => events.map((e) => `${e.type} ${e.reason}: ${e.message}`);
 
 describe('MyStatefulSet executor: revisions', () => {
   const fresh = makeSet({ claims: ['www'] });
@@ -125,7 +17,7 @@ describe('MyStatefulSet executor: revisions', () => {
   it('creates the revision, the claim, then the pod, and records upstream-worded Events', async () => {
     const h = harness();
     const result = await h.run(snapshot(fresh, [], []));
-    assert.deepEqual(h.objects.calls, [`createRevision ${nameOf(rev)}`, 'createClaim www-web-0', 'createPod web-0', 'patchStatus']);
+    assert.deepEqual(h.objects.calls, [`createRevision ${nameOf(rev)}`, 'createClaim www-web-0', 'createPod web-0', 'writeConditions', 'patchStatus']);
     assert.deepEqual(eventLines(h.events), [
       'Normal SuccessfulCreate: Create Claim www-web-0 Pod web-0 in StatefulSet web success',
       'Normal SuccessfulCreate: Create Pod web-0 in StatefulSet web successful',
@@ -190,7 +82,7 @@ describe('MyStatefulSet executor: pod and claim units', () => {
     h.objects.failures.set('createClaim www-web-1', apiError(409, 'AlreadyExists'));
     const snap = snapshot(fresh, [makePod(fresh, 0, r)], [rev], [makePvc('www-web-0')]);
     await assert.rejects(h.run(snap), StatefulSetSyncError);
-    assert.deepEqual(h.objects.calls, ['createClaim www-web-1', 'patchStatus']);
+    assert.deepEqual(h.objects.calls, ['createClaim www-web-1', 'writeConditions', 'patchStatus']);
     assert.deepEqual(eventLines(h.events), [
       'Warning FailedCreate: Create Pod web-1 in StatefulSet web failed error: failed to create PVC www-web-1: AlreadyExists',
     ]);
@@ -265,7 +157,7 @@ describe('MyStatefulSet executor: pod and claim units', () => {
   it('runs update deletions one after the other even under Parallel, stopping at the first failure', async () => {
     const options = { replicas: 3, podManagementPolicy: 'Parallel', updateStrategy: { rollingUpdate: { maxUnavailable: 2 } } } as const;
     const { set: old, rev: rev1, pods } = steady(options);
-    const set = makeSet({ ...options, image: 'nginx:2', status: old.status });
+    const set = makeSet({ ...options, image: 'nginx:2', generation: 2, status: old.status });
     const snap = snapshot(set, pods, [rev1, revisionOf(set, 2)]);
     const actions = plan(snap, now);
     assert.deepEqual(
@@ -275,7 +167,7 @@ describe('MyStatefulSet executor: pod and claim units', () => {
     const h = harness();
     h.objects.failures.set('deletePod web-2', apiError(500, 'InternalError'));
     await assert.rejects(h.run(snap, actions));
-    assert.deepEqual(h.objects.calls, ['deletePod web-2', 'patchStatus']);
+    assert.deepEqual(h.objects.calls, ['deletePod web-2', 'writeConditions', 'patchStatus']);
     assert.equal(h.objects.statuses[0]?.currentReplicas, 3);
   });
 
@@ -302,7 +194,7 @@ describe('MyStatefulSet executor: pod and claim units', () => {
         step: 'replicas',
         batches: [[{ index: 0, operations: [{ operation: 'delete', podName: 'web-0', actions: [{ kind: 'deletePod', pod, reason: 'terminal' }] }] }]],
       },
-      { kind: 'writeStatus', status, currentReplicasAfterUpdateDeletions: [0] },
+      { kind: 'writeStatus', status, currentReplicasAfterUpdateDeletions: [0], eventsAfterWrite: [] },
       { kind: 'deleteRevision', revision: old },
       { kind: 'requeueAfter', afterMs: 1000, reason: 'minReadySeconds' },
     ];
@@ -388,13 +280,13 @@ describe('MyStatefulSet executor: runs the planned batches as given', () => {
   it('writes currentReplicas for the update deletions that went through: the first of two did', async () => {
     const options = { replicas: 3, podManagementPolicy: 'Parallel', updateStrategy: { rollingUpdate: { maxUnavailable: 2 } } } as const;
     const { set: old, rev: rev1, pods: current } = steady(options);
-    const updated = makeSet({ ...options, image: 'nginx:2', status: old.status });
+    const updated = makeSet({ ...options, image: 'nginx:2', generation: 2, status: old.status });
     const snap = snapshot(updated, current, [rev1, revisionOf(updated, 2)]);
 
     const secondFails = harness();
     secondFails.objects.failures.set('deletePod web-1', apiError(500, 'InternalError'));
     await assert.rejects(secondFails.run(snap));
-    assert.deepEqual(secondFails.objects.calls, ['deletePod web-2', 'deletePod web-1', 'patchStatus']);
+    assert.deepEqual(secondFails.objects.calls, ['deletePod web-2', 'deletePod web-1', 'writeConditions', 'patchStatus']);
     assert.equal(secondFails.objects.statuses[0]?.currentReplicas, 2);
 
     // NotFound: the pod is gone, which is what the deletion was for.
@@ -547,7 +439,7 @@ describe('MyStatefulSet executor: kubernetes#67250 replacement', () => {
     const pods = [makePod(set, 0, nameOf(rev1)), makePod(set, 1, nameOf(rev1)), makePod(set, 2, nameOf(rev2), { state: 'running' })];
     const h = harness();
     await h.run(snapshot(set, pods, [rev1, rev2]));
-    assert.deepEqual(h.objects.calls, [`renumberRevision ${nameOf(rev1)} #3`, 'deletePod web-2', 'patchStatus']);
+    assert.deepEqual(h.objects.calls, [`renumberRevision ${nameOf(rev1)} #3`, 'deletePod web-2', 'writeConditions', 'patchStatus']);
     assert.deepEqual(
       h.events.map((e) => `${e.type} ${e.reason}`),
       ['Warning AbandonedRevision', 'Normal SuccessfulDelete'],
@@ -557,7 +449,9 @@ describe('MyStatefulSet executor: kubernetes#67250 replacement', () => {
 });
 
 describe('MyStatefulSet executor: refused creates (ReplicaFailure, one Warning per cause, create backoff)', () => {
-  const set = makeSet({ replicas: 1 });
+  // Its status observes the generation: the snapshot never changes, so a fresh status would make
+  // every sync a new generation seen (progress) and move Progressing's lastUpdateTime each time.
+  const set = makeSet({ replicas: 1, status: { observedGeneration: 1 } });
   const rev = revisionOf(set, 1);
   const quota = (name: string): Error =>
     apiError(403, 'Forbidden', `pods "${name}" is forbidden: exceeded quota: nopods, requested: pods=1, used: pods=0, limited: pods=0`);
@@ -612,7 +506,7 @@ describe('MyStatefulSet executor: refused creates (ReplicaFailure, one Warning p
     assert.match(h.events[1]?.message ?? '', /maximum cpu usage per Container/);
     assert.deepEqual(
       h.objects.conditions?.map((c) => `${c.type} ${c.reason ?? ''}`),
-      ['Example SetByAnotherClient', 'ReplicaFailure FailedCreate'],
+      ['Example SetByAnotherClient', 'ReplicaFailure FailedCreate', 'Progressing RolloutProgressing'],
     );
     assert.match(replicaFailure(h.objects)?.message ?? '', /maximum cpu usage/);
   });

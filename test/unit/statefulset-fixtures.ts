@@ -1,7 +1,7 @@
 // Builders for MyStatefulSet planner tests: plain wire-shaped objects, no fakes.
 import type { ControllerRevision, PersistentVolumeClaim, Pod, PodPhase } from '../../src/api/core.ts';
 import type { OwnerReference } from '../../src/api/meta.ts';
-import type { MyStatefulSet, MyStatefulSetSpec, MyStatefulSetStatus } from '../../src/api/workloads.ts';
+import type { MyStatefulSet, MyStatefulSetSpec, MyStatefulSetStatus, RolloutCondition } from '../../src/api/workloads.ts';
 import type {
   ClaimCreation,
   PodOperation,
@@ -9,10 +9,13 @@ import type {
   PodStepAction,
   StatefulSetAction,
   StatefulSetSnapshot,
+  StatefulSetWriteStatus,
   SyncStep,
 } from '../../src/controllers/statefulset/plan.ts';
 import { newStatefulSetPod } from '../../src/controllers/statefulset/pod-template.ts';
 import { newStatefulSetRevision } from '../../src/controllers/statefulset/revisions.ts';
+import { nextRolloutConditions } from '../../src/controllers/statefulset/rollout-status.ts';
+import { formatMetaV1Time } from '../../src/runtime/time.ts';
 
 export const setUid = 'uid-set-web';
 /** The planning time: ten minutes after every default Ready transition. */
@@ -201,6 +204,10 @@ export function summarize(actions: readonly StatefulSetAction[]): string[] {
         return `patchPvcOwnerRefs ${nameOf(action.pvc)} [${action.ownerReferences.map((r) => `${r.kind}/${r.name}`).join(',')}]`;
       case 'event':
         return `event ${action.type} ${action.reason}`;
+      case 'eventOnce':
+        return `eventOnce ${action.event.type} ${action.event.reason}`;
+      case 'rolloutConditions':
+        return 'rolloutConditions';
       case 'syncError':
         return 'syncError';
       case 'writeStatus':
@@ -217,9 +224,9 @@ export function summarize(actions: readonly StatefulSetAction[]): string[] {
   });
 }
 
-/** Only the pod and claim work (drops status, history and requeue lines). */
+/** Only the pod and claim work (drops status, conditions, history and requeue lines). */
 export function podWork(actions: readonly StatefulSetAction[]): string[] {
-  return summarize(actions.filter((a) => !['writeStatus', 'deleteRevision', 'requeueAfter'].includes(a.kind)));
+  return summarize(actions.filter((a) => !['rolloutConditions', 'writeStatus', 'deleteRevision', 'requeueAfter'].includes(a.kind)));
 }
 
 export function writtenStatus(actions: readonly StatefulSetAction[]): unknown {
@@ -227,7 +234,19 @@ export function writtenStatus(actions: readonly StatefulSetAction[]): unknown {
   return write?.kind === 'writeStatus' ? write.status : undefined;
 }
 
-/** A steady set: `replicas` Ready pods at one revision, status matching. */
+/** Progressing True/RolloutComplete for `revision`, as a finished rollout leaves it. */
+export function completeCondition(revision: string): RolloutCondition {
+  return {
+    type: 'Progressing',
+    status: 'True',
+    lastUpdateTime: readySince,
+    lastTransitionTime: readySince,
+    reason: 'RolloutComplete',
+    message: `MyStatefulSet "web" has successfully rolled out revision ${revision}`,
+  };
+}
+
+/** A steady set: `replicas` Ready pods at one revision, status matching (stable, rollout complete). */
 export function steady(options: SetOptions = {}): {
   readonly set: MyStatefulSet;
   readonly rev: ControllerRevision;
@@ -250,6 +269,8 @@ export function steady(options: SetOptions = {}): {
       updateRevision: nameOf(rev),
       collisionCount: 0,
       selector: 'app=web',
+      stableRevision: nameOf(rev),
+      conditions: [completeCondition(nameOf(rev))],
       ...options.status,
     },
   });
@@ -263,4 +284,31 @@ export function withPods(pods: readonly Pod[], ...replacements: readonly Pod[]):
   const out = pods.map((p) => byName.get(nameOf(p)) ?? p);
   const have = new Set(pods.map(nameOf));
   return [...out, ...replacements.filter((p) => !have.has(nameOf(p)))];
+}
+
+/** RFC 3339, `seconds` before the planning time. */
+export function secondsBefore(seconds: number): string {
+  return formatMetaV1Time(now - seconds * 1000);
+}
+
+/** The planned writeStatus action, if any. */
+export function statusWrite(actions: readonly StatefulSetAction[]): StatefulSetWriteStatus | undefined {
+  const write = actions.find((a) => a.kind === 'writeStatus');
+  return write?.kind === 'writeStatus' ? write : undefined;
+}
+
+/** The set's conditions once the plan's rolloutConditions (if any) applied to them. */
+export function conditionsAfter(set: MyStatefulSet, actions: readonly StatefulSetAction[]): readonly RolloutCondition[] {
+  const update = actions.find((a) => a.kind === 'rolloutConditions');
+  return update?.kind === 'rolloutConditions' ? nextRolloutConditions(set.status?.conditions, update.update) : (set.status?.conditions ?? []);
+}
+
+/** `type=status/reason` per condition. */
+export function conditionLines(conditions: readonly RolloutCondition[]): string[] {
+  return conditions.map((c) => `${c.type}=${c.status}/${c.reason ?? ''}`);
+}
+
+/** `reason afterMs` per requeueAfter. */
+export function requeues(actions: readonly StatefulSetAction[]): string[] {
+  return actions.flatMap((a) => (a.kind === 'requeueAfter' ? [`${a.reason} ${a.afterMs}`] : []));
 }

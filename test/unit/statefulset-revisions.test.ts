@@ -136,6 +136,7 @@ describe('MyStatefulSet revisions', () => {
       assert.deepEqual(summarize(plan({ set, pods, revisions: revs, pvcs: [] }, now)), [
         `createRevision ${nameOf(rev7)} #7`,
         `deletePod web-2 (update)`,
+        'rolloutConditions',
         'writeStatus',
         `deleteRevision ${names[0] ?? ''}`,
         `deleteRevision ${names[1] ?? ''}`,

@@ -131,7 +131,7 @@ describe('MyStatefulSet planner: OnDelete', () => {
       expected: [`createPod web-0 @${r2}`],
     },
   ]);
-  it('never advances currentRevision, even with every pod updated', () => {
+  it('never advances currentRevision, even with every pod updated (the update revision is stable then)', () => {
     const status = writtenStatus(plan(snapshot(onDelete, podsAt(onDelete, [r2, r2, r2]), [rev1, rev2]), now));
     assert.deepEqual(status, {
       observedGeneration: 1,
@@ -144,6 +144,7 @@ describe('MyStatefulSet planner: OnDelete', () => {
       updateRevision: r2,
       collisionCount: 0,
       selector: 'app=web',
+      stableRevision: r2,
     });
   });
 });
@@ -196,6 +197,7 @@ describe('MyStatefulSet planner: completing and rolling back', () => {
       updateRevision: r2,
       collisionCount: 0,
       selector: 'app=web',
+      stableRevision: r2,
     });
   });
 
@@ -208,7 +210,7 @@ describe('MyStatefulSet planner: completing and rolling back', () => {
   it('rolls back by renumbering the old revision and updating pods in reverse order', () => {
     const back = rolling('nginx:1', r1, r2);
     const actions = plan(snapshot(back, podsAt(back, [r1, r1, r2]), [rev1, rev2]), now);
-    assert.deepEqual(summarize(actions), [`updateRevisionNumber ${r1} #3`, 'deletePod web-2 (update)', 'writeStatus']);
+    assert.deepEqual(summarize(actions), [`updateRevisionNumber ${r1} #3`, 'deletePod web-2 (update)', 'rolloutConditions', 'writeStatus']);
     assert.deepEqual(writtenStatus(actions), {
       observedGeneration: 1,
       replicas: 3,

@@ -516,6 +516,40 @@ describe('workload metrics', () => {
         ds: daemonSet('a', 3, { ...rolledOutDs, numberAvailable: 0 }, { updateStrategy: { type: 'OnDelete' } }),
         inProgress: false,
       },
+      {
+        name: 'done once a partitioned canary is complete (Progressing RolloutComplete), though not every node is updated',
+        ds: daemonSet(
+          'a',
+          2,
+          { ...rolledOutDs, updatedNumberScheduled: 1, conditions: [condition('Progressing', 'True', 'RolloutComplete')] },
+          { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, partition: 2 } } },
+        ),
+        inProgress: false,
+      },
+      {
+        name: 'running while a partitioned canary is not complete',
+        ds: daemonSet(
+          'a',
+          2,
+          { ...rolledOutDs, updatedNumberScheduled: 0, conditions: [condition('Progressing', 'True', 'RolloutProgressing')] },
+          { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, partition: 2 } } },
+        ),
+        inProgress: true,
+      },
+      {
+        name: 'not running once past its progress deadline (the CLI stops with an error)',
+        ds: daemonSet('a', 2, { ...rolledOutDs, updatedNumberScheduled: 1, conditions: [condition('Progressing', 'False', 'ProgressDeadlineExceeded')] }),
+        inProgress: false,
+      },
+      {
+        name: 'not running while an automatic rollback is in force',
+        ds: daemonSet('a', 2, {
+          ...rolledOutDs,
+          rollback: { generation: 2, revision: 'a-1', revisionNumber: 1, failedRevision: 'a-2', failedRevisionNumber: 2 },
+          conditions: [condition('Progressing', 'True', 'RolloutComplete'), condition('RolledBack', 'True', 'ProgressDeadlineExceeded')],
+        }),
+        inProgress: false,
+      },
     ];
     for (const row of dsTable) {
       it(`MyDaemonSet: ${row.name}`, () => assert.equal(daemonSetRolloutInProgress(row.ds), row.inProgress));

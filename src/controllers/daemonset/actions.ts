@@ -3,6 +3,7 @@
 import type { ControllerRevision, Pod } from '../../api/core.ts';
 import type { EventAction, RequeueAfterAction, SyncErrorAction, WriteStatusAction } from '../shared/actions.ts';
 import type { FailedPodBackoff } from './failed-pod-backoff.ts';
+import type { RolloutConditionsUpdate } from './rollout-conditions.ts';
 import type { DaemonSetStatusFields } from './status.ts';
 
 export type DeletePodReason =
@@ -42,6 +43,12 @@ export type DaemonSetAction =
   | { readonly kind: 'updateRevisionNumber'; readonly revision: ControllerRevision; readonly revisionNumber: number }
   /** Record an Event on the MyDaemonSet. */
   | (EventAction & { readonly reason: 'FailedDaemonPod' | 'SucceededDaemonPod' | 'SelectingAll' })
+  /**
+   * Record a Warning once per `once` token and MyDaemonSet (the executor remembers the last token
+   * warned per key): a condition every sync sees again, such as a rollback revision gone, is one
+   * Event, not one per sync.
+   */
+  | { readonly kind: 'warnOnce'; readonly reason: 'RollbackRevisionNotFound'; readonly message: string; readonly once: string }
   /** Hand the failed-pod backoff entry to the reconciler, which keeps it (keyed by failedPodsBackoffKey). */
   | { readonly kind: 'recordFailedBackoff'; readonly key: string; readonly backoff: FailedPodBackoff }
   /** POST the pod (it has generateName). */
@@ -50,7 +57,15 @@ export type DaemonSetAction =
   | { readonly kind: 'deletePod'; readonly pod: Pod; readonly reason: DeletePodReason }
   /** Merge-patch these status fields (only them: conditions and collisionCount are not ours to write). */
   | WriteStatusAction<DaemonSetStatusFields>
-  | RequeueAfterAction<'failedPodBackoff' | 'minReadySeconds'>
+  /**
+   * Write Progressing and RolledBack (rollout-conditions.ts) with updateConditions' semantics, in
+   * the same merge patch as writeStatus's fields if there is one: conditional on the cached
+   * resourceVersion, recomputed from a fresh read on conflict, other condition types kept; when the
+   * live list already says it, only writeStatus's fields go (as a plain patch), or nothing. The
+   * write that turns RolledBack True records the Warning RolledBack.
+   */
+  | { readonly kind: 'writeRolloutConditions'; readonly update: RolloutConditionsUpdate }
+  | RequeueAfterAction<'failedPodBackoff' | 'minReadySeconds' | 'progressDeadline'>
   /** Fails the sync once the remaining actions are done (e.g. an invalid maxSurge percentage). */
   | SyncErrorAction;
 
@@ -73,6 +88,7 @@ export function actionPhase(action: DaemonSetAction): ActionPhase {
     case 'deleteRevision':
       return action.reason === 'duplicate' ? 'history' : 'historyCleanup';
     case 'event':
+    case 'warnOnce':
     case 'recordFailedBackoff':
       return 'podBookkeeping';
     case 'requeueAfter':
@@ -81,6 +97,7 @@ export function actionPhase(action: DaemonSetAction): ActionPhase {
     case 'deletePod':
       return 'podChanges';
     case 'writeStatus':
+    case 'writeRolloutConditions':
       return 'status';
     case 'syncError':
       return 'outcome';

@@ -17,6 +17,8 @@ import { myDaemonSets } from '../../api/workloads.ts';
 import type { KubeClient } from '../../runtime/client/rest.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { realClock } from '../../runtime/clock.ts';
+import type { ResourceVersionSource } from '../../runtime/consistency.ts';
+import { ConsistencyStore } from '../../runtime/consistency.ts';
 import { Expectations } from '../../runtime/expectations.ts';
 import type { ReadonlyStore } from '../../runtime/informer/store.ts';
 import type { ControllerSetup } from '../index.ts';
@@ -25,9 +27,10 @@ import { CreateBackoff } from '../shared/create-backoff.ts';
 import type { OwnerIdentity } from '../shared/ownership.ts';
 import { claimDecision } from '../shared/ownership.ts';
 import { workloadControllerSetup } from '../shared/workload-controller.ts';
-import type { SyncContext, SyncOutcome, WorkloadSync } from '../shared/workload-reconciler.ts';
+import type { SyncContext, SyncDeferral, SyncOutcome, WorkloadSync } from '../shared/workload-reconciler.ts';
+import { deferUntilWritesSeen } from '../shared/write-observer.ts';
 import { nodeEventHandler, podEventHandler, podNodeNameIndex, revisionEventHandler } from './event-handlers.ts';
-import type { EventSink } from './execute.ts';
+import type { EventSink, OnceWarnings } from './execute.ts';
 import { executeDaemonSetPlan } from './execute.ts';
 import { failedPodBackoffOf, hasExpired } from './failed-pod-backoff.ts';
 import { realObjectManager } from './object-manager.ts';
@@ -55,18 +58,40 @@ export class DaemonSetSync implements WorkloadSync<MyDaemonSet, Claimed, DaemonS
   readonly expectations: Expectations;
   readonly failedPodBackoff = new Map<string, FailedPodBackoff>();
   readonly createBackoff: CreateBackoff;
+  /** warnOnce: the last token warned about, per key. */
+  private readonly warned = new Map<string, string>();
+  private readonly warnings: OnceWarnings = {
+    first: (key, once) => {
+      if (this.warned.get(key) === once) return false;
+      this.warned.set(key, once);
+      return true;
+    },
+  };
+  /**
+   * Read-your-own-writes for the status writes that start or clear an automatic rollback only
+   * (upstream's DaemonSet controller has no consistency store; every other write here relies on
+   * expectations, as upstream): the next sync waits for a MyDaemonSet cache that holds the write.
+   */
+  private readonly consistency: ConsistencyStore;
 
-  constructor(client: KubeClient, caches: DaemonSetCaches, recorder: EventSink, clock: Clock = realClock) {
+  constructor(client: KubeClient, caches: DaemonSetCaches, recorder: EventSink, daemonSets: ResourceVersionSource, clock: Clock = realClock) {
     this.client = client;
     this.caches = caches;
     this.recorder = recorder;
     this.clock = clock;
     this.expectations = new Expectations({ controller: daemonSetControllerName, clock });
     this.createBackoff = new CreateBackoff(clock);
+    this.consistency = new ConsistencyStore({ mydaemonsets: daemonSets });
   }
 
-  forget(key: string): void {
+  forget(key: string, uid: string | undefined): void {
     this.createBackoff.forget(key);
+    this.warned.delete(key);
+    this.consistency.clear(key, uid);
+  }
+
+  defer(key: string): SyncDeferral | undefined {
+    return deferUntilWritesSeen(this.consistency, key);
   }
 
   /** Nothing is claimed for an empty selector or a MyDaemonSet being deleted; the plan still runs. */
@@ -96,6 +121,7 @@ export class DaemonSetSync implements WorkloadSync<MyDaemonSet, Claimed, DaemonS
   }
 
   execute(snapshot: DaemonSetSnapshot, actions: readonly DaemonSetAction[], { key, log, signal }: SyncContext): Promise<SyncOutcome> {
+    const uid = snapshot.ds.metadata.uid ?? '';
     return executeDaemonSetPlan(
       {
         objects: realObjectManager(this.client, signal),
@@ -104,6 +130,8 @@ export class DaemonSetSync implements WorkloadSync<MyDaemonSet, Claimed, DaemonS
         recordFailedBackoff: (backoffKey, backoff) => this.failedPodBackoff.set(backoffKey, backoff),
         createBackoff: this.createBackoff,
         clock: this.clock,
+        warnings: this.warnings,
+        wroteRollback: (resourceVersion) => this.consistency.wroteAt(key, uid, 'mydaemonsets', resourceVersion),
       },
       snapshot.ds,
       key,
@@ -149,7 +177,7 @@ export const daemonSetSetup: ControllerSetup = workloadControllerSetup({
     const nodeInformer = manager.informers.informerFor(nodes);
     const revisionInformer = manager.informers.informerFor(controllerRevisions);
     const caches = { pods: podInformer.store, nodes: nodeInformer.store, revisions: revisionInformer.store };
-    const sync = new DaemonSetSync(manager.client, caches, manager.events);
+    const sync = new DaemonSetSync(manager.client, caches, manager.events, owners);
     const gc = setInterval(() => sync.collectBackoffGarbage(), 60_000);
     gc.unref();
     return {

@@ -4,7 +4,7 @@
 // Every write goes through the DaemonSetObjectManager (object-manager.ts); the executor owns the
 // rules: ordering, expectations, slow start, events, the create backoff and what fails the sync.
 import type { ControllerRevision } from '../../api/core.ts';
-import type { MyDaemonSet } from '../../api/workloads.ts';
+import type { MyDaemonSet, RolloutCondition } from '../../api/workloads.ts';
 import { errorMessage, isAlreadyExists, isNamespaceTerminating } from '../../runtime/client/errors.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { EventType, InvolvedObject } from '../../runtime/events.ts';
@@ -13,13 +13,16 @@ import type { Expectations } from '../../runtime/expectations.ts';
 import type { Logger } from '../../runtime/logging.ts';
 import { collisionCountDecision, isSameRevision } from '../history/collision.ts';
 import { alreadyGone, deletePodWithEvents } from '../shared/pod-control.ts';
+import { rolledBackReason } from '../shared/rollout-control.ts';
 import { slowStartBatch } from '../shared/slow-start.ts';
 import type { CreateBackoff } from '../shared/create-backoff.ts';
 import { settleCreateOutcome } from '../shared/create-outcome.ts';
 import type { CreateOutcome } from '../shared/replica-failure.ts';
-import type { DaemonSetAction, FailedPodBackoff } from './plan.ts';
+import type { DaemonSetAction, DaemonSetStatusFields, FailedPodBackoff } from './plan.ts';
 import { actionPhase } from './plan.ts';
 import type { DaemonSetObjectManager } from './object-manager.ts';
+import type { RolloutConditionsUpdate } from './rollout-conditions.ts';
+import { nextRolloutConditions } from './rollout-conditions.ts';
 
 /** A sync that must be retried with backoff; carries what failed. */
 export class DaemonSetSyncError extends Error {
@@ -42,6 +45,20 @@ export interface ExecutorDeps {
   readonly recordFailedBackoff: (key: string, backoff: FailedPodBackoff) => void;
   readonly createBackoff: CreateBackoff;
   readonly clock: Clock;
+  /** Where warnOnce remembers what it warned about, per key. */
+  readonly warnings: OnceWarnings;
+  /**
+   * Told the resourceVersion of a status write that starts or clears an automatic rollback: the
+   * next sync of the key must plan from a cache holding it (a cache without the rollback would plan
+   * the failed template again for a sync, and start the rollback a second time).
+   */
+  readonly wroteRollback: (resourceVersion: string | undefined) => void;
+}
+
+/** Which warnOnce tokens were warned about; DaemonSetSync keeps the last one per key. */
+export interface OnceWarnings {
+  /** True the first time `once` is seen for `key` (and remembers it), false after. */
+  first(key: string, once: string): boolean;
 }
 
 export interface ExecutionResult {
@@ -75,7 +92,9 @@ export async function executeDaemonSetPlan(
   for (const action of actions) {
     if (actionPhase(action) !== 'podBookkeeping') continue;
     if (action.kind === 'event') event(action.type, action.reason, action.message);
-    else if (action.kind === 'recordFailedBackoff') deps.recordFailedBackoff(action.key, action.backoff);
+    else if (action.kind === 'warnOnce') {
+      if (deps.warnings.first(key, action.once)) event('Warning', action.reason, action.message);
+    } else if (action.kind === 'recordFailedBackoff') deps.recordFailedBackoff(action.key, action.backoff);
     else if (action.kind === 'requeueAfter') requeue(action.afterMs);
   }
 
@@ -120,14 +139,14 @@ export async function executeDaemonSetPlan(
 
   // 5. status — written even after failures, so the counts users see stay true.
   let statusWritten = true;
-  for (const action of actions) {
-    if (action.kind !== 'writeStatus') continue;
-    try {
-      await deps.objects.patchStatus(ds, action.status);
-    } catch (err) {
-      statusWritten = false;
-      podErrors.push(err);
-    }
+  const status = actions.find((a): a is Of<'writeStatus'> => a.kind === 'writeStatus')?.status;
+  const conditions = actions.find((a): a is Of<'writeRolloutConditions'> => a.kind === 'writeRolloutConditions')?.update;
+  try {
+    const rolledBack = await writeStatus(deps, ds, status, conditions);
+    if (rolledBack !== undefined) event('Warning', rolledBackReason, rolledBack.message ?? '');
+  } catch (err) {
+    statusWritten = false;
+    podErrors.push(err);
   }
   for (const action of actions) {
     if (action.kind === 'requeueAfter' && actionPhase(action) === 'status' && statusWritten) requeue(action.afterMs);
@@ -141,6 +160,37 @@ export async function executeDaemonSetPlan(
     throw new DaemonSetSyncError(messages.slice(0, 3).join('; '), { cause: podErrors[0] });
   }
   return { requeueAfterMs };
+}
+
+/**
+ * The status fields, and the rollout conditions as `conditions` makes them of the live list, in one
+ * write (writeStatusAndConditions) when the conditions change, else a plain patch. A write that
+ * starts or clears a rollback is reported (wroteRollback). Returns the RolledBack condition when
+ * the write that went through turned it True: that write, and only that one, records the Warning
+ * RolledBack — after it succeeded, so a failed write leaves the Event to the retry, and a rollback
+ * planned again from a cache that missed the first write records none.
+ */
+async function writeStatus(
+  deps: ExecutorDeps,
+  ds: MyDaemonSet,
+  status: DaemonSetStatusFields | undefined,
+  conditions: RolloutConditionsUpdate | undefined,
+): Promise<RolloutCondition | undefined> {
+  const reportRollback = (written: MyDaemonSet | undefined): void => {
+    if (written !== undefined && status?.rollback !== undefined) deps.wroteRollback(written.metadata.resourceVersion);
+  };
+  if (conditions === undefined) {
+    if (status !== undefined) reportRollback(await deps.objects.patchStatus(ds, status));
+    return undefined;
+  }
+  const outcome: { rolledBackAdded?: RolloutCondition } = {};
+  const written = await deps.objects.writeStatusAndConditions(ds, status, (current) => {
+    const next = nextRolloutConditions(current, conditions);
+    outcome.rolledBackAdded = next.rolledBackAdded;
+    return next.changed ? next.conditions : undefined;
+  });
+  reportRollback(written);
+  return written === undefined ? undefined : outcome.rolledBackAdded;
 }
 
 async function applyHistoryAction(objects: DaemonSetObjectManager, ds: MyDaemonSet, action: DaemonSetAction): Promise<void> {

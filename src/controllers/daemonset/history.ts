@@ -98,8 +98,10 @@ export function constructHistory(
 
 /**
  * upstream: cleanupHistory. Deletes the oldest revisions beyond revisionHistoryLimit, skipping any
- * whose hash a pod still carries (terminal pods being deleted included). Those live revisions count
- * toward the limit but are never deleted, so the history can stay above it.
+ * whose hash a pod still carries (terminal pods being deleted included), and the ones
+ * status.stableRevision and status.rollback name (an automatic rollback's target must outlive a
+ * failing rollout: docs/rollout-control.md). Those live revisions count toward the limit but are
+ * never deleted, so the history can stay above it.
  */
 export function cleanupHistory(
   ds: MyDaemonSet,
@@ -115,7 +117,9 @@ export function cleanupHistory(
       if (hash !== '') liveHashes.add(hash);
     }
   }
-  return oldestDeletable(old, (revision) => liveHashes.has(hashOf(revision)), toKill).map(
+  const liveNames = new Set([ds.status?.stableRevision, ds.status?.rollback?.revision].filter((name) => name !== undefined && name !== ''));
+  const isLive = (revision: ControllerRevision): boolean => liveHashes.has(hashOf(revision)) || liveNames.has(revision.metadata.name);
+  return oldestDeletable(old, isLive, toKill).map(
     (revision): DaemonSetAction => ({ kind: 'deleteRevision', revision, reason: 'historyLimit' }),
   );
 }

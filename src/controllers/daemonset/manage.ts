@@ -48,8 +48,9 @@ function terminalPodEvent(phase: keyof typeof terminalPodEvents, pod: Pod, nodeN
  * - shouldContinueRunning → pods being deleted are skipped (yet they keep the node occupied);
  *   Failed ones are deleted one per backoff window (Warning FailedDaemonPod), Succeeded ones
  *   deleted (SucceededDaemonPod); of the rest, keep the first, or with surge the first current and
- *   the first old one, the old one until it is not Ready or the new one is available. With surge a
- *   node left with no live pod gets a new one right away.
+ *   the first old one, the old one until it is not Ready or the new one is available (while
+ *   spec.paused, until the rollout resumes). With surge a node left with no live pod gets a new
+ *   one right away.
  * - otherwise every pod not already being deleted goes.
  */
 export function podsShouldBeOnNode(ds: MyDaemonSet, { node, podsOnNode, backoff }: NodePods, hash: string, now: number): NodePlan {
@@ -111,7 +112,10 @@ export function podsShouldBeOnNode(ds: MyDaemonSet, { node, podsOnNode, backoff 
     }
     podsToDelete.push({ pod, reason: 'excessPod' });
   }
+  // While paused, a surge pair is left as it is until the rollout resumes (docs/rollout-control.md:
+  // retiring the old pod is the rollout's next step, which a pause stops).
   if (
+    ds.spec.paused !== true &&
     oldestNew !== undefined &&
     oldestOld !== undefined &&
     (!isPodReady(oldestOld) || isPodAvailable(oldestNew, minReadySeconds(ds), now))

@@ -10,10 +10,11 @@ import type { Resource } from '../../api/resources.ts';
 import { controllerRevisions, pods } from '../../api/resources.ts';
 import type { MyDaemonSet } from '../../api/workloads.ts';
 import { myDaemonSets } from '../../api/workloads.ts';
+import { isConflict } from '../../runtime/client/errors.ts';
 import type { KubeClient } from '../../runtime/client/rest.ts';
 import { marshalLikeGo } from '../history/go-json.ts';
 import { controllerRevisionHashLabel } from '../history/revisions.ts';
-import { patchStatusFields, updateConditions } from '../shared/status-writer.ts';
+import { conditionWriteAttempts, patchStatusFields, updateConditions } from '../shared/status-writer.ts';
 import type { DaemonSetStatusFields } from './status.ts';
 
 export interface DaemonSetObjectManager {
@@ -37,13 +38,28 @@ export interface DaemonSetObjectManager {
   getDaemonSet(namespace: string, name: string): Promise<MyDaemonSet>;
   /** Writes status.collisionCount on `live`, failing with a conflict if it changed since that read. */
   bumpCollisionCount(live: MyDaemonSet, collisionCount: number): Promise<void>;
-  /** Merge patch of these status fields; every other status field (conditions above all) is kept. */
-  patchStatus(ds: MyDaemonSet, status: DaemonSetStatusFields): Promise<void>;
+  /**
+   * Merge patch of these status fields; every other status field (conditions above all) is kept.
+   * Resolves to the MyDaemonSet as written (its resourceVersion conditions the next write).
+   */
+  patchStatus(ds: MyDaemonSet, status: DaemonSetStatusFields): Promise<MyDaemonSet>;
   /** status.conditions as `update` computes them from the current ones (updateConditions). */
   writeConditions(
     ds: MyDaemonSet,
     update: (conditions: readonly WorkloadCondition[] | undefined) => readonly WorkloadCondition[] | undefined,
   ): Promise<void>;
+  /**
+   * One merge patch of `status` (if any) and of status.conditions as `update` computes them from
+   * the current ones, conditional on the resourceVersion they were computed from: updateConditions'
+   * semantics (on conflict read again and recompute; the fields go again as they are). When
+   * `update` finds nothing to change, `status` alone is patched, as patchStatus does. Resolves to
+   * the MyDaemonSet as written, undefined when nothing was (or the object was replaced meanwhile).
+   */
+  writeStatusAndConditions(
+    ds: MyDaemonSet,
+    status: DaemonSetStatusFields | undefined,
+    update: (conditions: readonly WorkloadCondition[] | undefined) => readonly WorkloadCondition[] | undefined,
+  ): Promise<MyDaemonSet | undefined>;
 }
 
 /**
@@ -82,11 +98,30 @@ export function realObjectManager(client: KubeClient, signal: AbortSignal): Daem
       const body = { metadata: { resourceVersion: live.metadata.resourceVersion }, status: { collisionCount } };
       await client.patch(myDaemonSets, live.metadata.namespace, live.metadata.name ?? '', 'merge', body, { subresource: 'status', signal });
     },
-    async patchStatus(ds, status) {
-      await patchStatusFields(client, myDaemonSets, ds, status, signal);
-    },
+    patchStatus: (ds, status) => patchStatusFields(client, myDaemonSets, ds, status, signal),
     async writeConditions(ds, update) {
       await updateConditions(client, myDaemonSets, ds, update, signal);
+    },
+    // updateConditions with the status fields riding along: one write instead of a patch and a
+    // conditions write whenever a sync moves both (most syncs of a rollout: progress moves the
+    // counts and Progressing's lastUpdateTime), and a rollback's record and its condition land
+    // together or not at all.
+    async writeStatusAndConditions(ds, status, update) {
+      const namespace = ds.metadata.namespace;
+      const name = ds.metadata.name ?? '';
+      let current = ds;
+      for (let attempt = 1; ; attempt++) {
+        const conditions = update(current.status?.conditions);
+        if (conditions === undefined) return status === undefined ? undefined : patchStatusFields(client, myDaemonSets, ds, status, signal);
+        const body = { metadata: { resourceVersion: current.metadata.resourceVersion }, status: { ...status, conditions } };
+        try {
+          return await client.patch(myDaemonSets, namespace, name, 'merge', body, { subresource: 'status', signal });
+        } catch (err) {
+          if (!isConflict(err) || attempt >= conditionWriteAttempts) throw err;
+        }
+        current = await client.get(myDaemonSets, namespace, name, signal);
+        if (current.metadata.uid !== ds.metadata.uid) return undefined;
+      }
     },
   };
 }

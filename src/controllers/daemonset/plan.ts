@@ -6,8 +6,8 @@
 //  1. history — labelRevision, createRevision, relabelPod, deleteRevision 'duplicate',
 //     updateRevisionNumber: one at a time, in order. A failure ends the sync with that error and
 //     nothing else, not even the status write. createRevision's AlreadyExists: see actions.ts.
-//  2. podBookkeeping — event, recordFailedBackoff (handed to the reconciler, which keeps the
-//     entries), requeueAfter 'failedPodBackoff': apply as listed.
+//  2. podBookkeeping — event, warnOnce (once per token and key), recordFailedBackoff (handed to
+//     the reconciler, which keeps the entries), requeueAfter 'failedPodBackoff': apply as listed.
 //  3. podChanges — createPod (≤ 250), then deletePod (≤ 250); from manage, or, when manage changed
 //     nothing, from the rolling update (never both in one plan). Raise the expectations by the
 //     number of creates and deletes BEFORE the first call. Creates go in slow-start batches 1, 2,
@@ -19,25 +19,29 @@
 //     from the outcomes.
 //  4. historyCleanup — deleteRevision 'historyLimit': skipped when any pod change failed; stop at
 //     the first failure.
-//  5. status — writeStatus (a merge patch of exactly the given fields), then requeueAfter
-//     'minReadySeconds' (only if the write succeeded or none was needed). Done even when 3 or 4
-//     failed.
+//  5. status — writeStatus (a merge patch of exactly the given fields; at most one) and
+//     writeRolloutConditions (at most one), as ONE write when both come (see actions.ts), then
+//     requeueAfter 'minReadySeconds' and 'progressDeadline' (only if the write succeeded or none
+//     was needed). Done even when 3 or 4 failed.
 //  6. outcome — syncError: fail the sync once the rest is done. It also fails when 3 or 4 did.
 import type { ControllerRevision, Node, Pod } from '../../api/core.ts';
 import { isBeingDeleted } from '../../api/meta.ts';
 import { selectorIsEmpty } from '../../api/selector.ts';
 import type { MyDaemonSet } from '../../api/workloads.ts';
 import type { DaemonSetAction } from './actions.ts';
-import type { NodeToDaemonPods } from './daemon-pods.ts';
 import { compareNames, nodeToDaemonPods } from './daemon-pods.ts';
 import type { FailedPodBackoff } from './failed-pod-backoff.ts';
 import { cleanupHistory, constructHistory } from './history.ts';
 import { manage } from './manage.ts';
+import { rollbackRevisionNotFoundMessage, rollbackRevisionNotFoundReason, rollbackTarget } from './rollback-target.ts';
 import { rollingUpdate } from './rolling-update-plan.ts';
+import type { RolloutStatusPlan } from './rollout-status.ts';
+import { rolloutStatus } from './rollout-status.ts';
 import { minReadySeconds, updateStrategyType } from './spec-defaults.ts';
-import type { ObservedGeneration } from './status.ts';
+import type { DaemonSetStatusCounts, ObservedGeneration } from './status.ts';
 import { daemonSetStatusCounts, daemonSetStatusUpdate } from './status.ts';
 import { syncNodes } from './sync-nodes.ts';
+import { rolloutComplete, rollingUpdateCanary, updateScope } from './update-scope.ts';
 
 export type { ActionPhase, DaemonSetAction, DeletePodReason } from './actions.ts';
 export { actionPhase, actionPhases } from './actions.ts';
@@ -70,26 +74,35 @@ const selectingAllMessage = 'This daemon set is selecting all pods. A non-empty 
 
 /**
  * One sync. An empty selector only yields the Warning SelectingAll; a MyDaemonSet being deleted
- * yields nothing (its history may be half gone, so not even a status). Otherwise: history; then,
- * with expectations unsatisfied, only the status (observedGeneration kept); else manage, the
- * rolling update (RollingUpdate strategy, and only when manage changed no pods), history cleanup
- * and the status with observedGeneration.
+ * yields nothing (its history may be half gone, so not even a status). Otherwise: history (of the
+ * automatic rollback's revision while one is in force, rollback-target.ts); then, with expectations
+ * unsatisfied, only the status (observedGeneration kept); else manage, the rolling update
+ * (RollingUpdate strategy, not paused, and only when manage changed no pods; the canary's nodes
+ * only, update-scope.ts), history cleanup, and the status with observedGeneration and the rollout
+ * control fields and conditions (rollout-status.ts).
  */
 export function plan(snapshot: DaemonSetSnapshot, now: number): readonly DaemonSetAction[] {
-  const { ds } = snapshot;
-  if (selectorIsEmpty(ds.spec.selector)) {
+  if (selectorIsEmpty(snapshot.ds.spec.selector)) {
     return [{ kind: 'event', type: 'Warning', reason: 'SelectingAll', message: selectingAllMessage }];
   }
-  if (isBeingDeleted(ds)) return [];
+  if (isBeingDeleted(snapshot.ds)) return [];
 
+  const target = rollbackTarget(snapshot.ds, snapshot.revisions);
+  const ds = target.kind === 'rollback' ? target.ds : snapshot.ds;
   const history = constructHistory(ds, snapshot.revisions, snapshot.pods);
   const { hash } = history;
   const nodes = [...snapshot.nodes].sort((a, b) => compareNames(a.metadata.name ?? '', b.metadata.name ?? ''));
   const byNode = nodeToDaemonPods(history.pods, 'exclude');
+  const counts = daemonSetStatusCounts(ds, nodes, byNode, hash, now);
   const actions: DaemonSetAction[] = [...history.actions];
+  if (target.kind === 'revisionNotFound') {
+    const { rollback } = target;
+    const once = `${ds.metadata.uid ?? ''}/${rollback.generation}/${rollback.revision}`;
+    actions.push({ kind: 'warnOnce', reason: rollbackRevisionNotFoundReason, message: rollbackRevisionNotFoundMessage(rollback), once });
+  }
 
   if (!snapshot.expectationsSatisfied) {
-    actions.push(...statusActions(ds, nodes, byNode, hash, now, 'keep'));
+    actions.push(...statusActions(ds, counts, 'keep', undefined));
     return actions;
   }
 
@@ -98,37 +111,50 @@ export function plan(snapshot: DaemonSetSnapshot, now: number): readonly DaemonS
   const managedPods = syncNodes(ds, managed.podsToDelete, managed.nodesNeedingDaemonPods, hash);
   actions.push(...managedPods);
 
+  // An automatic rollback brings every pod back: the canary holds no node on the failed revision.
+  const scope = updateScope(ds, target.kind === 'rollback' ? undefined : rollingUpdateCanary(ds), nodes, byNode, hash);
   let error: string | undefined;
-  // Expectations raised by manage's changes hold the rolling update back until they are observed.
-  if (managedPods.length === 0 && updateStrategyType(ds) === 'RollingUpdate') {
-    const update = rollingUpdate(ds, nodes, byNode, hash, now);
+  // Expectations raised by manage's changes hold the rolling update back until they are observed;
+  // a pause stops it altogether.
+  if (managedPods.length === 0 && updateStrategyType(ds) === 'RollingUpdate' && ds.spec.paused !== true) {
+    const update = rollingUpdate(ds, nodes, byNode, hash, now, scope.held);
     if (update.kind === 'error') error = update.message;
     else actions.push(...syncNodes(ds, update.podsToDelete, update.nodesNeedingDaemonPods, hash));
   }
   // upstream skips history cleanup when the update step failed.
   if (error === undefined) actions.push(...cleanupHistory(ds, history.old, history.pods));
-  actions.push(...statusActions(ds, nodes, byNode, hash, now, 'observe'));
+  const rollout = rolloutStatus({
+    ds,
+    counts,
+    complete: rolloutComplete(scope, counts.numberAvailable, counts.desiredNumberScheduled),
+    current: history.current,
+    revisions: snapshot.revisions,
+    now,
+  });
+  actions.push(...statusActions(ds, counts, 'observe', rollout));
   if (error !== undefined) actions.push({ kind: 'syncError', message: error });
   return actions;
 }
 
-/** upstream: updateDaemonSetStatus. The write if needed, then the minReadySeconds resync. */
+/**
+ * upstream: updateDaemonSetStatus. The write if needed, the rollout conditions if they change, then
+ * the minReadySeconds resync and the progress deadline's.
+ */
 function statusActions(
   ds: MyDaemonSet,
-  nodes: readonly Node[],
-  byNode: NodeToDaemonPods,
-  hash: string,
-  now: number,
+  counts: DaemonSetStatusCounts,
   observed: ObservedGeneration,
+  rollout: RolloutStatusPlan | undefined,
 ): readonly DaemonSetAction[] {
-  const counts = daemonSetStatusCounts(ds, nodes, byNode, hash, now);
   const actions: DaemonSetAction[] = [];
-  const status = daemonSetStatusUpdate(ds, counts, observed);
+  const status = daemonSetStatusUpdate(ds, counts, observed, rollout?.fields);
   if (status !== undefined) actions.push({ kind: 'writeStatus', status });
+  if (rollout?.conditions !== undefined) actions.push({ kind: 'writeRolloutConditions', update: rollout.conditions });
   // A last line of defence against clock skew: look again once the Ready pods should be available.
   const minReady = minReadySeconds(ds);
   if (minReady > 0 && counts.numberReady !== counts.numberAvailable) {
     actions.push({ kind: 'requeueAfter', afterMs: minReady * 1000, reason: 'minReadySeconds' });
   }
+  if (rollout?.requeueAfterMs !== undefined) actions.push({ kind: 'requeueAfter', afterMs: rollout.requeueAfterMs, reason: 'progressDeadline' });
   return actions;
 }

@@ -2,7 +2,10 @@
 // upstream: pkg/controller/daemon/update.go rollingUpdate, findUpdatedPodsOnNode.
 //
 // Walks every node that should run the pod or holds one, in node-name order (upstream: Go map
-// order, unspecified). Budgets are consumed in that order.
+// order, unspecified). Budgets are consumed in that order. Nodes the canary holds back
+// (update-scope.ts) are left out, as OpenKruise's Advanced DaemonSet leaves them out: never
+// replaced, and not counted against maxUnavailable or maxSurge (the surge path still counts their
+// available pods, which only decide when pods on nodes that may no longer run one can go).
 // Assumptions (as upstream): manage keeps at most one pod per node (one old + one new with surge),
 // creates missing pods and removes failed ones; pods being deleted don't count as unavailable, so
 // an update progresses while nodes are down.
@@ -54,18 +57,24 @@ interface UpdateContext {
   readonly nodesByName: ReadonlyMap<string, Node>;
   /** Every node holding pods, plus every shouldRun node (with no pods). */
   readonly candidates: ReadonlyMap<string, readonly Pod[]>;
+  /** shouldRun nodes the update leaves alone (UpdateScope.held). */
+  readonly held: ReadonlySet<string>;
   readonly desiredNumberScheduled: number;
   readonly hash: string;
   readonly now: number;
 }
 
-/** upstream: rollingUpdate. `byNode` excludes terminal pods being deleted. */
+/**
+ * upstream: rollingUpdate. `byNode` excludes terminal pods being deleted; `held` are the nodes the
+ * canary keeps out of the update (empty without one).
+ */
 export function rollingUpdate(
   ds: MyDaemonSet,
   nodes: readonly Node[],
   byNode: NodeToDaemonPods,
   hash: string,
   now: number,
+  held: ReadonlySet<string> = new Set(),
 ): RollingUpdatePlan {
   const candidates = new Map<string, readonly Pod[]>(byNode);
   let desiredNumberScheduled = 0;
@@ -81,6 +90,7 @@ export function rollingUpdate(
     ds,
     nodesByName: new Map(nodes.map((node) => [node.metadata.name ?? '', node])),
     candidates: new Map([...candidates].sort(([a], [b]) => compareNames(a, b))),
+    held,
     desiredNumberScheduled,
     hash,
     now,
@@ -102,7 +112,8 @@ function replaceWithinUnavailability(context: UpdateContext, maxUnavailable: num
   let numUnavailable = 0;
   const allowedReplacementPods: Pod[] = [];
   const candidatePodsToDelete: Pod[] = [];
-  for (const pods of context.candidates.values()) {
+  for (const [nodeName, pods] of context.candidates) {
+    if (context.held.has(nodeName)) continue;
     const found = findUpdatedPodsOnNode(pods, hash);
     if (found.kind === 'excess') {
       numUnavailable++;
@@ -149,15 +160,15 @@ function replaceBySurge(context: UpdateContext, maxSurge: number): RollingUpdate
   for (const [nodeName, pods] of context.candidates) {
     const found = findUpdatedPodsOnNode(pods, hash);
     if (found.kind === 'excess') {
-      numSurge++;
+      if (!context.held.has(nodeName)) numSurge++;
       continue;
     }
     const { newPod, oldPod } = found;
-    // Availability counts every node, the ones being sunset included.
+    // Availability counts every node, the ones being sunset and the ones held back included.
     const counted = oldPod ?? newPod;
     if (counted !== undefined && available(counted)) numAvailable++;
 
-    if (oldPod === undefined) continue;
+    if (oldPod === undefined || context.held.has(nodeName)) continue;
     if (newPod === undefined) {
       const node = context.nodesByName.get(nodeName);
       if (node === undefined) return { kind: 'error', message: `couldn't get node for nodeName "${nodeName}"` };

@@ -6,6 +6,7 @@ import type { NodeToDaemonPods } from './daemon-pods.ts';
 import { isPodUpdated } from './daemon-pods.ts';
 import { nodeShouldRunDaemonPod } from './node-eligibility.ts';
 import { isPodAvailable, isPodReady } from '../shared/pod-state.ts';
+import type { RolloutStatusFields } from './rollout-status.ts';
 import { minReadySeconds } from './spec-defaults.ts';
 
 /** The seven counts the controller owns. */
@@ -19,8 +20,11 @@ export interface DaemonSetStatusCounts {
   readonly numberUnavailable: number;
 }
 
-/** What writeStatus sets: the counts, plus observedGeneration when this sync processed the spec. */
-export interface DaemonSetStatusFields extends DaemonSetStatusCounts {
+/**
+ * What writeStatus sets: the counts, plus observedGeneration when this sync processed the spec,
+ * plus the rollout-control fields that change (stableRevision, rollback; null removes it).
+ */
+export interface DaemonSetStatusFields extends DaemonSetStatusCounts, RolloutStatusFields {
   readonly observedGeneration?: number;
 }
 
@@ -88,17 +92,21 @@ export type ObservedGeneration =
 
 /**
  * upstream: storeDaemonSetStatus. Undefined (no write) when the seven counts equal the stored ones
- * (absent = 0) and observedGeneration ≥ generation — whether or not this sync may observe.
+ * (absent = 0), observedGeneration ≥ generation — whether or not this sync may observe — and no
+ * rollout-control field changes (`rollout` holds only the ones that do, rolloutStatus).
  */
 export function daemonSetStatusUpdate(
   ds: MyDaemonSet,
   counts: DaemonSetStatusCounts,
   observed: ObservedGeneration,
+  rollout: RolloutStatusFields = {},
 ): DaemonSetStatusFields | undefined {
   const status = ds.status ?? {};
   const generation = ds.metadata.generation ?? 0;
   const unchanged =
-    countFields.every((field) => (status[field] ?? 0) === counts[field]) && (status.observedGeneration ?? 0) >= generation;
+    countFields.every((field) => (status[field] ?? 0) === counts[field]) &&
+    (status.observedGeneration ?? 0) >= generation &&
+    Object.keys(rollout).length === 0;
   if (unchanged) return undefined;
-  return observed === 'observe' ? { ...counts, observedGeneration: generation } : { ...counts };
+  return observed === 'observe' ? { ...counts, observedGeneration: generation, ...rollout } : { ...counts, ...rollout };
 }

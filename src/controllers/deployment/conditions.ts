@@ -1,16 +1,24 @@
 // Deployment status conditions: types, reasons, and the setter whose rules decide when the
 // timestamps move (the progress deadline is measured from Progressing's lastUpdateTime). Pure:
-// every function returns a new status.
+// every function returns a new status. The list logic is the shared one
+// (shared/rollout-control.ts, the same upstream helpers on any kind); this file applies it to a
+// MyDeploymentStatus, keeping upstream's "same status back when nothing changed" and its nil slice.
 // upstream: pkg/controller/deployment/util/deployment_util.go NewDeploymentCondition,
 // GetDeploymentCondition, SetDeploymentCondition, RemoveDeploymentCondition,
 // ReplicaSetToDeploymentCondition and the reason constants.
 import type { WorkloadCondition } from '../../api/meta.ts';
 import type { DeploymentCondition, MyDeploymentStatus } from '../../api/workloads.ts';
-import { formatMetaV1Time } from '../../runtime/time.ts';
+import {
+  findCondition,
+  progressDeadlineExceededReason,
+  removeCondition as removeFromList,
+  setCondition as setInList,
+} from '../shared/rollout-control.ts';
 
 export { replicaFailureType } from '../shared/replica-failure.ts';
+// newCondition is upstream NewDeploymentCondition: both timestamps `now` (epoch ms, as metav1.Time).
+export { newCondition, progressingType, rolledBackType } from '../shared/rollout-control.ts';
 
-export const progressingType = 'Progressing';
 export const availableType = 'Available';
 
 // Progressing reasons.
@@ -18,7 +26,7 @@ export const newReplicaSetReason = 'NewReplicaSetCreated';
 export const foundNewRSReason = 'FoundNewReplicaSet';
 export const newRSAvailableReason = 'NewReplicaSetAvailable';
 export const replicaSetUpdatedReason = 'ReplicaSetUpdated';
-export const timedOutReason = 'ProgressDeadlineExceeded';
+export const timedOutReason = progressDeadlineExceededReason;
 export const pausedReason = 'DeploymentPaused';
 export const resumedReason = 'DeploymentResumed';
 export const failedRSCreateReason = 'ReplicaSetCreateError';
@@ -26,21 +34,9 @@ export const failedRSCreateReason = 'ReplicaSetCreateError';
 export const minimumReplicasAvailable = 'MinimumReplicasAvailable';
 export const minimumReplicasUnavailable = 'MinimumReplicasUnavailable';
 
-/** upstream NewDeploymentCondition: both timestamps `now` (epoch ms, written as metav1.Time). */
-export function newCondition(
-  type: string,
-  status: DeploymentCondition['status'],
-  reason: string,
-  message: string,
-  now: number,
-): DeploymentCondition {
-  const at = formatMetaV1Time(now);
-  return { type, status, lastUpdateTime: at, lastTransitionTime: at, reason, message };
-}
-
 /** upstream GetDeploymentCondition. */
 export function getCondition(status: MyDeploymentStatus | undefined, type: string): DeploymentCondition | undefined {
-  return status?.conditions?.find((c) => c.type === type);
+  return findCondition(status?.conditions, type);
 }
 
 /** The status with these conditions; the key is left out when none remain (upstream's nil slice). */
@@ -56,17 +52,15 @@ function withConditions(status: MyDeploymentStatus, conditions: readonly Deploym
  * condition goes last.
  */
 export function setCondition(status: MyDeploymentStatus, c: DeploymentCondition): MyDeploymentStatus {
-  const current = getCondition(status, c.type);
-  if (current !== undefined && current.status === c.status && current.reason === c.reason) return status;
-  const next: DeploymentCondition =
-    current !== undefined && current.status === c.status ? { ...c, lastTransitionTime: current.lastTransitionTime } : c;
-  return withConditions(status, [...(status.conditions ?? []).filter((x) => x.type !== c.type), next]);
+  const conditions = setInList(status.conditions, c);
+  // The shared setter hands the very list back when the condition is already there.
+  return conditions === status.conditions ? status : withConditions(status, conditions);
 }
 
 /** upstream RemoveDeploymentCondition. */
 export function removeCondition(status: MyDeploymentStatus, type: string): MyDeploymentStatus {
   if (getCondition(status, type) === undefined) return status;
-  return withConditions(status, (status.conditions ?? []).filter((x) => x.type !== type));
+  return withConditions(status, removeFromList(status.conditions, type));
 }
 
 /** upstream ReplicaSetToDeploymentCondition: an RS condition (ReplicaFailure) as the Deployment shows it, lastUpdateTime = lastTransitionTime. */

@@ -2,13 +2,16 @@
 // caches hold to the writes to make, in order (actions.ts says what the executor does with each).
 //
 //   selects everything? ─► SelectingAll Warning (+ observedGeneration) ─► done
+//   automatic rollback in force? ─► plan with the stable RS's template (rollback-target.ts);
+//                                   its RS gone ─► end the rollback (status, Warning), plan the spec
 //   being deleted?      ─► sync the revision, write status ─► done
 //   Paused/Resumed condition
 //   new RS: sync its annotations and revision (an RS update ends the pass)
 //   paused?             ─► sync: scale, clean up history, write status
 //   rollback.to set?    ─► rollback (creates the new RS first), clear the annotation
 //   scaling event?      ─► sync: scale, write status (no rollout, no Progressing)
-//   Recreate | RollingUpdate rollout ─► status with Progressing (+ requeue at the deadline)
+//   Recreate | RollingUpdate rollout ─► status with Progressing (+ requeue at the deadline),
+//                                       stableRevision, an automatic rollback's start
 //
 // Controller-applied defaults (the schema defaults most of them): strategy RollingUpdate with
 // maxSurge/maxUnavailable 25% (fenceposts.ts, for RollingUpdate only, never written back),
@@ -16,18 +19,20 @@
 // revisionHistoryLimit absent = no cleanup, replicas absent = 1.
 //
 // upstream: pkg/controller/deployment/deployment_controller.go syncDeployment, and sync.go
-// (syncStatusOnly, sync, isScalingEvent).
+// (syncStatusOnly, sync, isScalingEvent). The automatic rollback is ours (docs/rollout-control.md).
 import { isBeingDeleted } from '../../api/meta.ts';
 import { selectorIsEmpty } from '../../api/selector.ts';
 import type { MyDeployment, MyReplicaSet } from '../../api/workloads.ts';
 import type { DeploymentAction } from './actions.ts';
 import { isScalingEvent, rollbackTo } from './annotations.ts';
+import { endMissingRollback } from './auto-rollback.ts';
 import { effectiveStrategy, strategyTypeError } from './fenceposts.ts';
 import type { DeploymentSnapshot, Pass } from './pass.ts';
 import { startPass, withNewReplicaSet } from './pass.ts';
 import { rolloutRecreate } from './recreate.ts';
 import { findOldReplicaSets } from './replica-sets.ts';
 import { rollback } from './rollback.ts';
+import { rollbackTarget } from './rollback-target.ts';
 import { rolloutRolling } from './rolling.ts';
 import { checkPausedConditions, cleanupDeployment, findAndSyncNewReplicaSet, scale, syncDeploymentStatus } from './sync.ts';
 
@@ -41,7 +46,9 @@ export const selectingAllMessage = 'This deployment is selecting all pods. A non
 export function plan(snapshot: DeploymentSnapshot, now: number): readonly DeploymentAction[] {
   const d = snapshot.deployment;
   if (selectorIsEmpty(d.spec.selector)) return selectingAll(d);
-  const pass = startPass(snapshot, now);
+  const target = rollbackTarget(d, snapshot.replicaSets);
+  const pass = startPass(target.kind === 'rollback' ? { ...snapshot, deployment: target.deployment } : snapshot, now);
+  if (target.kind === 'missing') endMissingRollback(pass, target.rollback);
   syncDeployment(pass);
   return pass.actions;
 }

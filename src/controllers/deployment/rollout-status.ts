@@ -1,8 +1,10 @@
 // The status write that ends every rollout pass, with the Progressing estimate and the
 // ReplicaFailure copied from the RSes, and the requeue that makes a stuck rollout time out once
-// its deadline has passed. upstream: pkg/controller/deployment/progress.go (syncRolloutStatus,
+// its deadline has passed; ours on top: status.stableRevision and the automatic rollback's start
+// (auto-rollback.ts). upstream: pkg/controller/deployment/progress.go (syncRolloutStatus,
 // getReplicaFailures, requeueStuckDeployment).
 import type { MyDeploymentStatus, DeploymentCondition, MyReplicaSet } from '../../api/workloads.ts';
+import { automaticRollbackStart, recordRollbackStart, withStableRevision } from './auto-rollback.ts';
 import {
   getCondition,
   newCondition,
@@ -26,7 +28,9 @@ import { deploymentStatusEqual } from './status-equality.ts';
  * alone once the rollout completed and all replicas are updated; otherwise the first that holds:
  * complete → NewReplicaSetAvailable; progress since the stored status → ReplicaSetUpdated (always
  * rewritten, so the deadline restarts); deadline passed → ProgressDeadlineExceeded.
- * Unchanged status: no write, but maybe a requeue for the deadline.
+ * Unchanged status: no write, but maybe a requeue for the deadline. Then ours: stableRevision
+ * on completion, and, in the pass that exceeds the deadline, an automatic rollback's start (its
+ * Event after the status write that records it).
  */
 export function syncRolloutStatus(pass: Pass, all: readonly MyReplicaSet[], newRS: MyReplicaSet | undefined): void {
   const { d, now } = pass;
@@ -41,8 +45,13 @@ export function syncRolloutStatus(pass: Pass, all: readonly MyReplicaSet[], newR
   const failure = replicaFailure(all, newRS);
   status = failure === undefined ? removeCondition(status, replicaFailureType) : setCondition(status, failure);
 
+  status = withStableRevision(pass, status, all, newRS);
+  const started = automaticRollbackStart(pass, status, newRS);
+  if (started !== undefined) status = started.status;
+
   if (deploymentStatusEqual(d.status, status)) requeueStuckDeployment(pass, status);
   else writeStatus(pass, status);
+  if (started !== undefined) recordRollbackStart(pass, started);
 }
 
 function progressingEstimate(

@@ -3,8 +3,9 @@
 // syncDeploymentStatus, progress.go syncRolloutStatus). Go's struct has int fields (a missing
 // JSON number is 0), pointer fields (collisionCount, terminatingReplicas: missing ≠ 0) and a
 // condition list; JSON cannot tell an empty list from a missing one, so neither do we. Times are
-// compared by instant, so a stored time the API server re-rendered is not a change.
-import type { DeploymentCondition, MyDeploymentStatus } from '../../api/workloads.ts';
+// compared by instant, so a stored time the API server re-rendered is not a change. Our
+// rollout-control fields (stableRevision, rollback) count too: a change to them alone is written.
+import type { AutomaticRollback, DeploymentCondition, MyDeploymentStatus } from '../../api/workloads.ts';
 
 const counts = ['observedGeneration', 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas'] as const;
 const pointers = ['collisionCount', 'terminatingReplicas'] as const;
@@ -15,6 +16,7 @@ export function deploymentStatusEqual(a: MyDeploymentStatus | undefined, b: MyDe
   if (counts.some((field) => (x[field] ?? 0) !== (y[field] ?? 0))) return false;
   if (pointers.some((field) => x[field] !== y[field])) return false;
   if ((x.selector ?? '') !== (y.selector ?? '')) return false;
+  if (x.stableRevision !== y.stableRevision || !rollbacksEqual(x.rollback, y.rollback)) return false;
   const cx = x.conditions ?? [];
   const cy = y.conditions ?? [];
   return cx.length === cy.length && cx.every((c, i) => conditionsEqual(c, cy[i]));
@@ -37,4 +39,12 @@ function sameInstant(a: string | undefined, b: string | undefined): boolean {
   const x = Date.parse(a ?? '');
   const y = Date.parse(b ?? '');
   return !Number.isNaN(x) && x === y;
+}
+
+const rollbackFields = ['generation', 'revision', 'revisionNumber', 'failedRevision', 'failedRevisionNumber'] as const;
+
+/** A missing rollback and a null one (what a merge patch may leave in a stored object) are alike. */
+function rollbacksEqual(a: AutomaticRollback | null | undefined, b: AutomaticRollback | null | undefined): boolean {
+  if (a === undefined || a === null || b === undefined || b === null) return (a ?? undefined) === (b ?? undefined);
+  return rollbackFields.every((field) => a[field] === b[field]);
 }

@@ -1,11 +1,13 @@
 // The Deployment status every sync writes: counters summed over the ReplicaSets, the Available
-// condition, and what carries over from the stored status. Pure; `now` is epoch ms.
+// condition, and what carries over from the stored status (our rollout-control fields among it).
+// Pure; `now` is epoch ms.
 // upstream: pkg/controller/deployment/sync.go calculateStatus; util/deployment_util.go
 // GetActualReplicaCountForReplicaSets, GetReadyReplicaCountForReplicaSets,
 // GetAvailableReplicaCountForReplicaSets, GetTerminatingReplicaCountForReplicaSets.
 import { selectorToString } from '../../api/selector.ts';
 import type { MyDeployment, MyDeploymentStatus, MyReplicaSet } from '../../api/workloads.ts';
-import { availableType, minimumReplicasAvailable, minimumReplicasUnavailable, newCondition, setCondition } from './conditions.ts';
+import { activeRollback } from '../shared/rollout-control.ts';
+import { availableType, minimumReplicasAvailable, minimumReplicasUnavailable, newCondition, rolledBackType, setCondition } from './conditions.ts';
 import type { Fenceposts } from './fenceposts.ts';
 import { replicasOf } from './fenceposts.ts';
 
@@ -38,6 +40,10 @@ export function terminatingReplicasOf(rss: readonly MyReplicaSet[]): number | un
  * observedGeneration = metadata.generation; collisionCount and every stored condition kept; Available
  * True when available ≥ replicas − maxUnavailable (always with 0 replicas), else False; `selector`
  * is spec.selector as a label query, for the scale subresource (ours). Absent values are left out.
+ *
+ * Ours (docs/rollout-control.md): stableRevision is kept, and the automatic rollback with its
+ * RolledBack condition only while it is in force. The status is PUT whole, so leaving them out
+ * is what removes a stale rollback (one recorded for an older generation) from the object.
  */
 export function calculateStatus(
   d: MyDeployment,
@@ -49,7 +55,9 @@ export function calculateStatus(
   const availableReplicas = sum(all, (rs) => rs.status?.availableReplicas);
   const terminatingReplicas = terminatingReplicasOf(all);
   const collisionCount = d.status?.collisionCount;
-  const conditions = d.status?.conditions;
+  const rollback = activeRollback(d);
+  const stableRevision = d.status?.stableRevision;
+  const conditions = d.status?.conditions?.filter((c) => rollback !== undefined || c.type !== rolledBackType);
   const generation = d.metadata.generation;
   const counted: MyDeploymentStatus = {
     ...(generation === undefined ? {} : { observedGeneration: generation }),
@@ -62,6 +70,8 @@ export function calculateStatus(
     ...(conditions === undefined || conditions.length === 0 ? {} : { conditions: [...conditions] }),
     ...(collisionCount === undefined ? {} : { collisionCount }),
     selector: selectorToString(d.spec.selector),
+    ...(stableRevision === undefined ? {} : { stableRevision }),
+    ...(rollback === undefined ? {} : { rollback }),
   };
   const available = availableReplicas >= replicasOf(d) - fenceposts.maxUnavailable;
   const condition = available

@@ -10,6 +10,7 @@ import {
   revisionAnnotation,
   withReplicasAnnotations,
 } from './annotations.ts';
+import { withStableRevision } from './auto-rollback.ts';
 import {
   foundNewRSReason,
   getCondition,
@@ -179,9 +180,12 @@ export function cleanupDeployment(pass: Pass, olds: readonly MyReplicaSet[]): vo
   for (const rs of replicaSetsToCleanUp(pass.d, olds)) pass.actions.push({ kind: 'deleteReplicaSet', rs });
 }
 
-/** sync.go syncDeploymentStatus: counts and Available only; written when it differs. */
+/**
+ * sync.go syncDeploymentStatus: counts and Available only (and our stableRevision, which a scaling
+ * event can complete; never while paused or deleted); written when it differs.
+ */
 export function syncDeploymentStatus(pass: Pass, all: readonly MyReplicaSet[], newRS: MyReplicaSet | undefined): void {
-  const status = calculateStatus(pass.d, all, newRS, pass.fenceposts, pass.now);
+  const status = withStableRevision(pass, calculateStatus(pass.d, all, newRS, pass.fenceposts, pass.now), all, newRS);
   if (!deploymentStatusEqual(pass.d.status, status)) writeStatus(pass, status);
 }
 

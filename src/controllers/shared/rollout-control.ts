@@ -4,6 +4,7 @@
 // Pure: `now` is an argument, results are new values. docs/rollout-control.md is the user's view.
 // upstream (the semantics borrowed): pkg/controller/deployment/progress.go syncRolloutStatus,
 // util/deployment_util.go DeploymentProgressing, DeploymentTimedOut, SetDeploymentCondition.
+import type { ControllerRevision } from '../../api/core.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import type { AutomaticRollback, RolloutCondition, RolloutControlStatus } from '../../api/workloads.ts';
 import { formatMetaV1Time } from '../../runtime/time.ts';
@@ -110,8 +111,9 @@ export interface ProgressingUpdate {
  * The Progressing condition after a sync:
  *  - paused: Unknown/RolloutPaused (no deadline runs while paused);
  *  - complete: True/RolloutComplete;
- *  - progress, a resume, a new rollout after a complete one, or no condition yet:
- *    True/RolloutProgressing with lastUpdateTime now (the deadline clock restarts);
+ *  - progress (a new generation included), a resume, or no condition yet: True/RolloutProgressing
+ *    with lastUpdateTime now (the deadline clock restarts);
+ *  - RolloutComplete without progress stays (a pod lost after completion is no stalled rollout);
  *  - a deadline, True/RolloutProgressing and no progress for more than deadline seconds since
  *    lastUpdateTime: False/ProgressDeadlineExceeded (progress later turns it True again);
  *  - else unchanged, with a requeue at the deadline while it runs.
@@ -132,8 +134,10 @@ export function updateProgressing(
     const complete = newCondition(progressingType, 'True', rolloutCompleteReason, message, now);
     return { conditions: setCondition(conditions, complete), deadlineExceeded: false };
   }
-  const restart =
-    observation.progressed || current === undefined || current.reason === rolloutPausedReason || current.reason === rolloutCompleteReason;
+  // upstream DeploymentTimedOut: once a rollout completed, losing a pod later is not a stalled
+  // rollout; only progress or a new generation (observation.progressed) starts the clock again.
+  if (current?.reason === rolloutCompleteReason && !observation.progressed) return { conditions: conditions ?? [], deadlineExceeded: false };
+  const restart = observation.progressed || current === undefined || current.reason === rolloutPausedReason;
   if (restart) {
     const message = `${subject} is progressing: rolling out revision ${revision}`;
     const progressing = newCondition(progressingType, 'True', rolloutProgressingReason, message, now);
@@ -213,18 +217,31 @@ export function startRollback(input: {
   const { obj, failed, stable } = input;
   if (!input.autoRollback || !input.deadlineExceeded || stable === undefined || stable.name === failed.name) return undefined;
   if (activeRollback(obj) !== undefined) return undefined;
-  const message =
-    `rolled back from revision ${failed.number} (${failed.name}) to revision ${stable.number} (${stable.name}): ` +
-    `no progress for ${input.deadlineSeconds ?? 0} s`;
-  return {
-    rollback: {
-      generation: obj.metadata.generation ?? 0,
-      revision: stable.name,
-      revisionNumber: stable.number,
-      failedRevision: failed.name,
-      failedRevisionNumber: failed.number,
-    },
-    condition: newCondition(rolledBackType, 'True', progressDeadlineExceededReason, message, input.now),
-    message,
+  const rollback: AutomaticRollback = {
+    generation: obj.metadata.generation ?? 0,
+    revision: stable.name,
+    revisionNumber: stable.number,
+    failedRevision: failed.name,
+    failedRevisionNumber: failed.number,
   };
+  const condition = rolledBackCondition(rollback, input.deadlineSeconds, input.now);
+  return { rollback, condition, message: condition.message ?? '' };
+}
+
+/**
+ * The RolledBack condition of `rollback` (also to set it again from status.rollback should its
+ * write have failed after the record's, or someone have removed it).
+ */
+export function rolledBackCondition(rollback: AutomaticRollback, deadlineSeconds: number | undefined, now: number): RolloutCondition {
+  const message =
+    `rolled back from revision ${rollback.failedRevisionNumber} (${rollback.failedRevision}) to revision ${rollback.revisionNumber} (${rollback.revision}): ` +
+    `no progress for ${deadlineSeconds ?? 0} s`;
+  return newCondition(rolledBackType, 'True', progressDeadlineExceededReason, message, now);
+}
+
+/** The ControllerRevision named `name` as a RevisionRef; undefined when unnamed or not among `revisions`. */
+export function controllerRevisionRef(name: string | undefined, revisions: readonly ControllerRevision[]): RevisionRef | undefined {
+  if (name === undefined || name === '') return undefined;
+  const revision = revisions.find((r) => r.metadata.name === name);
+  return revision === undefined ? undefined : { name, number: revision.revision };
 }

@@ -10,8 +10,9 @@
 // revision, waited for until someone deletes it by hand.
 import type { Pod } from '../../api/core.ts';
 import type { EventAction } from '../shared/actions.ts';
-import { getPodRevision } from './identity.ts';
+import { getPodRevision, getStartOrdinal } from './identity.ts';
 import type { SyncContext } from './pod-control.ts';
+import { revisionForOrdinal } from './pod-template.ts';
 import { isCreated, isRunningAndReady, isTerminating, isUnavailable } from './replica-state.ts';
 import { getStatefulSetMaxUnavailable } from './rolling-update.ts';
 import type { EffectiveRollingUpdate } from './strategy.ts';
@@ -32,18 +33,29 @@ export const abandonedRevisionReason = 'AbandonedRevision';
  *   label (adopted from outside) is not known to run an unwanted template: it is left alone, as
  *   upstream leaves it. A not-Ready pod at currentRevision keeps blocking, as upstream: that is the
  *   known-good template (upstream's rollback e2e test breaks such a pod and expects a wait), and
- *   one at updateRevision is the rollout in progress.
+ *   one at updateRevision is the rollout in progress. Except during an automatic rollback: the
+ *   revision it left is abandoned even when it is currentRevision (isRolledBackFrom).
  */
 export function isAbandonedRevision(ctx: SyncContext, pod: Pod, index: number, partition: number): boolean {
   if (!ctx.rollingUpdate || index < partition) return false;
   const revision = getPodRevision(pod);
+  if (revision === '' || !isCreated(pod) || isTerminating(pod) || isRunningAndReady(pod)) return false;
+  return (revision !== ctx.current.name && revision !== ctx.update.name) || isRolledBackFrom(ctx, revision, index);
+}
+
+/**
+ * The forced rollback of an automatic rollback in force (docs/rollout-control.md; upstream's
+ * StatefulSet docs, "Forced rollback", leave it to the user): the failed revision is abandoned too
+ * when it is still currentRevision (its update had completed, Ready but not yet available, before
+ * its pods broke). Only where the replacement comes back at the update revision (the rollback's):
+ * one recreated at the failed revision would be deleted again, sync after sync.
+ */
+function isRolledBackFrom(ctx: SyncContext, revision: string, index: number): boolean {
   return (
-    revision !== '' &&
-    revision !== ctx.current.name &&
+    ctx.failedRevision !== undefined &&
+    revision === ctx.failedRevision &&
     revision !== ctx.update.name &&
-    isCreated(pod) &&
-    !isTerminating(pod) &&
-    !isRunningAndReady(pod)
+    revisionForOrdinal(ctx.set, getStartOrdinal(ctx.set) + index) === 'update'
   );
 }
 
@@ -95,14 +107,16 @@ export function abandonedReplicasToDelete(
  * Ready needs a look.
  */
 export function abandonedRevisionEvent(ctx: SyncContext, pod: Pod): EventAction {
-  const wanted =
+  const revision = getPodRevision(pod);
+  const unwanted =
     ctx.current.name === ctx.update.name
       ? `not the set's revision ${ctx.update.name}`
       : `neither the current revision ${ctx.current.name} nor the update revision ${ctx.update.name}`;
+  const wanted = revision === ctx.failedRevision ? 'the revision an automatic rollback left' : unwanted;
   return {
     kind: 'event',
     type: 'Warning',
     reason: abandonedRevisionReason,
-    message: `Pod ${pod.metadata.name ?? ''} at revision ${getPodRevision(pod)}, ${wanted}, is not Running and Ready: deleting it to recreate it at ${ctx.update.name}`,
+    message: `Pod ${pod.metadata.name ?? ''} at revision ${revision}, ${wanted}, is not Running and Ready: deleting it to recreate it at ${ctx.update.name}`,
   };
 }

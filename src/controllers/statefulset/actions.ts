@@ -7,6 +7,7 @@ import type { ControllerRevision, PersistentVolumeClaim, Pod } from '../../api/c
 import type { OwnerReference } from '../../api/meta.ts';
 import { slowStartBatchOf } from '../shared/slow-start.ts';
 import type { EventAction, RequeueAfterAction, SyncErrorAction, WriteStatusAction } from '../shared/actions.ts';
+import type { RolloutConditionsUpdate } from './rollout-status.ts';
 import type { StatefulSetStatusFields } from './status.ts';
 
 /**
@@ -38,7 +39,8 @@ export type PodDeleteReason =
   | 'terminal'
   /**
    * Ours (kubernetes#67250, abandoned-revision.ts): at or above the partition, not Running and
-   * Ready, labelled with a revision that is neither currentRevision nor updateRevision.
+   * Ready, labelled with a revision that is neither currentRevision nor updateRevision, or with
+   * the revision an automatic rollback in force left (the forced rollback).
    */
   | 'abandonedRevision'
   /** Condemned: ordinal outside `[start, start + replicas)`. */
@@ -119,6 +121,34 @@ export interface PodStepAction {
 export interface StatefulSetWriteStatus extends WriteStatusAction<StatefulSetStatusFields> {
   /** Indexed by the number of update deletions that went through; the last entry is status.currentReplicas. */
   readonly currentReplicasAfterUpdateDeletions: readonly number[];
+  /**
+   * Recorded on the set once the write succeeded, and only then: the Warning RolledBack of an
+   * automatic rollback this write records (status.rollback), so a failed write records none and
+   * the next sync, starting the rollback again, records it once.
+   */
+  readonly eventsAfterWrite: readonly EventAction[];
+}
+
+/**
+ * Bring the rollout conditions (Progressing, RolledBack) up to date with nextRolloutConditions,
+ * planned only when they change. The executor folds it into the one conditional conditions write
+ * of the sync (with ReplicaFailure, before the status write), computed again from the conditions
+ * the API server holds when that write conflicts; other condition types are kept.
+ */
+export interface RolloutConditionsAction {
+  readonly kind: 'rolloutConditions';
+  readonly update: RolloutConditionsUpdate;
+}
+
+/**
+ * Record `event` on the set unless this controller process recorded one under the same `notice`
+ * for the set before: for a state that lasts across syncs (a rollback revision gone), which one
+ * Warning reports, not one per sync.
+ */
+export interface EventOnceAction {
+  readonly kind: 'eventOnce';
+  readonly notice: string;
+  readonly event: EventAction;
 }
 
 export type StatefulSetAction =
@@ -130,14 +160,21 @@ export type StatefulSetAction =
   | { readonly kind: 'createRevision'; readonly revision: ControllerRevision }
   /** Rollback: set `revision` of this existing revision to revisionNumber; failure as createRevision. */
   | { readonly kind: 'updateRevisionNumber'; readonly revision: ControllerRevision; readonly revisionNumber: number }
+  /** Right after the revision write, before pod work. */
+  | EventOnceAction
   | PodStepAction
   /** The sync fails here (upstream returns an error): stop pod work, still write status and truncate history. */
   | SyncErrorAction
+  /** Before the status write, also when pod work failed. */
+  | RolloutConditionsAction
   | StatefulSetWriteStatus
   /** History truncation, after the status write, also when pod work failed; NotFound is success. */
   | { readonly kind: 'deleteRevision'; readonly revision: ControllerRevision }
   /** Last: enqueue again after this long, only if nothing failed (upstream returns before it on error). */
-  | RequeueAfterAction<'minReadySeconds'>;
+  | RequeueAfterAction<StatefulSetRequeueReason>;
+
+/** Why a sync asks to run again: a pod becomes available, or the progress deadline of a rollout passes. */
+export type StatefulSetRequeueReason = 'minReadySeconds' | 'progressDeadline';
 
 /** The largest slow-start batch (upstream MaxBatchSize: a realistic number of requests in flight). */
 export const maxBatchSize = 500;

@@ -32,6 +32,7 @@ import { executeStatefulSetPlan } from './execute.ts';
 import { podClaimDecision, statefulSetOwner } from './identity.ts';
 import type { WrittenResource } from './object-manager.ts';
 import { realObjectManager } from './object-manager.ts';
+import { OnceNotices } from './once-notices.ts';
 import type { StatefulSetAction, StatefulSetSnapshot } from './plan.ts';
 import { plan } from './plan.ts';
 import { orphanRevisionsToAdopt } from './revisions.ts';
@@ -63,6 +64,8 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
    */
   private readonly consistency: ConsistencyStore;
   private readonly createBackoff: CreateBackoff;
+  /** One-off Warnings already recorded (a rollback revision gone), per key. */
+  private readonly notices = new OnceNotices();
 
   constructor(client: KubeClient, caches: StatefulSetCaches, recorder: EventSink, sources: WrittenResourceSources, clock: Clock = realClock) {
     this.client = client;
@@ -77,6 +80,7 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
   forget(key: string, uid: string | undefined): void {
     this.consistency.clear(key, uid);
     this.createBackoff.forget(key);
+    this.notices.forget(key);
   }
 
   /** upstream sync: consistencyStore.EnsureReady. */
@@ -113,7 +117,7 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
       (resource, resourceVersion) => this.consistency.wroteAt(key, uid, resource, resourceVersion),
       signal,
     );
-    const deps = { objects, recorder: this.recorder, log, createBackoff: this.createBackoff, clock: this.clock };
+    const deps = { objects, recorder: this.recorder, log, createBackoff: this.createBackoff, clock: this.clock, notices: this.notices };
     return executeStatefulSetPlan(deps, snapshot.set, actions, (replanned) => plan({ ...snapshot, set: replanned }, now));
   }
 

@@ -1,14 +1,17 @@
 // Applies one MyStatefulSet sync's plan to the cluster, as actions.ts specifies:
 //
-//   revision write ─► pod and claim steps ─► status ─► history truncation ─► requeue
-//   (failure: end,    (batch by batch, as     (always,  (always)              (only when
-//    no status)        planned; stop at the     merged)                         nothing failed)
-//                      first failed batch)
+//   revision write ─► pod and claim steps ─► conditions ─► status ─► history truncation ─► requeue
+//   (failure: end,    (batch by batch, as     (always, one  (always,  (always)              (only when
+//    no status)        planned; stop at the     conditional   merged;                         nothing failed)
+//                      first failed batch)      write)        then its Events)
+//
+// A one-off Warning (eventOnce) is recorded before the pod work, once per notice and process.
 //
 // upstream: pkg/controller/statefulset/stateful_set_control.go (performUpdate, runForAll,
 // slowStartBatch), stateful_pod_control.go (CreateStatefulPod, UpdateStatefulPod, DeleteStatefulPod,
 // recordPodEvent, recordClaimEvent), pkg/controller/history/controller_history.go CreateControllerRevision.
 import type { ControllerRevision, Pod } from '../../api/core.ts';
+import type { WorkloadCondition } from '../../api/meta.ts';
 import type { MyStatefulSet } from '../../api/workloads.ts';
 import { apiVersion } from '../../api/workloads.ts';
 import { errorMessage, isAlreadyExists, isConflict, isNotFound } from '../../runtime/client/errors.ts';
@@ -19,11 +22,14 @@ import type { Logger } from '../../runtime/logging.ts';
 import type { CreateBackoff } from '../shared/create-backoff.ts';
 import { settleCreateOutcome } from '../shared/create-outcome.ts';
 import type { CreateOutcome } from '../shared/replica-failure.ts';
+import { sameConditions } from '../shared/rollout-control.ts';
 import type { ClaimCreation, PodOperation, PodOperationPlan, PodUnit, StatefulSetAction } from './actions.ts';
 import { statefulSetKind } from './identity.ts';
 import type { StatefulSetObjectManager } from './object-manager.ts';
+import type { OnceNotices } from './once-notices.ts';
 import { repairStatefulPod } from './pod-template.ts';
 import { revisionCreateConflict, withCollisionCount } from './revisions.ts';
+import { nextRolloutConditions } from './rollout-status.ts';
 
 /** A sync that must be retried with backoff; carries what failed. */
 export class StatefulSetSyncError extends Error {
@@ -42,12 +48,16 @@ export interface ExecutorDeps {
   /** Holds pod and claim creates back after the API server refused one (create-backoff.ts). */
   readonly createBackoff: CreateBackoff;
   readonly clock: Clock;
+  /** The eventOnce notices already reported (per work queue key). */
+  readonly notices: OnceNotices;
 }
 
 export interface ExecutionResult {
   /** Sync again after this many ms, when the plan asked and nothing failed. */
   readonly requeueAfterMs: number | undefined;
 }
+
+type ConditionsUpdate = (conditions: readonly WorkloadCondition[] | undefined) => readonly WorkloadCondition[] | undefined;
 
 /** Plans the same snapshot again for a set whose status.collisionCount was raised. */
 export type Replan = (set: MyStatefulSet) => readonly StatefulSetAction[];
@@ -140,8 +150,13 @@ async function executeSync(deps: ExecutorDeps, set: MyStatefulSet, actions: read
   const key = `${set.metadata.namespace ?? ''}/${set.metadata.name ?? ''}`;
   const run: Run = { deps, set, key, errors: [], updateDeletionsDone: 0, refusedCreate: undefined, createWarnings: [], createsDeferred: false };
 
+  for (const action of actions) {
+    if (action.kind === 'eventOnce' && deps.notices.firstReport(key, action.notice)) {
+      recordEvent(run, action.event.type, action.event.reason, action.event.message);
+    }
+  }
   await runPodWork(run, actions);
-  const createsWaitMs = await settleCreates(run);
+  const createsWaitMs = await settleCreates(run, actions);
 
   for (const action of actions) {
     if (action.kind !== 'writeStatus') continue;
@@ -152,7 +167,9 @@ async function executeSync(deps: ExecutorDeps, set: MyStatefulSet, actions: read
       await deps.objects.patchStatus(set, { ...action.status, currentReplicas });
     } catch (err) {
       run.errors.push(new StatefulSetSyncError(`writing status: ${errorMessage(err)}`, { cause: err }));
+      continue;
     }
+    for (const event of action.eventsAfterWrite) recordEvent(run, event.type, event.reason, event.message);
   }
 
   for (const action of actions) {
@@ -180,8 +197,12 @@ async function executeSync(deps: ExecutorDeps, set: MyStatefulSet, actions: read
   return { requeueAfterMs };
 }
 
-/** The ReplicaFailure condition, the create backoff and the FailedCreate Warnings (create-outcome.ts). */
-async function settleCreates(run: Run): Promise<number | undefined> {
+/**
+ * The ReplicaFailure condition, the create backoff and the FailedCreate Warnings (create-outcome.ts),
+ * with the plan's rollout conditions (Progressing, RolledBack) in the same conditional write: one
+ * request, made before the status write so it carries the resourceVersion the cache holds.
+ */
+async function settleCreates(run: Run, actions: readonly StatefulSetAction[]): Promise<number | undefined> {
   const { deps, set } = run;
   const outcome: CreateOutcome =
     run.refusedCreate !== undefined
@@ -196,7 +217,7 @@ async function settleCreates(run: Run): Promise<number | undefined> {
         uid: set.metadata.uid ?? '',
         backoff: deps.createBackoff,
         now: formatTime(deps.clock.now()),
-        writeConditions: (update) => deps.objects.writeConditions(set, update),
+        writeConditions: (update) => deps.objects.writeConditions(set, withRolloutConditions(update, actions)),
       },
       outcome,
       () => {
@@ -207,6 +228,20 @@ async function settleCreates(run: Run): Promise<number | undefined> {
     run.errors.push(new StatefulSetSyncError(`writing the ReplicaFailure condition: ${errorMessage(err)}`, { cause: err }));
     return undefined;
   }
+}
+
+/**
+ * `update` (ReplicaFailure's) followed by the plan's rolloutConditions, if any, on the same
+ * conditions; undefined (no write) when together they change nothing.
+ */
+function withRolloutConditions(update: ConditionsUpdate, actions: readonly StatefulSetAction[]): ConditionsUpdate {
+  const rollout = actions.find((a) => a.kind === 'rolloutConditions');
+  if (rollout?.kind !== 'rolloutConditions') return update;
+  return (conditions) => {
+    const afterFailure = update(conditions);
+    const next = nextRolloutConditions(afterFailure ?? conditions, rollout.update);
+    return afterFailure === undefined && sameConditions(conditions, next) ? undefined : next;
+  };
 }
 
 /**

@@ -3,12 +3,19 @@
 // stateful_set_control.go (UpdateStatefulSet, performUpdate, updateStatefulSet,
 // updateStatefulSetStatus) and stateful_set.go syncStatefulSet.
 //
-// Order of the returned actions: the revision write (createRevision / updateRevisionNumber), one
-// podStep per step with work (replicas, condemnedClaims, condemned, update) holding its batches of
-// units, a syncError if a step is known to fail that way, writeStatus if anything changed,
-// deleteRevision for history truncation, requeueAfter. Pod work assumes every earlier action
-// succeeded; see actions.ts for what the executor does when one fails. Each step folds the claims
-// view its units leave (planned owner-reference patches) into the next; nothing is mutated.
+// Order of the returned actions: the revision write (createRevision / updateRevisionNumber), an
+// eventOnce when an automatic rollback cannot be applied, one podStep per step with work
+// (replicas, condemnedClaims, condemned, update) holding its batches of units, a syncError if a
+// step is known to fail that way, rolloutConditions if Progressing or RolledBack change,
+// writeStatus if anything changed, deleteRevision for history truncation, requeueAfter. Pod work
+// assumes every earlier action succeeded; see actions.ts for what the executor does when one
+// fails. Each step folds the claims view its units leave (planned owner-reference patches) into
+// the next; nothing is mutated.
+//
+// Rollout control (docs/rollout-control.md): spec.paused stops the deletions made for a revision;
+// while an automatic rollback is in force the sync plans with the rollback revision's template
+// (rollback-template.ts); rollout-status.ts adds Progressing, stableRevision and the rollback's
+// start and end to the status.
 import type { ControllerRevision, PersistentVolumeClaim, Pod } from '../../api/core.ts';
 import { isBeingDeleted } from '../../api/meta.ts';
 import { selectorIsEmpty, selectorToString } from '../../api/selector.ts';
@@ -23,7 +30,9 @@ import { newVersionedStatefulSetPod } from './pod-template.ts';
 import { isUnavailable } from './replica-state.ts';
 import type { RevisionResolution } from './revisions.ts';
 import { isListedRevision, resolveStatefulSetRevisions, truncateHistory } from './revisions.ts';
+import { templateToPlan } from './rollback-template.ts';
 import { rollingUpdate } from './rolling-update.ts';
+import { planRolloutStatus } from './rollout-status.ts';
 import { fixCondemnedClaims, processCondemned, processReplica } from './scale.ts';
 import type { StatefulSetStatusFields } from './status.ts';
 import { availabilityRequeueAfter, completeRollingUpdate, computeReplicaCounts, statusNeedsWrite } from './status.ts';
@@ -33,13 +42,16 @@ import { runForAll } from './units.ts';
 
 export type {
   ClaimCreation,
+  EventOnceAction,
   PodDeleteReason,
   PodOperation,
   PodOperationAction,
   PodOperationPlan,
   PodStepAction,
   PodUnit,
+  RolloutConditionsAction,
   StatefulSetAction,
+  StatefulSetRequeueReason,
   StatefulSetWriteStatus,
   SyncStep,
 } from './actions.ts';
@@ -65,13 +77,17 @@ export interface StatefulSetSnapshot {
 
 /** One sync, as upstream UpdateStatefulSet + syncStatefulSet. `now`: milliseconds since the epoch. */
 export function plan(snapshot: StatefulSetSnapshot, now: number): readonly StatefulSetAction[] {
-  const { set } = snapshot;
+  const stored = snapshot.set;
   // upstream validation forbids an empty selector; acting on one would claim every pod.
-  if (selectorIsEmpty(set.spec.selector)) return [];
+  if (selectorIsEmpty(stored.spec.selector)) return [];
 
-  const revisions = snapshot.revisions.filter((r) => isListedRevision(set, r));
+  const revisions = snapshot.revisions.filter((r) => isListedRevision(stored, r));
+  // From here on `set` is the set as planned: its template is the rollback revision's while an
+  // automatic rollback is in force. Status, conditions and Events go to the stored set.
+  const planned = templateToPlan(stored, revisions);
+  const { set } = planned;
   const resolution = resolveStatefulSetRevisions(set, revisions);
-  const revisionWrites = revisionWrite(resolution);
+  const revisionWrites: StatefulSetAction[] = [...revisionWrite(resolution), ...(planned.notice === undefined ? [] : [planned.notice])];
   const currentName = resolution.currentRevision.metadata.name ?? '';
   const updateName = resolution.updateRevision.metadata.name ?? '';
   // upstream truncates also when the sync failed, with the revisions it started from.
@@ -96,23 +112,33 @@ export function plan(snapshot: StatefulSetSnapshot, now: number): readonly State
     rollingUpdate: updateStrategyOf(set).type === 'RollingUpdate',
     current: { name: currentName, template: currentTemplate },
     update: { name: updateName, template: updateTemplate },
+    ...(planned.failedRevision !== undefined ? { failedRevision: planned.failedRevision } : {}),
   };
   const sync = updateStatefulSet(ctx, claimsViewOf(snapshot.pvcs), snapshot.pods);
   const statusAfter = (updateDeletions: number): StatefulSetStatusFields =>
     completeRollingUpdate(set, statusOf(ctx, sync.counted, resolution.collisionCount, updateDeletions));
-  const status = statusAfter(sync.updateDeletions);
-  const statusWrite: StatefulSetWriteStatus[] = statusNeedsWrite(set.status, status)
+  const counted = statusAfter(sync.updateDeletions);
+  // A set being deleted only gets its counts (upstream); rollout control has nothing to say then.
+  const rollout = isBeingDeleted(stored)
+    ? undefined
+    : planRolloutStatus({ set: stored, status: counted, updateRevisionNumber: resolution.updateRevision.revision, revisions, now });
+  const status: StatefulSetStatusFields = { ...counted, ...rollout?.fields };
+  const conditions: StatefulSetAction[] = rollout?.conditions === undefined ? [] : [{ kind: 'rolloutConditions', update: rollout.conditions }];
+  const statusWrite: StatefulSetWriteStatus[] = statusNeedsWrite(stored.status, status)
     ? [
         {
           kind: 'writeStatus',
           status,
           currentReplicasAfterUpdateDeletions: Array.from({ length: sync.updateDeletions + 1 }, (_, done) => statusAfter(done).currentReplicas),
+          eventsAfterWrite: rollout?.eventsAfterWrite ?? [],
         },
       ]
     : [];
   const afterMs = sync.failed ? undefined : availabilityRequeueAfter(snapshot.pods, ctx.minReadySeconds, status, now);
-  const requeue: StatefulSetAction[] = afterMs === undefined ? [] : [{ kind: 'requeueAfter', afterMs, reason: 'minReadySeconds' }];
-  return [...revisionWrites, ...sync.actions, ...statusWrite, ...truncation, ...requeue];
+  const requeue: StatefulSetAction[] = [];
+  if (afterMs !== undefined) requeue.push({ kind: 'requeueAfter', afterMs, reason: 'minReadySeconds' });
+  if (rollout?.requeueAfterMs !== undefined) requeue.push({ kind: 'requeueAfter', afterMs: rollout.requeueAfterMs, reason: 'progressDeadline' });
+  return [...revisionWrites, ...sync.actions, ...conditions, ...statusWrite, ...truncation, ...requeue];
 }
 
 function revisionWrite(resolution: RevisionResolution): StatefulSetAction[] {
@@ -177,7 +203,10 @@ function updateStatefulSet(ctx: SyncContext, claims: ClaimsView, pods: readonly 
   const counted = [...replicas, ...condemned];
   const firstUnhealthyPod = findFirstUnhealthyPod(ctx, replicas, condemned);
   const strategy = updateStrategyOf(set);
-  const abandoned = abandonedReplicasToDelete(ctx, replicas, strategy.rollingUpdate);
+  // spec.paused: no pod is deleted for its revision (docs/rollout-control.md), neither by the
+  // rolling update nor as abandoned; creations, scale-down and failed pods go on as usual.
+  const paused = set.spec.paused === true;
+  const abandoned = paused ? new Set<number>() : abandonedReplicasToDelete(ctx, replicas, strategy.rollingUpdate);
 
   const steps: readonly (readonly [SyncStep, (claims: ClaimsView) => StepPlan])[] = [
     ['replicas', (view) => runForAll(replicas.length, ctx.monotonic, view, (i, v) => processReplica(ctx, v, at(replicas, i), i, abandoned))],
@@ -193,7 +222,7 @@ function updateStatefulSet(ctx: SyncContext, claims: ClaimsView, pods: readonly 
     if (planned.outcome !== 'done') return { actions, counted, updateDeletions: 0, failed: planned.outcome === 'failed' };
   }
 
-  if (strategy.type === 'OnDelete') return { actions, counted, updateDeletions: 0, failed: false };
+  if (strategy.type === 'OnDelete' || paused) return { actions, counted, updateDeletions: 0, failed: false };
   const update = rollingUpdate(ctx, replicas, strategy.rollingUpdate, abandoned);
   if (update.kind === 'failed') {
     return { actions: [...actions, { kind: 'syncError', message: update.message }], counted, updateDeletions: 0, failed: true };

@@ -24,6 +24,11 @@ export interface SyncContext {
   readonly rollingUpdate: boolean;
   readonly current: TemplateRevision;
   readonly update: TemplateRevision;
+  /**
+   * The revision an automatic rollback in force moves away from (rollback-template.ts), when the
+   * sync plans with the rollback revision's template; undefined otherwise.
+   */
+  readonly failedRevision?: string;
 }
 
 /**

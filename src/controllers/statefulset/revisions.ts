@@ -149,14 +149,17 @@ export function orphanRevisionsToAdopt(set: MyStatefulSet, revisions: readonly C
  * upstream truncateHistory: live revisions are the current one, the update one and every pod's;
  * they never count toward revisionHistoryLimit. Non-live ones are deleted, lowest revision first,
  * until at most revisionHistoryLimit remain. `revisions` is the list the sync started with (a
- * revision created this sync is not in it; a renumbered one is live).
+ * revision created this sync is not in it; a renumbered one is live). Ours: the revisions rollout
+ * control names (status.stableRevision, status.rollback.revision) are live too, so an automatic
+ * rollback always finds the revision it returns to.
  */
 export function truncateHistory(
   set: MyStatefulSet,
   revisions: readonly ControllerRevision[],
   live: { readonly currentRevision: string; readonly updateRevision: string; readonly pods: readonly KubeObject[] },
 ): readonly ControllerRevision[] {
-  const liveNames = new Set([live.currentRevision, live.updateRevision, ...live.pods.map(getPodRevision)]);
+  const rolloutControl = [set.status?.stableRevision, set.status?.rollback?.revision].filter((name) => name !== undefined);
+  const liveNames = new Set([live.currentRevision, live.updateRevision, ...live.pods.map(getPodRevision), ...rolloutControl]);
   const isLive = (r: ControllerRevision): boolean => liveNames.has(r.metadata.name ?? '');
   const historic = revisions.filter((r) => !isLive(r)).length;
   const limit = revisionHistoryLimitOf(set);

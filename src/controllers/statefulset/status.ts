@@ -4,7 +4,7 @@
 // stateful_set_utils.go (completeRollingUpdate, inconsistentStatus), stateful_set.go syncStatefulSet,
 // pkg/controller/controller_utils.go FindMinNextPodAvailabilityCheck.
 import type { Pod } from '../../api/core.ts';
-import type { MyStatefulSet, MyStatefulSetStatus } from '../../api/workloads.ts';
+import type { AutomaticRollback, MyStatefulSet, MyStatefulSetStatus } from '../../api/workloads.ts';
 import { getPodRevision, specReplicas } from './identity.ts';
 import { isCreated, isRunningAndAvailable, isRunningAndReady, isTerminating } from './replica-state.ts';
 import { updateStrategyOf } from './strategy.ts';
@@ -33,6 +33,13 @@ export interface StatefulSetStatusFields {
   readonly collisionCount: number;
   /** The selector in query syntax, for the scale subresource's labelSelectorPath (ours; not upstream). */
   readonly selector: string;
+  /**
+   * Rollout control (rollout-status.ts), present only when it changes: the update revision once a
+   * rollout finished with every pod updated and available.
+   */
+  readonly stableRevision?: string;
+  /** Present only when it changes: a rollback that starts, or null to clear a stale one (merge patch). */
+  readonly rollback?: AutomaticRollback | null;
 }
 
 export interface ReplicaCounts {
@@ -88,9 +95,9 @@ export function completeRollingUpdate(set: MyStatefulSet, status: StatefulSetSta
 }
 
 /**
- * upstream inconsistentStatus, plus our `selector`: write when observedGeneration grew or a count
- * or revision name changed. collisionCount alone does not trigger a write (it only changes together
- * with updateRevision).
+ * upstream inconsistentStatus, plus our `selector` and rollout-control fields: write when
+ * observedGeneration grew or a count or revision name changed, or stableRevision or rollback is to
+ * change. collisionCount alone does not trigger a write (it only changes together with updateRevision).
  */
 export function statusNeedsWrite(current: MyStatefulSetStatus | undefined, next: StatefulSetStatusFields): boolean {
   const had = current ?? {};
@@ -103,6 +110,14 @@ export function statusNeedsWrite(current: MyStatefulSetStatus | undefined, next:
     next.currentRevision !== (had.currentRevision ?? '') ||
     next.availableReplicas !== (had.availableReplicas ?? 0) ||
     next.updateRevision !== (had.updateRevision ?? '') ||
-    next.selector !== (had.selector ?? '')
+    next.selector !== (had.selector ?? '') ||
+    (next.stableRevision !== undefined && next.stableRevision !== had.stableRevision) ||
+    rollbackChanges(had.rollback, next.rollback)
   );
+}
+
+function rollbackChanges(had: AutomaticRollback | null | undefined, next: AutomaticRollback | null | undefined): boolean {
+  if (next === undefined) return false;
+  if (next === null) return had !== undefined && had !== null;
+  return JSON.stringify(had) !== JSON.stringify(next);
 }

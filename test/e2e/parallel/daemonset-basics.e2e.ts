@@ -272,9 +272,11 @@ describe('MyDaemonSet: run, stop, failed pods, collections and status (upstream 
       await watch.caughtUp();
       await watch.stop();
 
+      // The patch's condition is kept; the controller's own Progressing (docs/rollout-control.md),
+      // which the patch removed, is set again beside it.
       assert.deepEqual(
-        final.status?.conditions?.map((c) => c.type),
-        ['StatusPatched'],
+        final.status?.conditions?.map((c) => c.type).sort(),
+        ['Progressing', 'StatusPatched'],
       );
       // Replay: once the StatusUpdate condition was written, every later version kept it until the
       // patch replaced the list; after the patch every version has StatusPatched. And the

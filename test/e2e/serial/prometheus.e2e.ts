@@ -23,7 +23,7 @@ const stuckFor = '15s';
 
 const job = `job="${operatorJob}"`;
 
-type CountField = Exclude<keyof MyDaemonSetStatus, 'conditions'>;
+type CountField = Exclude<keyof MyDaemonSetStatus, 'conditions' | 'rollback' | 'stableRevision'>;
 
 /** status field → gauge, as src/controllers/workload-metrics.ts exports them. */
 const daemonSetGauges: readonly (readonly [CountField, string])[] = [

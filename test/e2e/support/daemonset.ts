@@ -13,7 +13,8 @@ import { apiVersion, myDaemonSets } from '../../../src/api/workloads.ts';
 import { isConflict, isNotFound } from '../../../src/runtime/client/errors.ts';
 import { kwokNode } from '../../../hack/kwok-nodes.ts';
 import { testClient, waitFor, type WaitOptions } from './env.ts';
-import { controlledBy, isAvailable, isDeleting, isReady, podHash, podName, uidOf } from './objects.ts';
+import { controlledBy, hashLabel, isAvailable, isDeleting, isReady, podHash, podName, uidOf } from './objects.ts';
+import type { Recorder } from './recorder.ts';
 
 // Generic helpers now shared with the MyStatefulSet suites, re-exported for the MyDaemonSet tests.
 export { controlledBy, controllerUid, hashLabel, isAvailable, isDeleting, isReady, podHash, podImage, podName, selectorString, uidOf } from './objects.ts';
@@ -333,4 +334,93 @@ export class OwnedNodes {
       options,
     );
   }
+}
+
+// ---- rollout control (docs/rollout-control.md) ---------------------------------------------------
+
+/** A daemon for a test's own nodes only: it tolerates their owner taint and selects their owner label. */
+export function daemonSetOnOwnedNodes(
+  namespace: string,
+  name: string,
+  owned: OwnedNodes,
+  options: { readonly image?: string; readonly spec?: Partial<MyDaemonSetSpec> } = {},
+): MyDaemonSet {
+  const base = newMyDaemonSet(namespace, name, options);
+  const podSpec = { ...base.spec.template.spec, tolerations: [owned.toleration], nodeSelector: owned.selector };
+  return { ...base, spec: { ...base.spec, template: { ...base.spec.template, spec: podSpec } } };
+}
+
+/** Creates the test's nodes 0 … count−1, `labels(i)` on node i, and waits until they are Ready; their names in name order. */
+export async function createOwnedNodes(owned: OwnedNodes, count: number, labels: (i: number) => Record<string, string> = () => ({})): Promise<string[]> {
+  const indexes = Array.from({ length: count }, (_, i) => i);
+  await Promise.all(indexes.map((i) => owned.create(i, { labels: labels(i) })));
+  await owned.waitReady(indexes);
+  return indexes.map((i) => owned.name(i)).sort();
+}
+
+/** Waits until the operator has observed the MyDaemonSet's current generation and `done` holds. */
+export function waitMds(namespace: string, name: string, what: string, done: (ds: MyDaemonSet) => boolean, options?: WaitOptions): Promise<MyDaemonSet> {
+  return waitFor(
+    `${name}: the current generation observed, with ${what}`,
+    () => getMds(namespace, name),
+    (ds) => (ds.status?.observedGeneration ?? 0) >= (ds.metadata.generation ?? 1) && done(ds),
+    options,
+  );
+}
+
+/** The ControllerRevision whose controller-revision-hash label is `hash`. */
+export function revisionWithHash(revisions: readonly ControllerRevision[], hash: string): ControllerRevision | undefined {
+  return revisions.find((r) => r.metadata.labels?.[hashLabel] === hash);
+}
+
+/** Live pods of `ds` (neither being deleted nor terminal) by node, in a replayed state. */
+export function livePodsByNode(state: ReadonlyMap<string, Pod>, ds: MyDaemonSet): Map<string, Pod[]> {
+  const out = new Map<string, Pod[]>();
+  for (const pod of state.values()) {
+    if (!controlledBy(pod, ds) || isDeleting(pod) || isTerminal(pod)) continue;
+    const node = podNode(pod);
+    out.set(node, [...(out.get(node) ?? []), pod]);
+  }
+  return out;
+}
+
+export interface NodeBoundOptions {
+  /** Check only the states after the watch's event of this index on; default: every state, the listed one included. */
+  readonly fromEvent?: number;
+  /** Live pods a node may hold at once (maxSurge 0: 1). */
+  readonly maxPerNode?: number;
+  readonly minReadySeconds?: number;
+}
+
+/**
+ * upstream's maxUnavailable check, over every state the pod watch passed through: at most
+ * `maxUnavailable` of `nodeNames` lack a live available pod of `ds`, and none holds more than
+ * `maxPerNode` live pods. Availability is judged when the test received each event, never earlier
+ * than the kubelet's report. Returns the most nodes seen without an available pod at once.
+ */
+export function assertNodeUnavailabilityBound(
+  watch: Recorder<Pod>,
+  ds: MyDaemonSet,
+  nodeNames: readonly string[],
+  maxUnavailable: number,
+  options: NodeBoundOptions = {},
+): number {
+  const from = options.fromEvent ?? -1;
+  const maxPerNode = options.maxPerNode ?? 1;
+  let worst = 0;
+  let index = -1;
+  for (const { state, at } of watch.replay()) {
+    const current = index++;
+    if (current < from) continue;
+    const byNode = livePodsByNode(state, ds);
+    const unavailable = nodeNames.filter((n) => !(byNode.get(n) ?? []).some((p) => isAvailable(p, options.minReadySeconds ?? 0, at)));
+    worst = Math.max(worst, unavailable.length);
+    if (unavailable.length > maxUnavailable) {
+      throw new Error(`${unavailable.length} nodes without an available pod (${unavailable.join(', ')}) > maxUnavailable ${maxUnavailable}: ${describePods([...state.values()]).join('; ')}`);
+    }
+    for (const [node, list] of byNode) {
+      if (list.length > maxPerNode) throw new Error(`${list.length} live pods on ${node}: ${describePods(list).join('; ')}`);
+    }
+  }
+  return worst;
 }

@@ -433,3 +433,32 @@ export function stateBefore(watch: Recorder<Pod>, index: number): Map<string, Po
 export function byName(state: Map<string, Pod>): Map<string, Pod> {
   return new Map([...state.values()].map((p) => [podName(p), p]));
 }
+
+// ---- rollout control (docs/rollout-control.md) ---------------------------------------------------
+
+/**
+ * upstream's maxUnavailable check for a set, over every state the pod watch passed through: at most
+ * `maxUnavailable` of the replicas `names` are missing, terminating or not Ready. A name whose pod
+ * kwok's stray delete removed (outsideDisruptions) is not counted until it is Ready again: that
+ * disruption is nobody's rollout. Returns the most replicas seen unavailable at once.
+ */
+export function assertReplicaUnavailabilityBound(watch: Recorder<Pod>, names: readonly string[], maxUnavailable: number): number {
+  const stray = new Set(outsideDisruptions(watch).map((d) => d.uid));
+  const disrupted = new Set<string>();
+  let worst = 0;
+  for (const { state, event } of watch.replay()) {
+    if (event?.type === 'DELETED' && stray.has(event.object.metadata.uid ?? '')) disrupted.add(podName(event.object));
+    if (event && isReady(event.object) && !isDeleting(event.object)) disrupted.delete(podName(event.object));
+    const live = byName(new Map([...state].filter(([, p]) => !isDeleting(p))));
+    const unavailable = names.filter((n) => {
+      const pod = live.get(n);
+      return !disrupted.has(n) && (pod === undefined || !isReady(pod));
+    });
+    worst = Math.max(worst, unavailable.length);
+    assert.ok(
+      unavailable.length <= maxUnavailable,
+      `${unavailable.length} replicas unavailable (${unavailable.join(', ')}) > ${maxUnavailable}: ${describePods(state.values()).join('; ')}`,
+    );
+  }
+  return worst;
+}
