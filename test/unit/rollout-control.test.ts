@@ -112,6 +112,15 @@ describe('rollout control (shared)', () => {
       assert.equal(findCondition(update.conditions, 'Progressing')?.reason, 'RolloutProgressing');
     });
 
+    it('without a deadline, leaves a progressing condition as it is on progress (no write per step)', () => {
+      const start = [progressing('RolloutProgressing', 'True', 0)];
+      const update = updateProgressing(start, { ...observation, deadlineSeconds: undefined, progressed: true }, at(8));
+      assert.equal(update.conditions, start);
+      const paused = [progressing('RolloutPaused', 'Unknown', 0)];
+      const resumed = updateProgressing(paused, { ...observation, deadlineSeconds: undefined }, at(8));
+      assert.equal(findCondition(resumed.conditions, 'Progressing')?.reason, 'RolloutProgressing', 'a resume still says so');
+    });
+
     it('runs no deadline without progressDeadlineSeconds', () => {
       const update = updateProgressing([progressing('RolloutProgressing', 'True', 0)], { ...observation, deadlineSeconds: undefined }, at(3600));
       assert.equal(update.deadlineExceeded, false);

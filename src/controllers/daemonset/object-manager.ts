@@ -10,11 +10,10 @@ import type { Resource } from '../../api/resources.ts';
 import { controllerRevisions, pods } from '../../api/resources.ts';
 import type { MyDaemonSet } from '../../api/workloads.ts';
 import { myDaemonSets } from '../../api/workloads.ts';
-import { isConflict } from '../../runtime/client/errors.ts';
 import type { KubeClient } from '../../runtime/client/rest.ts';
 import { marshalLikeGo } from '../history/go-json.ts';
 import { controllerRevisionHashLabel } from '../history/revisions.ts';
-import { conditionWriteAttempts, patchStatusFields, updateConditions } from '../shared/status-writer.ts';
+import { patchStatusFields, updateConditions } from '../shared/status-writer.ts';
 import type { DaemonSetStatusFields } from './status.ts';
 
 export interface DaemonSetObjectManager {
@@ -106,22 +105,7 @@ export function realObjectManager(client: KubeClient, signal: AbortSignal): Daem
     // conditions write whenever a sync moves both (most syncs of a rollout: progress moves the
     // counts and Progressing's lastUpdateTime), and a rollback's record and its condition land
     // together or not at all.
-    async writeStatusAndConditions(ds, status, update) {
-      const namespace = ds.metadata.namespace;
-      const name = ds.metadata.name ?? '';
-      let current = ds;
-      for (let attempt = 1; ; attempt++) {
-        const conditions = update(current.status?.conditions);
-        if (conditions === undefined) return status === undefined ? undefined : patchStatusFields(client, myDaemonSets, ds, status, signal);
-        const body = { metadata: { resourceVersion: current.metadata.resourceVersion }, status: { ...status, conditions } };
-        try {
-          return await client.patch(myDaemonSets, namespace, name, 'merge', body, { subresource: 'status', signal });
-        } catch (err) {
-          if (!isConflict(err) || attempt >= conditionWriteAttempts) throw err;
-        }
-        current = await client.get(myDaemonSets, namespace, name, signal);
-        if (current.metadata.uid !== ds.metadata.uid) return undefined;
-      }
-    },
+    // One conditional request for both (upstream writes the whole status in one UpdateStatus).
+    writeStatusAndConditions: (ds, status, update) => updateConditions(client, myDaemonSets, ds, update, signal, status),
   };
 }

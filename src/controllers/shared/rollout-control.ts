@@ -112,7 +112,8 @@ export interface ProgressingUpdate {
  *  - paused: Unknown/RolloutPaused (no deadline runs while paused);
  *  - complete: True/RolloutComplete;
  *  - progress (a new generation included), a resume, or no condition yet: True/RolloutProgressing
- *    with lastUpdateTime now (the deadline clock restarts);
+ *    with lastUpdateTime now (the deadline clock restarts; without a deadline, an existing
+ *    True/RolloutProgressing is kept as it is);
  *  - RolloutComplete without progress stays (a pod lost after completion is no stalled rollout);
  *  - a deadline, True/RolloutProgressing and no progress for more than deadline seconds since
  *    lastUpdateTime: False/ProgressDeadlineExceeded (progress later turns it True again);
@@ -138,7 +139,10 @@ export function updateProgressing(
   // rollout; only progress or a new generation (observation.progressed) starts the clock again.
   if (current?.reason === rolloutCompleteReason && !observation.progressed) return { conditions: conditions ?? [], deadlineExceeded: false };
   const restart = observation.progressed || current === undefined || current.reason === rolloutPausedReason;
-  if (restart) {
+  // Without a deadline nothing reads the progress clock: a rollout already reported as progressing
+  // is left as it is, which spares a conditions write per step of the rollout.
+  const clockUnread = observation.deadlineSeconds === undefined && current?.status === 'True' && current.reason === rolloutProgressingReason;
+  if (restart && !clockUnread) {
     const message = `${subject} is progressing: rolling out revision ${revision}`;
     const progressing = newCondition(progressingType, 'True', rolloutProgressingReason, message, now);
     // Unlike setCondition, the same reason still moves lastUpdateTime: that is the progress clock.

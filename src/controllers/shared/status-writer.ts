@@ -55,18 +55,25 @@ export async function updateConditions<T extends Conditioned>(
   obj: T,
   update: (conditions: readonly WorkloadCondition[] | undefined) => readonly WorkloadCondition[] | undefined,
   signal?: AbortSignal,
+  /**
+   * Status fields the controller owns to set in the same request (one write instead of two); sent
+   * unchanged on a retry, and alone, without precondition, when the conditions need no write.
+   */
+  fields?: object,
 ): Promise<T | undefined> {
   let current = obj;
   for (let attempt = 1; ; attempt++) {
     const conditions = update(current.status?.conditions);
-    if (conditions === undefined) return undefined;
+    if (conditions === undefined) {
+      return fields === undefined ? undefined : client.patch(resource, obj.metadata.namespace, obj.metadata.name ?? '', 'merge', { status: fields }, { subresource: 'status', signal });
+    }
     try {
       return await client.patch(
         resource,
         current.metadata.namespace,
         current.metadata.name ?? '',
         'merge',
-        { metadata: { resourceVersion: current.metadata.resourceVersion }, status: { conditions } },
+        { metadata: { resourceVersion: current.metadata.resourceVersion }, status: { ...fields, conditions } },
         { subresource: 'status', signal },
       );
     } catch (err) {
