@@ -110,6 +110,7 @@ describe('Rollout control: automatic rollback (MyDeployment)', function () {
         ({ rs, pods: live }) => rsSettled(replicas)(rs) && live.length === replicas && live.every((p) => isReady(p) && p.metadata.labels?.[podTemplateHashLabel] === stableHash),
         backBy,
       );
+      console.log(`      back on the stable MyReplicaSet, every pod Ready: ${((Date.now() - changedAt) / 1000).toFixed(1)} s after the change (deadline 10 s)`);
 
       // The failed revision: the one other MyReplicaSet, of the broken template, scaled to 0.
       const others = (await listRs(ns.name)).filter((rs) => controlledBy(rs, broken) && rs.metadata.name !== stable.name);

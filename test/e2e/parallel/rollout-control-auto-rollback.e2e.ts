@@ -144,6 +144,7 @@ describe('Rollout control: automatic rollback (MyDaemonSet, MyStatefulSet)', fun
         (c) => c.ok && c.pods.every((p) => podHash(p) === stableHash && podImage(p) === image),
         backBy,
       );
+      console.log(`      back on the stable revision, every node available: ${((Date.now() - changedAt) / 1000).toFixed(1)} s after the change (deadline 10 s)`);
 
       // The failing rollout replaced maxUnavailable nodes with never-Ready pods, then stalled.
       const brokenPods = podWatch.events.filter((e) => e.type === 'ADDED' && controlledBy(e.object, ds) && podImage(e.object) === daemonNotReadyImage).map((e) => e.object);
@@ -261,6 +262,7 @@ describe('Rollout control: automatic rollback (MyDaemonSet, MyStatefulSet)', fun
           ps.every((p, i) => podName(p) === names[i] && !isDeleting(p) && isReady(p) && podHash(p) === stable.name && podImage(p) === oldImage),
         backBy,
       );
+      console.log(`      back on the stable revision, every pod Ready: ${((Date.now() - changedAt) / 1000).toFixed(1)} s after the change (deadline 10 s)`);
 
       // The failing rollout replaced the top ordinal with a never-Ready pod, then stalled (OrderedReady).
       const brokenPods = podCreations(podWatch).filter((c) => podImage(c.pod) === setNotReadyImage);
