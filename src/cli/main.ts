@@ -7,6 +7,8 @@
 //   kubectl my rollout restart mds/NAME|msts/NAME|mdeploy/NAME
 //   kubectl my rollout pause   mds/NAME|msts/NAME|mdeploy/NAME
 //   kubectl my rollout resume  mds/NAME|msts/NAME|mdeploy/NAME
+//   kubectl my rollout plan    mds/NAME|msts/NAME|mdeploy/NAME (-f FILE | --image CONTAINER=IMAGE…) [-o json|yaml]
+//   kubectl my migrate ds/NAME|sts/NAME|deploy/NAME [--apply] [--dry-run]   (and mds|msts|mdeploy/NAME --to apps/v1)
 //
 // Messages are kubectl's, with the object named `mydeployment.apps.my.dev/NAME` where kubectl says
 // `deployment.apps/NAME`; status lines keep kubectl's wording (`deployment "NAME" successfully
@@ -32,8 +34,10 @@ import { KubeClient } from '../runtime/client/rest.ts';
 import { controlledReplicaSets, deploymentHistory, deploymentRollback } from './deployment-rollout.ts';
 import { followRollout, type FollowedStatus, type RolloutSource } from './follow-rollout.ts';
 import { historyTable, type HistoryRevision } from './history-table.ts';
+import { registerMigrate } from './migrate/command.ts';
 import { daemonSetStatus, deploymentStatus, statefulSetStatus } from './rollout-control-status.ts';
 import { pausedRollbackRefusal, pausePatch, restartPatch, resumePatch, type RolloutPatch } from './rollout-patches.ts';
+import { rolloutPlanCommand } from './rollout-plan/command.ts';
 import { parseTarget, targetLabel, type Target } from './target.ts';
 
 interface Globals {
@@ -255,6 +259,9 @@ export function buildCli(out: (line: string) => void = (l) => console.log(l), co
     pausePatch(target, w.obj.spec),
   );
   patchVerb('resume', 'resumed', 'resume a paused rollout', (target, w) => resumePatch(target, w.obj.spec));
+  // The steps a change would roll out in, nothing applied (docs/rollout-plan.md).
+  rollout.addCommand(rolloutPlanCommand({ connect: () => connect(globals()), out }));
+  registerMigrate(program, out, () => connect(globals()));
   return program;
 }
 

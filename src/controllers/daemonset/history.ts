@@ -8,6 +8,7 @@ import {
   buildRevision,
   controllerRevisionHashLabel,
   equalRevisions,
+  equivalentRevisions,
   nextRevisionNumber,
   oldestDeletable,
   sortRevisions,
@@ -39,6 +40,18 @@ function hashOf(revision: ControllerRevision): string {
  * equals the template's patch; none → create it numbered max(old) + 1; several → keep the highest
  * and delete the others, relabelling first every pod that doesn't carry the kept hash; found with
  * a number below max(old) + 1 (a rollback) → only its number is raised, so pods keep their hash.
+ *
+ * Ours, for DaemonSets moved from apps/v1 (orphan-deleted, then applied as a MyDaemonSet): when no
+ * revision's data equals the template, the newest revision whose template is equivalent to ours
+ * once both are defaulted as apps/v1 does (history/revisions.ts equivalentRevisions) is the current
+ * one: kube-controller-manager's revision, with its name and its hash, which its pods carry, so
+ * they count as up to date and none is replaced. Upstream finds that revision by byte equality
+ * (Match) because its template is defaulted on the way in; ours is not. Nothing is relabelled nor
+ * deleted for it: upstream's dedupCurHistories removes only revisions equal to the current data,
+ * so several equivalent revisions (two spellings of one template, as an apps/v1 DaemonSet never
+ * stores them) stay as old history, trimmed by revisionHistoryLimit like any other; and an exact
+ * match, when there is one, wins over an equivalent revision even if the latter is newer (the
+ * pods of the equivalent one are then rolled, as before).
  */
 export function constructHistory(
   ds: MyDaemonSet,
@@ -55,7 +68,8 @@ export function constructHistory(
       metadata: { ...revision.metadata, labels: { ...revision.metadata.labels, [controllerRevisionHashLabel]: hash } },
     };
   });
-  const currentRevisions = equalRevisions(labelled, ds.spec.template);
+  const equal = equalRevisions(labelled, ds.spec.template);
+  const currentRevisions = equal.length > 0 ? equal : equivalentRevisions(labelled, ds.spec.template).slice(-1);
   const old = labelled.filter((revision) => !currentRevisions.includes(revision));
   const currRevision = nextRevisionNumber(old);
 

@@ -37,6 +37,13 @@ export interface CreateReplicaSetAction {
   readonly progressDeadline: boolean;
   /** The Deployment's status at this point of the pass, which the failure condition goes into. */
   readonly status: MyDeploymentStatus;
+  /**
+   * An old MyReplicaSet for orphaned pods of an older template (orphaned-pods.ts), created before
+   * the new one. AlreadyExists skips it (the pods stay orphaned; the next pass sees the name taken)
+   * and the pass goes on; a terminating namespace ends the pass as above; any other failure fails
+   * the pass without a condition or Event.
+   */
+  readonly oldForOrphanedPods?: true;
 }
 
 /**

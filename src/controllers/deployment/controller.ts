@@ -2,10 +2,13 @@
 // plugged into the shared reconcile (shared/workload-reconciler.ts), and the informers it watches.
 //
 //   key ─► cached MyDeployment ─► caches caught up with our writes? ─► claim MyReplicaSets
-//       ─► pods by RS ─► snapshot ─► plan() ─► executeDeploymentPlan()
+//       ─► pods by RS (─► orphaned pods, when no RS matches the template) ─► snapshot ─► plan()
+//       ─► executeDeploymentPlan()
 //
 // MyReplicaSets are ours to create, scale, adopt, release and delete; their pods are the
-// MyReplicaSet controller's (src/controllers/replicaset/), read here only for Recreate.
+// MyReplicaSet controller's (src/controllers/replicaset/), read here only for Recreate and, when a
+// new MyReplicaSet is to be created, to take over an apps/v1 Deployment's orphaned pods
+// (orphaned-pods.ts).
 //
 // upstream: pkg/controller/deployment/deployment_controller.go (NewDeploymentController,
 // syncDeployment, getReplicaSetsForDeployment, getPodMapForDeployment). Upstream runs 5 workers.
@@ -18,7 +21,7 @@ import type { KubeClient } from '../../runtime/client/rest.ts';
 import type { ResourceVersionSource } from '../../runtime/consistency.ts';
 import { ConsistencyStore } from '../../runtime/consistency.ts';
 import type { ReadonlyStore } from '../../runtime/informer/store.ts';
-import { controllerIndex } from '../../runtime/informer/store.ts';
+import { controllerIndex, namespaceIndex } from '../../runtime/informer/store.ts';
 import type { ControllerSetup } from '../index.ts';
 import { claimCandidates, claimObjects, ownerIsLiveAndActive } from '../shared/claim.ts';
 import { workloadControllerSetup } from '../shared/workload-controller.ts';
@@ -29,14 +32,17 @@ import type { EventSink } from './execute.ts';
 import { executeDeploymentPlan } from './execute.ts';
 import type { WrittenResource } from './object-manager.ts';
 import { realObjectManager } from './object-manager.ts';
+import { isOrphanedPodOf } from './orphaned-pods.ts';
 import type { DeploymentSnapshot } from './plan.ts';
 import { plan } from './plan.ts';
+import { podTemplateHashLabel } from './pod-template-hash.ts';
 import { deploymentOwner, ownerReferencesPatch, replicaSetClaimDecision, reportingClaimClient } from './replica-set-claim.ts';
+import { findNewReplicaSet, replicaSetName } from './replica-sets.ts';
 
 export const deploymentControllerName = 'deployment';
 
 /** The part of the snapshot the claim yields. */
-type Claimed = Pick<DeploymentSnapshot, 'replicaSets' | 'podsByReplicaSet'>;
+type Claimed = Pick<DeploymentSnapshot, 'replicaSets' | 'podsByReplicaSet' | 'orphanedPods' | 'takenReplicaSetNames'>;
 
 /** What a DeploymentSync talks to and reads. */
 export interface DeploymentSyncDeps {
@@ -98,7 +104,22 @@ export class DeploymentSync implements WorkloadSync<MyDeployment, Claimed, Deplo
     const podsByReplicaSet = new Map(
       replicaSets.map((rs) => [rs.metadata.uid ?? '', this.deps.pods.byIndex(controllerIndex, rs.metadata.uid ?? '')] as const),
     );
-    return { replicaSets, podsByReplicaSet };
+    return { replicaSets, podsByReplicaSet, ...this.orphanedPods(d, replicaSets) };
+  }
+
+  /**
+   * Only when no MyReplicaSet matches the template, so that the pass will create one: the pods it
+   * may take over (orphaned-pods.ts), from the pod cache's namespace index, and which of the names
+   * `<deployment>-<their hash>` a MyReplicaSet in the cache holds. Otherwise nothing is read.
+   */
+  private orphanedPods(d: MyDeployment, replicaSets: readonly MyReplicaSet[]): Pick<Claimed, 'orphanedPods' | 'takenReplicaSetNames'> {
+    if (findNewReplicaSet(d, replicaSets) !== undefined) return {};
+    const namespace = d.metadata.namespace ?? '';
+    const orphanedPods = this.deps.pods.byIndex(namespaceIndex, namespace).filter((pod) => isOrphanedPodOf(d, pod));
+    if (orphanedPods.length === 0) return {};
+    const names = new Set(orphanedPods.map((pod) => replicaSetName(d, pod.metadata.labels?.[podTemplateHashLabel] ?? '')));
+    const takenReplicaSetNames = new Set([...names].filter((name) => this.deps.replicaSets.get(`${namespace}/${name}`) !== undefined));
+    return { orphanedPods, takenReplicaSetNames };
   }
 
   snapshot(d: MyDeployment, claimed: Claimed): DeploymentSnapshot {

@@ -118,18 +118,19 @@ export async function executeDeploymentPlan(
 }
 
 /** CreateReplicaSetAction's contract: the outcomes of the POST. */
-async function createReplicaSet(run: Run, action: CreateReplicaSetAction): Promise<Ended | { readonly kind: 'created' }> {
+async function createReplicaSet(run: Run, action: CreateReplicaSetAction): Promise<Ended | { readonly kind: 'created' | 'skipped' }> {
   const { objects, log } = run.deps;
   const name = action.rs.metadata.name ?? '';
   try {
     const created = await objects.createReplicaSet(action.rs);
     run.replicaSetResourceVersions.set(name, created.metadata.resourceVersion);
   } catch (err) {
-    if (isAlreadyExists(err)) return alreadyExists(run, action, err);
     if (isNamespaceTerminating(err)) {
       log.debug('namespace is terminating, not creating the new replica set', { replicaSet: name });
       return { kind: 'ended' };
     }
+    if (action.oldForOrphanedPods === true) return oldForOrphanedPodsFailed(run, name, err);
+    if (isAlreadyExists(err)) return alreadyExists(run, action, err);
     const message = `Failed to create new replica set "${name}": ${errorMessage(err)}`;
     if (action.progressDeadline) {
       const failed = newCondition(progressingType, 'False', failedRSCreateReason, message, run.now);
@@ -144,6 +145,15 @@ async function createReplicaSet(run: Run, action: CreateReplicaSetAction): Promi
   const replicas = replicasOf(action.rs);
   if (replicas > 0) recordEvent(run, 'Normal', scalingReplicaSetReason, `Scaled up replica set ${name} from 0 to ${replicas}`);
   return { kind: 'created' };
+}
+
+/** CreateReplicaSetAction.oldForOrphanedPods: a taken name skips the RS, anything else fails the pass. */
+function oldForOrphanedPodsFailed(run: Run, name: string, err: unknown): { readonly kind: 'skipped' } {
+  if (isAlreadyExists(err)) {
+    run.deps.log.debug('replica set for orphaned pods exists already, not adopting them', { replicaSet: name });
+    return { kind: 'skipped' };
+  }
+  throw new DeploymentSyncError(`creating replica set ${name} for orphaned pods: ${errorMessage(err)}`, { cause: err });
 }
 
 /**

@@ -24,6 +24,18 @@ export interface DeploymentSnapshot {
    * ones included. Read only by Recreate (oldPodsRunning).
    */
   readonly podsByReplicaSet: ReadonlyMap<string, readonly Pod[]>;
+  /**
+   * Read only when no MyReplicaSet matches the template (a new one is to be created), else absent:
+   * the pods of the namespace the selector matches that no controller owns and that carry a
+   * pod-template-hash — an apps/v1 Deployment's, once it and its ReplicaSets were deleted with
+   * --cascade=orphan. The new MyReplicaSet takes them over (orphaned-pods.ts). Absent: none.
+   */
+  readonly orphanedPods?: readonly Pod[];
+  /**
+   * Of the names `<deployment>-<pod-template-hash of an orphaned pod>`, those a MyReplicaSet in the
+   * namespace holds already, ours or another's. Absent: none.
+   */
+  readonly takenReplicaSetNames?: ReadonlySet<string>;
 }
 
 export interface Pass {

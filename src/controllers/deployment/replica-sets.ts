@@ -4,6 +4,7 @@
 // FindActiveOrLatest, IsSaturated, ReplicaSetsByRevision; pkg/controller/controller_utils.go
 // ReplicaSetsByCreationTimestamp, FilterActiveReplicaSets; sync.go getNewReplicaSet,
 // generateReplicaSetName.
+import type { PodTemplateSpec } from '../../api/core.ts';
 import type { LabelSelector } from '../../api/meta.ts';
 import type { MyDeployment, MyReplicaSet } from '../../api/workloads.ts';
 import { apiVersion, myDeploymentKind, myReplicaSetKind } from '../../api/workloads.ts';
@@ -120,7 +121,20 @@ function selectorWithLabel(selector: LabelSelector, key: string, value: string):
  * newReplicaSetAnnotations (exists = false).
  */
 export function newReplicaSetObject(d: MyDeployment, hash: string, replicas: number, annotations: Record<string, string>): MyReplicaSet {
-  const template = d.spec.template;
+  return replicaSetObject(d, hash, d.spec.template, replicas, annotations);
+}
+
+/**
+ * A ReplicaSet of the Deployment built as newReplicaSetObject does, for another template: the one
+ * of orphaned pods it adopts (orphaned-pods.ts).
+ */
+export function replicaSetObject(
+  d: MyDeployment,
+  hash: string,
+  template: PodTemplateSpec,
+  replicas: number,
+  annotations: Record<string, string>,
+): MyReplicaSet {
   const labels = { ...template.metadata?.labels, [podTemplateHashLabel]: hash };
   return {
     apiVersion,

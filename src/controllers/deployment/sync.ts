@@ -24,6 +24,8 @@ import {
 } from './conditions.ts';
 import { effectiveStrategy, newReplicaSetReplicas, replicasOf } from './fenceposts.ts';
 import { replicaSetsToCleanUp } from './history-cleanup.ts';
+import type { OrphanedPodsAdoption } from './orphaned-pods.ts';
+import { orphanedPodsAdoption } from './orphaned-pods.ts';
 import type { Pass } from './pass.ts';
 import { activeReplicaSets, desiredReplicas, setDeploymentRevision, withNewReplicaSet, writeStatus } from './pass.ts';
 import { podTemplateHash } from './pod-template-hash.ts';
@@ -77,6 +79,8 @@ export function findAndSyncNewReplicaSet(pass: Pass): NewReplicaSetResult {
 function createNewReplicaSet(pass: Pass): NewReplicaSetResult {
   const { d } = pass;
   const olds = findOldReplicaSets(d, pass.snapshot.replicaSets, undefined).all;
+  const adoption = orphanedPodsToAdopt(pass, olds);
+  if (adoption !== undefined) return createForOrphanedPods(pass, olds, adoption);
   const newRevision = nextRevision(d, olds, undefined);
   const hash = podTemplateHash(d.spec.template, d.status?.collisionCount);
   const draft = newReplicaSetObject(d, hash, 0, {});
@@ -94,6 +98,60 @@ function createNewReplicaSet(pass: Pass): NewReplicaSetResult {
     writeStatus(pass, setCondition(pass.d.status ?? {}, created));
   }
   return { kind: 'newReplicaSet', rs };
+}
+
+/** What orphaned-pods.ts makes of the snapshot's orphaned pods; undefined: none to take over. */
+function orphanedPodsToAdopt(pass: Pass, olds: readonly MyReplicaSet[]): OrphanedPodsAdoption | undefined {
+  const { snapshot } = pass;
+  const pods = snapshot.orphanedPods ?? [];
+  if (pods.length === 0) return undefined;
+  const owned = snapshot.replicaSets.map((rs) => rs.metadata.name ?? '');
+  const desired = desiredReplicas(pass);
+  return orphanedPodsAdoption({
+    d: pass.d,
+    pods,
+    takenNames: new Set([...(snapshot.takenReplicaSetNames ?? []), ...owned]),
+    baseRevision: maxRevision(olds),
+    desiredReplicas: desired,
+    maxReplicas: desired + pass.fenceposts.maxSurge,
+  });
+}
+
+/**
+ * createNewReplicaSet when orphaned pods are taken over (orphaned-pods.ts, a migration from an
+ * apps/v1 Deployment): first an old MyReplicaSet for each older template's pods, then the new one,
+ * under the pod-template-hash of the pods made from the Deployment's template when there are such
+ * (the MyReplicaSet controller adopts them and creates none). Its size is NewRSNewReplicas with the
+ * old ones counted as created, raised to the number of pods it adopts so that none is deleted;
+ * under Recreate while old pods run, just the pods it adopts (no pod is added while an old one
+ * runs). Then the revision and Progressing as for any new RS, and the pass ends: the next one plans
+ * the rollout from MyReplicaSets that exist and count their adopted pods.
+ */
+function createForOrphanedPods(pass: Pass, olds: readonly MyReplicaSet[], adoption: OrphanedPodsAdoption): NewReplicaSetResult {
+  const { d } = pass;
+  const { current, oldReplicaSets } = adoption;
+  const hash = current?.hash ?? podTemplateHash(d.spec.template, d.status?.collisionCount);
+  const allOlds = [...olds, ...oldReplicaSets];
+  const newRevision = String(maxRevision(allOlds) + 1n);
+  const draft = newReplicaSetObject(d, hash, 0, {});
+  const size = newReplicaSetSize(pass, [...allOlds, draft], draft);
+  if (typeof size === 'string') {
+    pass.actions.push({ kind: 'syncError', message: size });
+    return { kind: 'ended' };
+  }
+  const adopted = current?.pods.length ?? 0;
+  const replicas = effectiveStrategy(d).type === 'Recreate' && oldReplicaSets.length > 0 ? adopted : Math.max(size, adopted);
+  const status = d.status ?? {};
+  for (const old of oldReplicaSets) pass.actions.push({ kind: 'createReplicaSet', rs: old, progressDeadline: false, status, oldForOrphanedPods: true });
+  const sized = { ...draft, spec: { ...draft.spec, replicas } };
+  const rs = newReplicaSetObject(d, hash, replicas, newReplicaSetAnnotations(d, sized, newRevision, false).annotations);
+  pass.actions.push({ kind: 'createReplicaSet', rs, progressDeadline: hasProgressDeadline(d), status });
+  setDeploymentRevision(pass, newRevision);
+  if (hasProgressDeadline(d)) {
+    const created = newCondition(progressingType, 'True', newReplicaSetReason, `Created new replica set "${rs.metadata.name ?? ''}"`, pass.now);
+    writeStatus(pass, setCondition(pass.d.status ?? {}, created));
+  }
+  return { kind: 'ended' };
 }
 
 /** getNewReplicaSet with createIfNotExisted: the existing new RS, or the one created now. */

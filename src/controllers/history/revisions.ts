@@ -6,6 +6,7 @@ import type { ControllerRevision, PodTemplateSpec } from '../../api/core.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import type { OwnerIdentity } from '../shared/ownership.ts';
 import { controllerRef } from '../shared/ownership.ts';
+import { templatesEquivalent } from '../shared/pod-template-defaults.ts';
 import { canonicalJson } from './go-json.ts';
 import { revisionHash } from './hash.ts';
 
@@ -91,6 +92,23 @@ export function nextRevisionNumber(revisions: readonly ControllerRevision[]): nu
 export function equalRevisions(revisions: readonly ControllerRevision[], template: PodTemplateSpec): ControllerRevision[] {
   const key = revisionDataKey(templatePatch(template));
   return sortRevisions(revisions.filter((r) => revisionDataKey(r.data) === key));
+}
+
+/**
+ * Revisions whose template makes the same pods as `template` once both are defaulted as apps/v1
+ * does (shared/pod-template-defaults.ts), in ascending revision order. This is how a revision that
+ * kube-controller-manager stored for the same manifest is recognised: its data holds the defaulted
+ * template (`imagePullPolicy`, `resources: {}`…), ours the template as our schema defaulted it, and
+ * neither its name nor its hash can be recomputed (they hash a Go object dump). Callers use it only
+ * when no revision is equal outright.
+ */
+export function equivalentRevisions(revisions: readonly ControllerRevision[], template: PodTemplateSpec): ControllerRevision[] {
+  return sortRevisions(
+    revisions.filter((r) => {
+      const stored = templateFromRevision(r);
+      return stored !== undefined && templatesEquivalent(stored, template);
+    }),
+  );
 }
 
 /**

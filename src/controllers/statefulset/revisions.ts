@@ -4,22 +4,20 @@
 // upstream: pkg/controller/statefulset/stateful_set_control.go (getStatefulSetRevisions,
 // truncateHistory, setMatchesLatestExistingRevision), stateful_set_utils.go (newRevision, nextRevision),
 // stateful_set.go adoptOrphanRevisions, pkg/controller/history/controller_history.go.
-import type { ControllerRevision, PodTemplateSpec } from '../../api/core.ts';
+import type { ControllerRevision } from '../../api/core.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import { controllerOf, isBeingDeleted } from '../../api/meta.ts';
 import { selectorMatches } from '../../api/selector.ts';
 import type { MyStatefulSet } from '../../api/workloads.ts';
-import { canonicalJson } from '../history/go-json.ts';
 import { isSameRevision } from '../history/collision.ts';
 import {
   buildRevision,
   controllerHashLabel,
   equalRevisions,
+  equivalentRevisions,
   nextRevisionNumber,
   oldestDeletable,
-  revisionDataKey,
   sortRevisions,
-  templateFromRevision,
 } from '../history/revisions.ts';
 import { getPodRevision, statefulSetOwner } from './identity.ts';
 import { revisionHistoryLimitOf } from './strategy.ts';
@@ -64,42 +62,42 @@ export interface RevisionResolution {
  * its selector (ListControllerRevisions). Choice of the update revision:
  * 1. the latest, if its data equals the template's;
  * 2. else the newest older equal one, renumbered to latest + 1 (a rollback creates nothing);
- * 3. else the latest, if its template equals the live one semantically
- *    (StatefulSetSemanticRevisionComparison; upstream re-defaults the restored template, we have no
- *    pod defaulting, so this only forgives data that differs outside the template);
+ * 3. else the newest revision whose template is equivalent to the live one once both are
+ *    defaulted as apps/v1 does (history/revisions.ts equivalentRevisions): the latest as it is,
+ *    an older one renumbered to latest + 1 as in 2. Upstream's StatefulSetSemanticRevisionComparison
+ *    (setMatchesLatestExistingRevision) does this for the latest only, re-defaulting the template
+ *    it restores from it. Ours goes further because our template is never defaulted by the API
+ *    server: this is how the revision kube-controller-manager stored for the same manifest is
+ *    recognised after a StatefulSet is orphan-deleted and applied as a MyStatefulSet — its name
+ *    (which its pods carry as controller-revision-hash) and its hash label are kept, nothing is
+ *    created, and with no status.currentRevision yet it is the current revision too, so every
+ *    adopted pod counts as current and updated;
  * 4. else a new revision numbered latest + 1, named with the collisionCount.
  */
 export function resolveStatefulSetRevisions(set: MyStatefulSet, revisions: readonly ControllerRevision[]): RevisionResolution {
   const sorted = sortRevisions(revisions);
   const collisionCount = set.status?.collisionCount ?? 0;
   const proposed = newStatefulSetRevision(set, nextRevisionNumber(sorted), collisionCount);
-  const equal = equalRevisions(sorted, set.spec.template);
   const latest = sorted.at(-1);
-  const newestEqual = equal.at(-1);
+  // Equal outright (upstream's FindEqualRevisions) wins; only without one is equivalence asked.
+  const chosen = equalRevisions(sorted, set.spec.template).at(-1) ?? equivalentRevisions(sorted, set.spec.template).at(-1);
 
   let updateRevision: ControllerRevision;
   let write: RevisionWrite;
-  if (latest !== undefined && newestEqual !== undefined && revisionDataKey(latest.data) === revisionDataKey(newestEqual.data)) {
-    updateRevision = latest;
-    write = { kind: 'none' };
-  } else if (newestEqual !== undefined) {
-    updateRevision = { ...newestEqual, revision: proposed.revision };
-    write = { kind: 'renumber', revision: newestEqual, revisionNumber: proposed.revision };
-  } else if (latest !== undefined && templatesSemanticallyEqual(templateFromRevision(latest), set.spec.template)) {
+  if (chosen === undefined) {
+    updateRevision = proposed;
+    write = { kind: 'create', revision: proposed };
+  } else if (chosen === latest) {
     updateRevision = latest;
     write = { kind: 'none' };
   } else {
-    updateRevision = proposed;
-    write = { kind: 'create', revision: proposed };
+    updateRevision = { ...chosen, revision: proposed.revision };
+    write = { kind: 'renumber', revision: chosen, revisionNumber: proposed.revision };
   }
 
   const currentName = set.status?.currentRevision;
   const currentRevision = sorted.find((r) => r.metadata.name === currentName) ?? updateRevision;
   return { currentRevision, updateRevision, collisionCount, write };
-}
-
-function templatesSemanticallyEqual(a: PodTemplateSpec | undefined, b: PodTemplateSpec): boolean {
-  return a !== undefined && canonicalJson(a) === canonicalJson(b);
 }
 
 export type RevisionCreateConflict =
