@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { boundClaimTemplates, claimTemplateRules, claimTemplatesPresenceRule, claimTemplatesStatus } from './crd-claim-growth.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const definitionsPath = path.join(repoRoot, 'hack', 'openapi', 'definitions.json');
@@ -197,6 +198,8 @@ function refreshDefinitions(): void {
 export interface ValidationRule {
   rule: string;
   message: string;
+  /** A CEL string expression the API server prints instead of message (message stays the fallback). */
+  messageExpression?: string;
   fieldPath?: string;
   reason?: 'FieldValueInvalid' | 'FieldValueForbidden' | 'FieldValueRequired';
 }
@@ -1196,7 +1199,7 @@ function statefulSetKind(): KindSpec {
   const rules = selectorRules('MyStatefulSet');
   const mutable =
     'only replicas, ordinals, template, updateStrategy, revisionHistoryLimit, persistentVolumeClaimRetentionPolicy, minReadySeconds, ' +
-    'paused, progressDeadlineSeconds and autoRollback may change';
+    'paused, progressDeadlineSeconds and autoRollback may change, and volumeClaimTemplates[*].spec.resources.requests.storage may grow';
   return {
     kind: 'MyStatefulSet',
     plural: 'mystatefulsets',
@@ -1228,18 +1231,13 @@ function statefulSetKind(): KindSpec {
       ['spec.selector', withRules(...rules.selector)],
       [
         'spec',
-        withRules(...rules.spec, {
-          // upstream: ValidateStatefulSetUpdate; Semantic.DeepEqual treats empty and absent lists alike.
-          // Changes between two non-empty lists are caught on the property.
-          rule: '(has(self.volumeClaimTemplates) && size(self.volumeClaimTemplates) > 0) == (has(oldSelf.volumeClaimTemplates) && size(oldSelf.volumeClaimTemplates) > 0)',
-          message: `volumeClaimTemplates is immutable: ${mutable}`,
-          fieldPath: '.volumeClaimTemplates',
-        }),
+        // upstream: ValidateStatefulSetUpdate; Semantic.DeepEqual treats empty and absent lists alike.
+        // Changes between two non-empty lists are caught on the property.
+        withRules(...rules.spec, claimTemplatesPresenceRule),
       ],
       // upstream: ValidateStatefulSetUpdate forbids changing every other spec field. serviceName and
       // podManagementPolicy are always present (defaulted), so a property rule sees every change.
       ['spec.podManagementPolicy', withRules({ rule: 'self == oldSelf', message: `podManagementPolicy is immutable: ${mutable}` })],
-      ['spec.volumeClaimTemplates', withRules({ rule: 'self == oldSelf', message: `volumeClaimTemplates is immutable: ${mutable}` })],
       ...podTemplatePatches('MyStatefulSet'),
       // upstream: SetDefaults_StatefulSet
       ['spec.replicas', compose(withDefault(1), withRange(0))],
@@ -1299,6 +1297,9 @@ function statefulSetKind(): KindSpec {
       ['spec.volumeClaimTemplates[].spec.resources', withRequired('requests')],
       // `required` on a map: the storage key must be present
       ['spec.volumeClaimTemplates[].spec.resources.requests', (schema) => (schema.required = ['storage'])],
+      // docs/volume-growth.md: apps/v1's `self == oldSelf` but for growing storage requests (after
+      // the required fields above, which the rules read without has())
+      ['spec.volumeClaimTemplates', compose(boundClaimTemplates, (list) => withRules(...claimTemplateRules(list))(list))],
       // upstream: ValidateStatefulSetStatus
       [
         'status',
@@ -1313,6 +1314,14 @@ function statefulSetKind(): KindSpec {
         ),
       ],
       ['status', scaleSelectorStatus],
+      [
+        'status',
+        withExtension(
+          'volumeClaimTemplates',
+          'for each claim template whose storage request has grown (docs/volume-growth.md), how many of the set\'s claims have their request patched and their capacity reached. Absent until a template has grown.',
+          claimTemplatesStatus,
+        ),
+      ],
       // docs/rollout-control.md; mutable (only the fields above have immutability rules)
       ['spec', rolloutControlSpec],
       ['status', rolloutControlStatus('ControllerRevision')],

@@ -150,7 +150,7 @@ export function valueAt(object: Readonly<Record<string, unknown>> | undefined, p
   return node;
 }
 
-function claimName(claim: unknown): string | undefined {
+export function claimName(claim: unknown): string | undefined {
   const metadata = isRecord(claim) ? claim.metadata : undefined;
   const name = isRecord(metadata) ? metadata.name : undefined;
   return typeof name === 'string' && name !== '' ? name : undefined;

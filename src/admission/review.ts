@@ -1,7 +1,9 @@
-// The admission decision for a templated workload: dry-run its pod template as a Pod and, on
-// CREATE, each claim template as a PersistentVolumeClaim; refuse with the field errors the API
-// server reports (422 Invalid, or a value it cannot even decode), on the custom resource's paths,
-// and with those of annotations apps/v1 reads as numbers (annotations.ts); admit on everything else.
+// The admission decision for a templated workload: dry-run its pod template as a Pod and each claim
+// template as a PersistentVolumeClaim (on UPDATE, those that changed: a grown storage request,
+// docs/volume-growth.md); refuse with the field errors the API server reports (422 Invalid, or a
+// value it cannot even decode), on the custom resource's paths, with those of annotations apps/v1
+// reads as numbers (annotations.ts), and a claim template's lowered storage request
+// (claim-growth.ts); admit on everything else.
 //
 // What is not a refusal: a 403 from admission (ResourceQuota, LimitRanger, PodSecurity, a missing
 // PriorityClass, RuntimeClass or ServiceAccount). Those apply to pods when they are created, and
@@ -21,11 +23,12 @@ import type { Clock } from '../runtime/clock.ts';
 import { realClock } from '../runtime/clock.ts';
 import type { AdmissionRequest, AdmissionVerdict, FieldCause } from '../runtime/webhook/admission-review.ts';
 import { revisionAnnotationCauses } from './annotations.ts';
+import { changedClaimTemplates, claimShrinkCauses } from './claim-growth.ts';
 import { claimCauses, newCauses, templateCauses, uniqueCauses } from './field-errors.ts';
 import type { TemplateKind } from './kinds.ts';
 import { dotted, templateGroup, templateKindFor, templateKinds } from './kinds.ts';
 import type { ProbeObject } from './probe.ts';
-import { claimProbe, podProbe, usesResolvedFields, valueAt } from './probe.ts';
+import { claimName, claimProbe, podProbe, usesResolvedFields, valueAt } from './probe.ts';
 
 /** What the API server made of one dry-run create. */
 export type DryRunOutcome =
@@ -89,16 +92,14 @@ export class TemplateReview {
     const claims = arrayAt(object, kind.claimTemplates);
     const checks: Promise<void>[] = [];
     if (isRecord(template)) checks.push(this.checkTemplate(request, kind, template, claims, findings, signal));
-    // upstream: claim templates are validated on create only (immutable afterwards)
-    if (request.operation === 'CREATE' && kind.claimTemplates) {
+    // upstream: claim templates are validated on create only (immutable afterwards); ours may grow
+    // their storage request, so a changed one is validated again and a lowered one refused.
+    if (kind.claimTemplates) {
       const path = dotted(kind.claimTemplates);
-      claims.forEach((claim, index) => {
-        checks.push(
-          this.probe(claimProbe(claim, request.namespace), signal).then((outcome) =>
-            collect(findings, outcome, (causes) => claimCauses(causes, path, index), `${path}[${index}]`),
-          ),
-        );
-      });
+      const storedClaims = arrayAt(request.oldObject, kind.claimTemplates);
+      const judged = request.operation === 'CREATE' ? claims.map((_claim, index) => index) : changedClaimTemplates(claims, storedClaims, jsonEqual);
+      if (request.operation === 'UPDATE') findings.causes.push(...claimShrinkCauses(kind.claimTemplates, claims, storedClaims));
+      for (const index of judged) checks.push(this.checkClaim(request, kind, path, index, claims[index], storedClaims[index], findings, signal));
     }
     await Promise.all(checks);
     const causes = uniqueCauses(findings.causes);
@@ -122,13 +123,45 @@ export class TemplateReview {
   ): Promise<void> {
     const stored = request.operation === 'UPDATE' ? valueAt(request.oldObject, kind.podTemplate) : undefined;
     const storedClaims = arrayAt(request.oldObject, kind.claimTemplates);
-    // An UPDATE that leaves the template alone (scale, labels, strategy) has nothing new to judge.
-    if (isRecord(stored) && jsonEqual(stored, template) && jsonEqual(storedClaims, claims)) return;
+    // An UPDATE that leaves the template alone (scale, labels, strategy, a grown claim) has nothing
+    // new to judge: the pod probe reads only the claim templates' names.
+    if (isRecord(stored) && jsonEqual(stored, template) && jsonEqual(storedClaims.map(claimName), claims.map(claimName))) return;
     const current = await this.templateFindings(request.namespace, kind, template, claims, signal);
     findings.warnings.push(...current.warnings);
     let causes = current.causes;
     if (causes.length > 0 && isRecord(stored)) {
       const previous = await this.templateFindings(request.namespace, kind, stored, storedClaims, signal);
+      if (previous.causes.length > 0) causes = kind.invalidStoredTemplate === 'skip' ? [] : newCauses(causes, previous.causes);
+    }
+    findings.causes.push(...causes);
+  }
+
+  /**
+   * One claim template, as a claim. On UPDATE, as for the pod template, errors the stored template
+   * already has are the stored object's, not the change's: a grown request is refused only for
+   * errors of its own (the stored template got in while the webhook was down).
+   */
+  private async checkClaim(
+    request: AdmissionRequest,
+    kind: TemplateKind,
+    path: string,
+    index: number,
+    claim: unknown,
+    stored: unknown,
+    findings: Findings,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const judge = async (template: unknown): Promise<Findings> => {
+      const found: Findings = { causes: [], warnings: [] };
+      const outcome = await this.probe(claimProbe(template, request.namespace), signal);
+      collect(found, outcome, (causes) => claimCauses(causes, path, index), `${path}[${index}]`);
+      return found;
+    };
+    const current = await judge(claim);
+    findings.warnings.push(...current.warnings);
+    let causes = current.causes;
+    if (causes.length > 0 && request.operation === 'UPDATE' && stored !== undefined) {
+      const previous = await judge(stored);
       if (previous.causes.length > 0) causes = kind.invalidStoredTemplate === 'skip' ? [] : newCauses(causes, previous.causes);
     }
     findings.causes.push(...causes);

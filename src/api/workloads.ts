@@ -149,6 +149,23 @@ export interface MyStatefulSetStatus extends RolloutControlStatus {
   readonly availableReplicas?: number;
   /** Serialized label selector, for the scale subresource (HPA). */
   readonly selector?: string;
+  /**
+   * Extension (not in apps/v1): growth of each claim template's storage request (docs/volume-growth.md).
+   * Absent until a claim template has grown; KEP-4650 proposes a similar per-template status.
+   */
+  readonly volumeClaimTemplates?: readonly VolumeClaimTemplateStatus[];
+}
+
+/** Progress of one claim template's storage growth across the set's existing claims. */
+export interface VolumeClaimTemplateStatus {
+  /** The claim template's `metadata.name`. */
+  readonly name: string;
+  /** The template's `spec.resources.requests.storage` the claims are being grown to. */
+  readonly requestedStorage: string;
+  /** Claims whose `spec.resources.requests.storage` is at least `requestedStorage`. */
+  readonly updatedClaims: number;
+  /** Claims whose `status.capacity.storage` is at least `requestedStorage`. */
+  readonly resizedClaims: number;
 }
 
 export interface MyStatefulSet extends KubeObject {

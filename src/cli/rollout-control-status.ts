@@ -1,13 +1,14 @@
 // `kubectl my rollout status` with rollout control (docs/rollout-control.md): kubectl's rules for
 // each kind (src/api/rollout-status.ts, deployment-rollout.ts), and before them what kubectl
 // cannot know about our kinds — an automatic rollback in force, a MyDaemonSet or MyStatefulSet
-// past its progress deadline, a paused one, and a MyDaemonSet canary (partition or node selector).
+// past its progress deadline, a paused one, a MyDaemonSet canary (partition or node selector), and
+// a MyStatefulSet's claims growing to their template's storage request (claim-growth-status.ts).
 // Pure: main.ts follows the object and prints.
 //
 // The order of the checks: a rollback in force first (a fact about this very generation); then, as
 // kubectl's DeploymentStatusViewer does, nothing but "waiting for the spec to be observed" until
 // the controller has seen the generation, so that no condition of an older generation is read;
-// then the deadline; then the counts.
+// then the deadline, and claims that cannot grow; then the counts, and last the claims' growth.
 import { daemonSetRolloutStatus, statefulSetRolloutStatus } from '../api/rollout-status.ts';
 import type { KubeObject } from '../api/meta.ts';
 import type { MyDaemonSet, MyDeployment, MyStatefulSet, RolloutCondition, RolloutControlStatus } from '../api/workloads.ts';
@@ -19,6 +20,7 @@ import {
   rolledBackType,
   rolloutCompleteReason,
 } from '../controllers/shared/rollout-control.ts';
+import { claimGrowthStatus } from './claim-growth-status.ts';
 import { deploymentRolloutStatusAt } from './deployment-rollout.ts';
 import type { FollowedStatus } from './follow-rollout.ts';
 import { kubectlNoun, shortName, type TargetKind } from './target.ts';
@@ -144,8 +146,12 @@ export function statefulSetStatus(sts: MyStatefulSet): FollowedStatus {
   if (kubectl.kind === 'unsupported' || !observed(sts)) return kubectl;
   const late = deadlineExceeded('MyStatefulSet', sts);
   if (late) return late;
-  if (kubectl.kind === 'done' || sts.spec.paused !== true) return kubectl;
-  return paused('MyStatefulSet', sts);
+  // Claims grow whatever the pods do (paused, partitioned): a refusal is final, growth is awaited
+  // once the pods are rolled out, so kubectl's lines come first.
+  const claims = claimGrowthStatus(sts);
+  if (claims?.kind === 'failed') return claims;
+  if (kubectl.kind !== 'done') return sts.spec.paused === true ? paused('MyStatefulSet', sts) : kubectl;
+  return claims ?? kubectl;
 }
 
 /** A MyDeployment: kubectl's rules (--revision included) once no rollback is in force. */

@@ -167,6 +167,25 @@ describe('Helm chart and plain manifests', function () {
     });
   });
 
+  it('reads StorageClasses and patches claims, for claim-template growth (docs/volume-growth.md)', () => {
+    const list = get(only(defaults, 'ClusterRole'), 'rules');
+    assert.ok(Array.isArray(list));
+    const verbsFor = (group: string, resource: string): string[] =>
+      list
+        .filter((rule: unknown) => {
+          const groups = get(rule, 'apiGroups');
+          const resources = get(rule, 'resources');
+          return Array.isArray(groups) && groups.includes(group) && Array.isArray(resources) && resources.includes(resource);
+        })
+        .flatMap((rule: unknown) => {
+          const verbs = get(rule, 'verbs');
+          return Array.isArray(verbs) ? verbs.map(String) : [];
+        })
+        .sort();
+    assert.deepEqual(verbsFor('storage.k8s.io', 'storageclasses'), ['get', 'list', 'watch']);
+    assert.ok(verbsFor('', 'persistentvolumeclaims').includes('patch'));
+  });
+
   it('runs two leader-electing replicas as the restricted Pod Security Standard requires', () => {
     const deployment = only(defaults, 'Deployment');
     assert.equal(get(deployment, 'spec', 'replicas'), 2);

@@ -1,5 +1,5 @@
-// The MyDeployment and MyReplicaSet CRDs, and the rollout-control extensions of every kind
-// (docs/rollout-control.md), judged by the API server's own custom resource code:
+// The MyDeployment and MyReplicaSet CRDs, the rollout-control extensions of every kind
+// (docs/rollout-control.md) and MyStatefulSet's claim-template growth (docs/volume-growth.md), judged by the API server's own custom resource code:
 // hack/crd-validate (k8s.io/apiextensions-apiserver at the control plane's version, built by
 // test/artifacts/run.ts and found on PATH) checks each CRD as its creation would, then prunes,
 // defaults and validates sample objects as a create, update or status write would. Each case names
@@ -311,7 +311,61 @@ const rolloutCases: readonly Case[] = [
   create('MyReplicaSet: autoRollback (a MyDeployment field)', replicaSet(spec({ autoRollback: true })), [], ['spec.autoRollback']),
 ];
 
-const cases: readonly Case[] = [...appsCases, ...rolloutCases];
+// ---------------------------------------------------------------------------------------------
+// Claim-template growth (docs/volume-growth.md): a MyStatefulSet's storage requests may grow;
+// everything else in its volumeClaimTemplates stays immutable, as in apps/v1.
+
+const claimTemplate = (name: string, storage: Json, patch: JsonObject = {}): JsonObject =>
+  object(merge({ metadata: { name }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: 'standard', resources: { requests: { storage } } } }, patch), 'claim template');
+const withClaims = (...templates: JsonObject[]): JsonObject => statefulSet(spec({ volumeClaimTemplates: templates }));
+const growthRule = 'volumeClaimTemplates: only spec.resources.requests.storage may change, and only grow';
+const templatesRefused = (says = growthRule): Refusal => ({ field: 'spec.volumeClaimTemplates', says });
+const shrinkRefused = (index: number, from: string, to: string): Refusal =>
+  templatesRefused(`${growthRule}: spec.volumeClaimTemplates[${index}].spec.resources.requests.storage may not decrease from ${from} to ${to} (claims cannot shrink)`);
+const www = (storage: Json, patch?: JsonObject): JsonObject => claimTemplate('www', storage, patch);
+const logs = (storage: Json, patch?: JsonObject): JsonObject => claimTemplate('logs', storage, patch);
+const claimStatus = (entries: Json[]): JsonObject => withStatus(statefulSet, { volumeClaimTemplates: entries });
+
+const claimGrowthCases: readonly Case[] = [
+  update('MyStatefulSet: a storage request grown from 1Gi to 2Gi', 'update', withClaims(www('1Gi')), withClaims(www('2Gi'))),
+  update('MyStatefulSet: one of two storage requests grown, with a new pod template', 'update', withClaims(www('1Gi'), logs('5Gi')), object(merge(withClaims(www('1Gi'), logs('10Gi')), spec({ template: { spec: { containers: [{ name: 'nginx', image: 'nginx:1.28' }] } } })), 'grown')),
+  update('MyStatefulSet: a storage request written in bytes grown to 2Gi', 'update', withClaims(www(1073741824)), withClaims(www('2Gi'))),
+  update('MyStatefulSet: the same storage request written another way (1Gi to 1024Mi)', 'update', withClaims(www('1Gi')), withClaims(www('1024Mi'))),
+  update('MyStatefulSet: a storage request lowered from 2Gi to 1Gi', 'update', withClaims(www('2Gi')), withClaims(www('1Gi')), [shrinkRefused(0, '2Gi', '1Gi')]),
+  update('MyStatefulSet: a storage request lowered by a byte (1Gi to 1073741823)', 'update', withClaims(www('1Gi')), withClaims(www(1073741823)), [shrinkRefused(0, '1Gi', '1073741823')]),
+  update('MyStatefulSet: the second template lowered while the first grows', 'update', withClaims(www('1Gi'), logs('5Gi')), withClaims(www('2Gi'), logs('4Gi')), [shrinkRefused(1, '5Gi', '4Gi')]),
+  update('MyStatefulSet: a grown request with a changed storageClassName', 'update', withClaims(www('1Gi')), withClaims(www('2Gi', { spec: { storageClassName: 'fast' } })), [templatesRefused()]),
+  update('MyStatefulSet: changed accessModes', 'update', withClaims(www('1Gi')), withClaims(www('1Gi', { spec: { accessModes: ['ReadWriteMany'] } })), [templatesRefused()]),
+  update('MyStatefulSet: a removed storageClassName', 'update', withClaims(www('1Gi')), withClaims(www('1Gi', { spec: { storageClassName: null } })), [templatesRefused()]),
+  update('MyStatefulSet: a changed volumeMode', 'update', withClaims(www('1Gi')), withClaims(www('1Gi', { spec: { volumeMode: 'Block' } })), [templatesRefused()]),
+  update('MyStatefulSet: a label added to a claim template', 'update', withClaims(www('1Gi')), withClaims(www('1Gi', { metadata: { labels: { tier: 'db' } } })), [templatesRefused()]),
+  update('MyStatefulSet: a request other than storage added', 'update', withClaims(www('1Gi')), withClaims(www('2Gi', { spec: { resources: { requests: { cpu: '1' } } } })), [templatesRefused()]),
+  update('MyStatefulSet: a storage limit added', 'update', withClaims(www('1Gi')), withClaims(www('1Gi', { spec: { resources: { limits: { storage: '4Gi' } } } })), [templatesRefused()]),
+  update('MyStatefulSet: a claim template added', 'update', withClaims(www('1Gi')), withClaims(www('1Gi'), logs('5Gi')), [templatesRefused()]),
+  update('MyStatefulSet: one of two claim templates removed', 'update', withClaims(www('1Gi'), logs('5Gi')), withClaims(www('1Gi')), [templatesRefused()]),
+  update('MyStatefulSet: every claim template removed', 'update', withClaims(www('1Gi')), statefulSet(), [templatesRefused()]),
+  update('MyStatefulSet: a first claim template added', 'update', statefulSet(), withClaims(www('1Gi')), [templatesRefused()]),
+  update('MyStatefulSet: a claim template renamed', 'update', withClaims(www('1Gi')), withClaims(claimTemplate('data', '1Gi')), [templatesRefused()]),
+  update('MyStatefulSet: two claim templates swapped', 'update', withClaims(www('1Gi'), logs('5Gi')), withClaims(logs('5Gi'), www('1Gi')), [templatesRefused()]),
+  create('MyStatefulSet: a storageClassName longer than a DNS subdomain', withClaims(www('1Gi', { spec: { storageClassName: 'a'.repeat(254) } })), [
+    { field: 'spec.volumeClaimTemplates[0].spec.storageClassName', says: 'may not be more than 253 bytes' },
+  ]),
+  create('MyStatefulSet: more claim templates than the cost budget allows (32)', withClaims(...Array.from({ length: 33 }, (_, i) => claimTemplate(`c${i}`, '1Gi'))), [
+    { field: 'spec.volumeClaimTemplates', says: 'must have at most 32 items' },
+  ]),
+  update('MyStatefulSet: a status write of the claim templates\' growth', 'status', statefulSet(), claimStatus([{ name: 'www', requestedStorage: '2Gi', updatedClaims: 3, resizedClaims: 1 }])),
+  update('MyStatefulSet: a claim-template status without requestedStorage', 'status', statefulSet(), claimStatus([{ name: 'www', updatedClaims: 3 }]), [
+    { field: 'status.volumeClaimTemplates[0].requestedStorage', says: 'Required value' },
+  ]),
+  update('MyStatefulSet: a negative resizedClaims', 'status', statefulSet(), claimStatus([{ name: 'www', requestedStorage: '2Gi', resizedClaims: -1 }]), [
+    nonNegative('status.volumeClaimTemplates[0].resizedClaims'),
+  ]),
+  update('MyStatefulSet: two claim-template statuses of one name', 'status', statefulSet(), claimStatus([{ name: 'www', requestedStorage: '2Gi' }, { name: 'www', requestedStorage: '3Gi' }]), [
+    { field: 'status.volumeClaimTemplates[1]', says: 'Duplicate value' },
+  ]),
+];
+
+const cases: readonly Case[] = [...appsCases, ...rolloutCases, ...claimGrowthCases];
 
 const crdFiles = ['mydaemonsets', 'mystatefulsets', 'mydeployments', 'myreplicasets'].map((plural) => path.join(crdDir, `${plural}.apps.my.dev.yaml`));
 

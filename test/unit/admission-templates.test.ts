@@ -333,7 +333,7 @@ describe('TemplateReview', () => {
       signal,
     );
     assert.deepEqual(verdict, { kind: 'allow' });
-    assert.equal(runner.sent.filter((p) => p.kind === 'PersistentVolumeClaim').length, 0, 'claim templates are judged on create only');
+    assert.equal(runner.sent.filter((p) => p.kind === 'PersistentVolumeClaim').length, 0, 'unchanged claim templates are not judged again');
   });
 
   it('ignores subresources, deletes and kinds outside the table', async () => {
@@ -349,6 +349,54 @@ describe('TemplateReview', () => {
     assert.ok(jsonEqual({ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 }));
     assert.ok(!jsonEqual({ a: 1 }, { a: 1, b: undefined }));
     assert.ok(!jsonEqual([1, 2], [2, 1]));
+  });
+});
+
+describe('TemplateReview of a MyStatefulSet whose claim templates change (docs/volume-growth.md)', () => {
+  const signal = new AbortController().signal;
+  const claim = (name: string, storage: string): Record<string, unknown> => ({
+    metadata: { name },
+    spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } },
+  });
+  const statefulSet = (...claims: Record<string, unknown>[]): Record<string, unknown> => ({
+    metadata: { name: 'web' },
+    spec: { template: { spec: { containers: [{ name: 'nginx', image: 'nginx:1.27' }] } }, volumeClaimTemplates: claims },
+  });
+  const update = (object: Record<string, unknown>, oldObject: Record<string, unknown>): AdmissionRequest =>
+    request({ resource: { group: 'apps.my.dev', version: 'v1alpha1', resource: 'mystatefulsets' }, kind: 'MyStatefulSet', name: 'web', operation: 'UPDATE', object, oldObject });
+
+  it('admits a grown storage request after judging that claim template alone, not the unchanged pod template', async () => {
+    const runner = new FakeRunner({});
+    const verdict = await new TemplateReview({ runner }).review(update(statefulSet(claim('www', '2Gi'), claim('logs', '1Gi')), statefulSet(claim('www', '1Gi'), claim('logs', '1Gi'))), signal);
+    assert.deepEqual(verdict, { kind: 'allow' });
+    assert.deepEqual(
+      runner.sent.map((p) => [p.kind, p.spec.resources]),
+      [['PersistentVolumeClaim', { requests: { storage: '2Gi' } }]],
+    );
+  });
+
+  it('refuses a lowered storage request on its own path', async () => {
+    const verdict = await new TemplateReview({ runner: new FakeRunner({}) }).review(update(statefulSet(claim('www', '1Gi')), statefulSet(claim('www', '2Gi'))), signal);
+    assert.deepEqual(verdict.kind === 'deny-invalid' ? verdict.causes.map((c) => c.field) : verdict, ['spec.volumeClaimTemplates[0].spec.resources.requests.storage']);
+  });
+
+  it('refuses what the claim validation says of a grown request, on the claim template', async () => {
+    const runner = new FakeRunner({ PersistentVolumeClaim: [invalid('spec.resources[storage]')] });
+    const verdict = await new TemplateReview({ runner }).review(update(statefulSet(claim('www', '1Gi'), claim('logs', '3Gi')), statefulSet(claim('www', '1Gi'), claim('logs', '2Gi'))), signal);
+    assert.deepEqual(verdict.kind === 'deny-invalid' ? verdict.causes.map((c) => c.field) : verdict, ['spec.volumeClaimTemplates[1].spec.resources[storage]']);
+  });
+
+  it('lets a grown request through when the stored template already had the error (it got in while the webhook was down)', async () => {
+    const runner = new FakeRunner({ PersistentVolumeClaim: [invalid('spec.selector.matchLabels'), invalid('spec.selector.matchLabels')] });
+    const verdict = await new TemplateReview({ runner }).review(update(statefulSet(claim('www', '2Gi')), statefulSet(claim('www', '1Gi'))), signal);
+    assert.deepEqual(verdict, { kind: 'allow' });
+    assert.equal(runner.sent.length, 2, 'the stored template was judged too');
+  });
+
+  it('judges the pod template again when a claim template is renamed (its volumes change)', async () => {
+    const runner = new FakeRunner({});
+    await new TemplateReview({ runner }).review(update(statefulSet(claim('data', '1Gi')), statefulSet(claim('www', '1Gi'))), signal);
+    assert.deepEqual(runner.sent.map((p) => p.kind).sort(), ['PersistentVolumeClaim', 'Pod']);
   });
 });
 

@@ -596,8 +596,11 @@ describe('generated CRDs (hack/gen-crds.ts)', () => {
     });
 
     it('MyStatefulSet: the immutability messages list the new fields, which have no immutability rule', () => {
-      for (const where of ['spec.podManagementPolicy', 'spec.serviceName', 'spec.volumeClaimTemplates']) {
-        assert.match(ruleWith(statefulSet, where, 'is immutable').message, /minReadySeconds, paused, progressDeadlineSeconds and autoRollback may change$/);
+      for (const where of ['spec.podManagementPolicy', 'spec.serviceName']) {
+        assert.match(
+          ruleWith(statefulSet, where, 'is immutable').message,
+          /minReadySeconds, paused, progressDeadlineSeconds and autoRollback may change, and volumeClaimTemplates\[\*\]\.spec\.resources\.requests\.storage may grow$/,
+        );
       }
       for (const name of ['paused', 'progressDeadlineSeconds', 'autoRollback']) {
         assert.deepEqual(rulesAt(statefulSet, `spec.${name}`), [], name);
@@ -624,6 +627,68 @@ describe('generated CRDs (hack/gen-crds.ts)', () => {
       });
       assert.equal(schemaAt(doc, 'status.selector').type, 'string');
       assert.equal(get(doc, 'spec', 'names', 'shortNames', 0), 'msts');
+    });
+
+    describe('claim-template growth (docs/volume-growth.md)', () => {
+      const growthRule = 'volumeClaimTemplates: only spec.resources.requests.storage may change, and only grow';
+      const rawRules = (where: string): JsonObject[] => {
+        const list = schemaAt(doc, where)['x-kubernetes-validations'];
+        return (Array.isArray(list) ? list : []).map((r) => obj(r, where));
+      };
+
+      it("replaces apps/v1's self == oldSelf on the templates with the growth rules, all naming the rule", () => {
+        const rules = rawRules('spec.volumeClaimTemplates');
+        assert.equal(rules.length, 2);
+        for (const rule of rules) {
+          assert.ok(str(rule.message).startsWith(growthRule), str(rule.message));
+          assert.notEqual(rule.rule, 'self == oldSelf');
+          assert.match(str(rule.rule), /oldSelf/);
+        }
+        const [, shrink] = rules;
+        assert.match(str(shrink?.messageExpression), /spec\.volumeClaimTemplates\[' \+ .*\]\.spec\.resources\.requests\.storage may not decrease from/);
+        assert.match(str(shrink?.rule), /isLessThan/);
+        // adding the first template or removing the last is the spec-level rule's
+        const presence = ruleWith(doc, 'spec', growthRule);
+        assert.equal(presence.fieldPath, '.volumeClaimTemplates');
+      });
+
+      it('keeps every claim field but the storage request immutable, from the schema (a field a later Kubernetes adds included)', () => {
+        const [same] = rawRules('spec.volumeClaimTemplates');
+        const rule = str(same?.rule);
+        const fields = (where: string, except: string): string[] => Object.keys(obj(schemaAt(doc, where).properties, where)).filter((n) => n !== except);
+        for (const name of fields('spec.volumeClaimTemplates[]', 'spec')) assert.match(rule, new RegExp(`t\\.${name}\\b`), name);
+        for (const name of fields('spec.volumeClaimTemplates[].spec', 'resources')) assert.match(rule, new RegExp(`t\\.spec\\.${name}\\b`), name);
+        assert.match(rule, /t\.spec\.resources\.limits\b/);
+        assert.match(rule, /k == 'storage' \|\|/);
+      });
+
+      it('bounds what the rules compare, for the CEL cost budget', () => {
+        assert.equal(schemaAt(doc, 'spec.volumeClaimTemplates').maxItems, 32);
+        assert.equal(schemaAt(doc, 'spec.volumeClaimTemplates[].metadata.name').maxLength, 63);
+        for (const name of ['storageClassName', 'volumeName', 'volumeAttributesClassName']) {
+          assert.equal(schemaAt(doc, `spec.volumeClaimTemplates[].spec.${name}`).maxLength, 253, name);
+        }
+        assert.equal(schemaAt(doc, 'spec.volumeClaimTemplates[].spec.accessModes').maxItems, 4);
+        for (const name of ['requests', 'limits']) {
+          const map = schemaAt(doc, `spec.volumeClaimTemplates[].spec.resources.${name}`);
+          assert.equal(map.maxProperties, 16, name);
+          assert.equal(get(map, 'additionalProperties', 'maxLength'), 64, name);
+        }
+      });
+
+      it('reports status.volumeClaimTemplates per template name, as an extension', () => {
+        const list = schemaAt(doc, 'status.volumeClaimTemplates');
+        assert.ok(str(list.description).startsWith(`${extensionMark} `), str(list.description));
+        assert.equal(list.default, undefined);
+        assert.equal(list['x-kubernetes-list-type'], 'map');
+        assert.deepEqual(list['x-kubernetes-list-map-keys'], ['name']);
+        const item = schemaAt(doc, 'status.volumeClaimTemplates[]');
+        assert.deepEqual(item.required, ['name', 'requestedStorage']);
+        assert.deepEqual(Object.keys(obj(item.properties, 'item')).sort(), ['name', 'requestedStorage', 'resizedClaims', 'updatedClaims']);
+        for (const name of ['updatedClaims', 'resizedClaims']) {
+          assert.deepEqual(withoutDescriptions(schemaAt(doc, `status.volumeClaimTemplates[].${name}`)), { type: 'integer', format: 'int32', minimum: 0 }, name);
+        }
+      });
     });
 
     it('requires a name, access modes and a storage request in every volumeClaimTemplate', () => {

@@ -54,6 +54,10 @@ export class FakeObjects extends RecordedCalls implements StatefulSetObjectManag
     await this.call(`patchClaimOwnerReferences ${nameOf(claim)}`);
     return { ...claim, metadata: { ...claim.metadata, ownerReferences } };
   }
+  async patchClaimStorage(claim: PersistentVolumeClaim, storage: string): Promise<PersistentVolumeClaim> {
+    await this.call(`patchClaimStorage ${nameOf(claim)} ${storage}`);
+    return claim;
+  }
   async createPod(pod: Pod): Promise<Pod> {
     await this.call(`createPod ${nameOf(pod)}`);
     return pod;

@@ -134,7 +134,7 @@ export async function claimObjects<T extends KubeObject>(options: ClaimOptions<T
  * those phrases only: the message and the request path both hold the object's name, which may
  * well contain "uid". Anything else fails the claim, and the sync retries.
  */
-function goneOrReplaced(err: unknown): boolean {
+export function goneOrReplaced(err: unknown): boolean {
   if (isNotFound(err)) return true;
   if (!(err instanceof ApiError) || (err.code !== 409 && err.code !== 422)) return false;
   return /metadata\.uid|UID in precondition/.test(err.status?.message ?? '');

@@ -117,6 +117,32 @@ export function quantityValuesEqual(a: QuantityValue, b: QuantityValue): boolean
   return a.negative === b.negative && a.coefficient === b.coefficient && a.exponent === b.exponent;
 }
 
+/** upstream Quantity.Cmp: -1, 0 or 1. */
+export function compareQuantities(a: QuantityValue, b: QuantityValue): -1 | 0 | 1 {
+  if (a.negative !== b.negative) return a.negative ? -1 : 1;
+  const magnitude = compareMagnitudes(a, b);
+  return a.negative ? sign(-magnitude) : magnitude;
+}
+
+/** |a| against |b|. Exponents can be huge ("1e2000000000"), so no power of ten is built before the leading digits are known to line up. */
+function compareMagnitudes(a: QuantityValue, b: QuantityValue): -1 | 0 | 1 {
+  if (a.coefficient === 0n || b.coefficient === 0n) return sign(Number(a.coefficient !== 0n) - Number(b.coefficient !== 0n));
+  const digitsA = a.coefficient.toString().length;
+  const digitsB = b.coefficient.toString().length;
+  // The position of the leading digit decides, unless it is the same for both.
+  const leading = sign(digitsA + a.exponent - (digitsB + b.exponent));
+  if (leading !== 0) return leading;
+  // Same leading position: the exponents differ by less than the longer coefficient's length.
+  const low = Math.min(a.exponent, b.exponent);
+  const scaledA = a.coefficient * 10n ** BigInt(a.exponent - low);
+  const scaledB = b.coefficient * 10n ** BigInt(b.exponent - low);
+  return scaledA === scaledB ? 0 : scaledA < scaledB ? -1 : 1;
+}
+
+function sign(n: number): -1 | 0 | 1 {
+  return n === 0 ? 0 : n < 0 ? -1 : 1;
+}
+
 export function isZeroQuantity(q: QuantityValue): boolean {
   return q.coefficient === 0n;
 }

@@ -130,10 +130,11 @@ export interface StatefulSetWriteStatus extends WriteStatusAction<StatefulSetSta
 }
 
 /**
- * Bring the rollout conditions (Progressing, RolledBack) up to date with nextRolloutConditions,
- * planned only when they change. The executor folds it into the one conditional conditions write
- * of the sync (with ReplicaFailure, before the status write), computed again from the conditions
- * the API server holds when that write conflicts; other condition types are kept.
+ * Bring the rollout conditions (Progressing, RolledBack), and VolumeResizing when claim growth has
+ * one (volume-growth.ts), up to date with nextRolloutConditions, planned only when they change. The
+ * executor folds it into the one conditional conditions write of the sync (with ReplicaFailure,
+ * before the status write), computed again from the conditions the API server holds when that
+ * write conflicts; other condition types are kept.
  */
 export interface RolloutConditionsAction {
   readonly kind: 'rolloutConditions';
@@ -172,6 +173,28 @@ export type StatefulSetAction =
   | { readonly kind: 'deleteRevision'; readonly revision: ControllerRevision }
   /** Last: enqueue again after this long, only if nothing failed (upstream returns before it on error). */
   | RequeueAfterAction<StatefulSetRequeueReason>;
+
+/**
+ * Raise a claim's spec.resources.requests.storage to `storage` (volume-growth.ts): a JSON merge
+ * patch of that one field with the claim's UID as precondition, after the pod work (whether or not
+ * it failed), before the conditions write. Success → Normal `ResizingClaim`; NotFound or another
+ * claim of the name → nothing (the next sync plans for what is there); any other failure → Warning
+ * `ClaimResizeFailed` with the API server's message, and the sync fails (retried with backoff).
+ * Patches of one sync go out together.
+ */
+export interface PatchClaimStorageAction {
+  readonly kind: 'patchClaimStorage';
+  /** The claim as the cache holds it: its name, namespace, UID and the request it had. */
+  readonly claim: PersistentVolumeClaim;
+  /** The claim template's request, as written in the template. */
+  readonly storage: string;
+}
+
+/**
+ * What the controller's sync runs (plan.ts planSync): the StatefulSetActions of upstream's sync
+ * (plan.ts plan, which `kubectl my rollout plan` simulates) and the claim growth, which touches no pod.
+ */
+export type StatefulSetSyncAction = StatefulSetAction | PatchClaimStorageAction;
 
 /** Why a sync asks to run again: a pod becomes available, or the progress deadline of a rollout passes. */
 export type StatefulSetRequeueReason = 'minReadySeconds' | 'progressDeadline';

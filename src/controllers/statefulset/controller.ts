@@ -2,7 +2,7 @@
 // plugged into the shared reconcile (shared/workload-reconciler.ts), and the informers it watches.
 //
 //   key ─► cached MyStatefulSet ─► caches caught up with our writes? ─► adopt orphan revisions
-//       ─► claim pods ─► snapshot ─► plan() ─► executeStatefulSetPlan()
+//       ─► claim pods ─► snapshot ─► planSync() ─► executeStatefulSetPlan()
 //
 // upstream: pkg/controller/statefulset/stateful_set.go (NewStatefulSetController, sync,
 // adoptOrphanRevisions, getPodsForStatefulSet, syncStatefulSet).
@@ -26,16 +26,18 @@ import { isControlledBy } from '../shared/ownership.ts';
 import { workloadControllerSetup } from '../shared/workload-controller.ts';
 import type { SyncContext, SyncDeferral, SyncOutcome, WorkloadSync } from '../shared/workload-reconciler.ts';
 import { deferUntilWritesSeen } from '../shared/write-observer.ts';
-import { claimEventHandler, podEventHandler, revisionEventHandler } from './event-handlers.ts';
+import { claimEventHandler, podEventHandler, revisionEventHandler, storageClassEventHandler } from './event-handlers.ts';
 import type { EventSink } from './execute.ts';
 import { executeStatefulSetPlan } from './execute.ts';
 import { podClaimDecision, statefulSetOwner } from './identity.ts';
 import type { WrittenResource } from './object-manager.ts';
 import { realObjectManager } from './object-manager.ts';
 import { OnceNotices } from './once-notices.ts';
-import type { StatefulSetAction, StatefulSetSnapshot } from './plan.ts';
-import { plan } from './plan.ts';
+import type { StatefulSetSnapshot, StatefulSetSyncAction } from './plan.ts';
+import { planSync } from './plan.ts';
 import { orphanRevisionsToAdopt } from './revisions.ts';
+import type { StorageClass } from './storage-class.ts';
+import { storageClasses } from './storage-class.ts';
 
 export const statefulSetControllerName = 'statefulset';
 
@@ -44,6 +46,8 @@ export interface StatefulSetCaches {
   readonly pods: ReadonlyStore<Pod>;
   readonly claims: ReadonlyStore<PersistentVolumeClaim>;
   readonly revisions: ReadonlyStore<ControllerRevision>;
+  /** Claim growth: whether a claim's class allows volume expansion. */
+  readonly storageClasses: ReadonlyStore<StorageClass>;
 }
 
 /** The caches whose lag behind our own writes defers a sync, keyed as object-manager.ts reports writes. */
@@ -52,7 +56,7 @@ export type WrittenResourceSources = Readonly<Record<WrittenResource, ResourceVe
 /** The part of the snapshot the claim yields: what the owner controls after adoption and release. */
 type Claimed = Pick<StatefulSetSnapshot, 'pods' | 'revisions'>;
 
-export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, StatefulSetSnapshot, StatefulSetAction> {
+export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, StatefulSetSnapshot, StatefulSetSyncAction> {
   private readonly client: KubeClient;
   private readonly caches: StatefulSetCaches;
   private readonly recorder: EventSink;
@@ -64,7 +68,7 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
    */
   private readonly consistency: ConsistencyStore;
   private readonly createBackoff: CreateBackoff;
-  /** One-off Warnings already recorded (a rollback revision gone), per key. */
+  /** One-off Events already recorded (a rollback revision gone, claims that cannot grow or grew), per key. */
   private readonly notices = new OnceNotices();
 
   constructor(client: KubeClient, caches: StatefulSetCaches, recorder: EventSink, sources: WrittenResourceSources, clock: Clock = realClock) {
@@ -103,14 +107,15 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
       pods: claimed.pods,
       pvcs: this.caches.claims.byIndex(namespaceIndex, set.metadata.namespace ?? ''),
       revisions: claimed.revisions,
+      storageClasses: this.caches.storageClasses.list(),
     };
   }
 
-  plan(snapshot: StatefulSetSnapshot, now: number): readonly StatefulSetAction[] {
-    return plan(snapshot, now);
+  plan(snapshot: StatefulSetSnapshot, now: number): readonly StatefulSetSyncAction[] {
+    return planSync(snapshot, now);
   }
 
-  execute(snapshot: StatefulSetSnapshot, actions: readonly StatefulSetAction[], { key, log, signal }: SyncContext, now: number): Promise<SyncOutcome> {
+  execute(snapshot: StatefulSetSnapshot, actions: readonly StatefulSetSyncAction[], { key, log, signal }: SyncContext, now: number): Promise<SyncOutcome> {
     const uid = snapshot.set.metadata.uid ?? '';
     const objects = realObjectManager(
       this.client,
@@ -118,7 +123,7 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
       signal,
     );
     const deps = { objects, recorder: this.recorder, log, createBackoff: this.createBackoff, clock: this.clock, notices: this.notices };
-    return executeStatefulSetPlan(deps, snapshot.set, actions, (replanned) => plan({ ...snapshot, set: replanned }, now));
+    return executeStatefulSetPlan(deps, snapshot.set, actions, (replanned) => planSync({ ...snapshot, set: replanned }, now));
   }
 
   /**
@@ -172,7 +177,15 @@ export const statefulSetSetup: ControllerSetup = workloadControllerSetup({
     const podInformer = manager.informers.informerFor(pods);
     const claimInformer = manager.informers.informerFor(persistentVolumeClaims);
     const revisionInformer = manager.informers.informerFor(controllerRevisions);
-    const caches = { pods: podInformer.store, claims: claimInformer.store, revisions: revisionInformer.store };
+    // Claim growth: a handful of cluster-scoped objects, watched rather than read per sync, so a
+    // class that starts allowing expansion wakes the sets it held back (list and watch in the RBAC).
+    const storageClassInformer = manager.informers.informerFor(storageClasses);
+    const caches = {
+      pods: podInformer.store,
+      claims: claimInformer.store,
+      revisions: revisionInformer.store,
+      storageClasses: storageClassInformer.store,
+    };
     const sources: WrittenResourceSources = {
       pods: podInformer,
       persistentvolumeclaims: claimInformer,
@@ -185,6 +198,7 @@ export const statefulSetSetup: ControllerSetup = workloadControllerSetup({
         podInformer.addEventHandler(podEventHandler(deps));
         claimInformer.addEventHandler(claimEventHandler(deps));
         revisionInformer.addEventHandler(revisionEventHandler(deps));
+        storageClassInformer.addEventHandler(storageClassEventHandler(deps));
       },
     };
   },

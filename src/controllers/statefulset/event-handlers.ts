@@ -1,7 +1,7 @@
 // Which MyStatefulSets to sync when a pod, claim or revision changes (upstream:
 // pkg/controller/statefulset/stateful_set.go addPod, updatePod, deletePod, getStatefulSetsForPod).
 // Pods and revisions go through the shared dependent handlers (shared/dependent-events.ts);
-// claims are this kind's own. The MyStatefulSet handlers are shared/owner-events.ts.
+// claims and StorageClasses are this kind's own. The MyStatefulSet handlers are shared/owner-events.ts.
 //
 // Handlers only compute keys and enqueue; they run synchronously inside the informer.
 import type { ControllerRevision, PersistentVolumeClaim, Pod } from '../../api/core.ts';
@@ -10,10 +10,13 @@ import type { EventHandler } from '../../runtime/informer/informer.ts';
 import type { ReadonlyStore } from '../../runtime/informer/store.ts';
 import { namespaceIndex, objectKey } from '../../runtime/informer/store.ts';
 import { dependentEventHandler } from '../shared/dependent-events.ts';
+import { findCondition } from '../shared/rollout-control.ts';
 import type { OwnerQueue } from '../shared/owner-events.ts';
 import { recheckWhenReady } from '../shared/ready-recheck.ts';
 import { getOrdinal, getPersistentVolumeClaimName, isMemberOf, statefulSetKind } from './identity.ts';
+import type { StorageClass } from './storage-class.ts';
 import { minReadySecondsOf } from './strategy.ts';
+import { resizedReason, volumeResizingType } from './volume-resizing.ts';
 
 interface Deps {
   readonly statefulSets: ReadonlyStore<MyStatefulSet>;
@@ -64,6 +67,28 @@ export function statefulSetsForClaim(claim: PersistentVolumeClaim, statefulSets:
     .filter((set) =>
       (set.spec.volumeClaimTemplates ?? []).some((template) => getPersistentVolumeClaimName(set, template.metadata.name ?? '', ordinal) === name),
     );
+}
+
+/**
+ * Ours (claim growth, volume-growth.ts): a StorageClass added, changed or deleted wakes every set
+ * whose claims are still growing or were refused growth: a class that now allows expansion lets
+ * them grow, one that is gone or stopped allowing it turns Resizing into ResizeForbidden. Sets that
+ * never grew, or finished (Resized), have nothing to learn from it. Class changes are rare.
+ */
+export function storageClassEventHandler({ statefulSets, queue }: Deps): EventHandler<StorageClass> {
+  const changed = (): void => {
+    for (const set of statefulSets.list()) {
+      const condition = findCondition(set.status?.conditions, volumeResizingType);
+      if (condition !== undefined && condition.reason !== resizedReason) queue.enqueue(objectKey(set));
+    }
+  };
+  return {
+    onAdd: changed,
+    onUpdate: (old, cur) => {
+      if (old.metadata.resourceVersion !== cur.metadata.resourceVersion) changed();
+    },
+    onDelete: changed,
+  };
 }
 
 /** Owned revisions wake their set; orphans wake the sets that would adopt them. */

@@ -1,11 +1,11 @@
 // Applies one MyStatefulSet sync's plan to the cluster, as actions.ts specifies:
 //
-//   revision write ─► pod and claim steps ─► conditions ─► status ─► history truncation ─► requeue
-//   (failure: end,    (batch by batch, as     (always, one  (always,  (always)              (only when
-//    no status)        planned; stop at the     conditional   merged;                         nothing failed)
-//                      first failed batch)      write)        then its Events)
+//   revision write ─► pod and claim steps ─► claim growth ─► conditions ─► status ─► history truncation ─► requeue
+//   (failure: end,    (batch by batch, as     (always; the    (always, one  (always,  (always)              (only when
+//    no status)        planned; stop at the     patches at      conditional   merged;                         nothing failed)
+//                      first failed batch)      once)           write)        then its Events)
 //
-// A one-off Warning (eventOnce) is recorded before the pod work, once per notice and process.
+// A one-off Event (eventOnce) is recorded before the pod work, once per notice while its state lasts.
 //
 // upstream: pkg/controller/statefulset/stateful_set_control.go (performUpdate, runForAll,
 // slowStartBatch), stateful_pod_control.go (CreateStatefulPod, UpdateStatefulPod, DeleteStatefulPod,
@@ -15,6 +15,7 @@ import type { WorkloadCondition } from '../../api/meta.ts';
 import type { MyStatefulSet } from '../../api/workloads.ts';
 import { apiVersion } from '../../api/workloads.ts';
 import { errorMessage, isAlreadyExists, isConflict, isNotFound } from '../../runtime/client/errors.ts';
+import { goneOrReplaced } from '../shared/claim.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import type { EventType, InvolvedObject } from '../../runtime/events.ts';
 import { formatMetaV1Time as formatTime } from '../../runtime/time.ts';
@@ -23,7 +24,8 @@ import type { CreateBackoff } from '../shared/create-backoff.ts';
 import { settleCreateOutcome } from '../shared/create-outcome.ts';
 import type { CreateOutcome } from '../shared/replica-failure.ts';
 import { sameConditions } from '../shared/rollout-control.ts';
-import type { ClaimCreation, PodOperation, PodOperationPlan, PodUnit, StatefulSetAction } from './actions.ts';
+import type { ClaimCreation, PatchClaimStorageAction, PodOperation, PodOperationPlan, PodUnit, StatefulSetSyncAction } from './actions.ts';
+import { requestedStorage } from './claim-storage.ts';
 import { statefulSetKind } from './identity.ts';
 import type { StatefulSetObjectManager } from './object-manager.ts';
 import type { OnceNotices } from './once-notices.ts';
@@ -60,7 +62,7 @@ export interface ExecutionResult {
 type ConditionsUpdate = (conditions: readonly WorkloadCondition[] | undefined) => readonly WorkloadCondition[] | undefined;
 
 /** Plans the same snapshot again for a set whose status.collisionCount was raised. */
-export type Replan = (set: MyStatefulSet) => readonly StatefulSetAction[];
+export type Replan = (set: MyStatefulSet) => readonly StatefulSetSyncAction[];
 
 /**
  * Revision names taken by other data, in a row, before the sync gives up (upstream loops without
@@ -72,7 +74,7 @@ export const maxCollisionRetries = 10;
 export async function executeStatefulSetPlan(
   deps: ExecutorDeps,
   set: MyStatefulSet,
-  actions: readonly StatefulSetAction[],
+  actions: readonly StatefulSetSyncAction[],
   replan: Replan,
 ): Promise<ExecutionResult> {
   let planned = { set, actions };
@@ -91,7 +93,7 @@ export async function executeStatefulSetPlan(
 type RevisionOutcome = { readonly kind: 'written' } | { readonly kind: 'collision'; readonly collisionCount: number };
 
 /** The createRevision / updateRevisionNumber actions (planned first). Any failure ends the sync here. */
-async function writeRevision(deps: ExecutorDeps, set: MyStatefulSet, actions: readonly StatefulSetAction[]): Promise<RevisionOutcome> {
+async function writeRevision(deps: ExecutorDeps, set: MyStatefulSet, actions: readonly StatefulSetSyncAction[]): Promise<RevisionOutcome> {
   for (const action of actions) {
     if (action.kind !== 'createRevision' && action.kind !== 'updateRevisionNumber') continue;
     try {
@@ -146,16 +148,20 @@ interface Run {
   createsDeferred: boolean;
 }
 
-async function executeSync(deps: ExecutorDeps, set: MyStatefulSet, actions: readonly StatefulSetAction[]): Promise<ExecutionResult> {
+async function executeSync(deps: ExecutorDeps, set: MyStatefulSet, actions: readonly StatefulSetSyncAction[]): Promise<ExecutionResult> {
   const key = `${set.metadata.namespace ?? ''}/${set.metadata.name ?? ''}`;
   const run: Run = { deps, set, key, errors: [], updateDeletionsDone: 0, refusedCreate: undefined, createWarnings: [], createsDeferred: false };
 
+  const notices: string[] = [];
   for (const action of actions) {
-    if (action.kind === 'eventOnce' && deps.notices.firstReport(key, action.notice)) {
-      recordEvent(run, action.event.type, action.event.reason, action.event.message);
-    }
+    if (action.kind !== 'eventOnce') continue;
+    notices.push(action.notice);
+    if (deps.notices.firstReport(key, action.notice)) recordEvent(run, action.event.type, action.event.reason, action.event.message);
   }
+  // The states not planned any more have ended: reported again should they come back.
+  deps.notices.retain(key, notices);
   await runPodWork(run, actions);
+  await growClaims(run, actions);
   const createsWaitMs = await settleCreates(run, actions);
 
   for (const action of actions) {
@@ -199,10 +205,10 @@ async function executeSync(deps: ExecutorDeps, set: MyStatefulSet, actions: read
 
 /**
  * The ReplicaFailure condition, the create backoff and the FailedCreate Warnings (create-outcome.ts),
- * with the plan's rollout conditions (Progressing, RolledBack) in the same conditional write: one
+ * with the plan's rollout conditions (Progressing, RolledBack, VolumeResizing) in the same conditional write: one
  * request, made before the status write so it carries the resourceVersion the cache holds.
  */
-async function settleCreates(run: Run, actions: readonly StatefulSetAction[]): Promise<number | undefined> {
+async function settleCreates(run: Run, actions: readonly StatefulSetSyncAction[]): Promise<number | undefined> {
   const { deps, set } = run;
   const outcome: CreateOutcome =
     run.refusedCreate !== undefined
@@ -234,7 +240,7 @@ async function settleCreates(run: Run, actions: readonly StatefulSetAction[]): P
  * `update` (ReplicaFailure's) followed by the plan's rolloutConditions, if any, on the same
  * conditions; undefined (no write) when together they change nothing.
  */
-function withRolloutConditions(update: ConditionsUpdate, actions: readonly StatefulSetAction[]): ConditionsUpdate {
+function withRolloutConditions(update: ConditionsUpdate, actions: readonly StatefulSetSyncAction[]): ConditionsUpdate {
   const rollout = actions.find((a) => a.kind === 'rolloutConditions');
   if (rollout?.kind !== 'rolloutConditions') return update;
   return (conditions) => {
@@ -249,7 +255,7 @@ function withRolloutConditions(update: ConditionsUpdate, actions: readonly State
  * (upstream slowStartBatch; one unit per batch under OrderedReady and in the update step). The
  * first batch with a failed unit, or a syncError, ends all pod work.
  */
-async function runPodWork(run: Run, actions: readonly StatefulSetAction[]): Promise<void> {
+async function runPodWork(run: Run, actions: readonly StatefulSetSyncAction[]): Promise<void> {
   for (const action of actions) {
     if (action.kind === 'syncError') {
       run.errors.push(new StatefulSetSyncError(action.message));
@@ -261,6 +267,29 @@ async function runPodWork(run: Run, actions: readonly StatefulSetAction[]): Prom
       if (results.includes(false)) return;
     }
   }
+}
+
+/**
+ * The patchClaimStorage actions (actions.ts), all at once: each claim is its own object, and the
+ * client's rate limit paces them. After the pod work, so the owner-reference patches planned with
+ * the claims' resourceVersions do not conflict with them.
+ */
+async function growClaims(run: Run, actions: readonly StatefulSetSyncAction[]): Promise<void> {
+  const patches = actions.filter((a): a is PatchClaimStorageAction => a.kind === 'patchClaimStorage');
+  await Promise.all(patches.map((patch) => patchClaimStorage(run, patch)));
+}
+
+async function patchClaimStorage(run: Run, { claim, storage }: PatchClaimStorageAction): Promise<void> {
+  const name = claim.metadata.name ?? '';
+  try {
+    await run.deps.objects.patchClaimStorage(claim, storage);
+  } catch (err) {
+    if (goneOrReplaced(err)) return;
+    recordEvent(run, 'Warning', 'ClaimResizeFailed', `could not raise the storage request of claim ${name} to ${storage}: ${errorMessage(err)}`);
+    run.errors.push(new StatefulSetSyncError(`raising the storage request of claim ${name}: ${errorMessage(err)}`, { cause: err }));
+    return;
+  }
+  recordEvent(run, 'Normal', 'ResizingClaim', `raised the storage request of claim ${name} from ${requestedStorage(claim)?.text ?? 'none'} to ${storage}`);
 }
 
 /** A unit may hold several calls on its pod (a Pending pod's claims, then its repair): in order. */

@@ -4,7 +4,8 @@
 // and reports each written resourceVersion, so the next sync waits for caches that saw it.
 //
 // None can lose another client's fields: creates are POSTs; deletes carry a UID precondition;
-// renumberRevision and patchStatus merge-patch only fields this controller owns; the claim's
+// renumberRevision and patchStatus merge-patch only fields this controller owns; patchClaimStorage
+// merge-patches one scalar (the storage request) with a UID precondition; the claim's
 // ownerReferences and the set's conditions are lists a merge patch replaces whole, so those patches
 // carry the resourceVersion the list was computed from (a change since is a conflict, not lost);
 // updatePod PUTs a fresh read with its resourceVersion.
@@ -30,6 +31,11 @@ export interface StatefulSetObjectManager {
   createClaim(claim: PersistentVolumeClaim): Promise<PersistentVolumeClaim>;
   /** Replaces the claim's ownerReferences, failing with a conflict when its resourceVersion moved on. */
   patchClaimOwnerReferences(claim: PersistentVolumeClaim, ownerReferences: readonly OwnerReference[]): Promise<PersistentVolumeClaim>;
+  /**
+   * Sets spec.resources.requests.storage and nothing else, on the claim of this UID only (another
+   * claim of the name makes the API server refuse: metadata.uid is immutable).
+   */
+  patchClaimStorage(claim: PersistentVolumeClaim, storage: string): Promise<PersistentVolumeClaim>;
   createPod(pod: Pod): Promise<Pod>;
   /** A live read (not the cache): the pod as it is now, after a conflicting write. */
   getPod(namespace: string, name: string): Promise<Pod>;
@@ -83,6 +89,12 @@ export function realObjectManager(client: KubeClient, wrote: WriteObserver, sign
       wrote('persistentvolumeclaims', patched.metadata.resourceVersion);
       return patched;
     },
+    async patchClaimStorage(claim, storage) {
+      const body = claimStoragePatch(claim, storage);
+      const patched = await client.patch(persistentVolumeClaims, claim.metadata.namespace, claim.metadata.name ?? '', 'merge', body, { signal });
+      wrote('persistentvolumeclaims', patched.metadata.resourceVersion);
+      return patched;
+    },
     getPod: (namespace, name) => client.get(pods, namespace, name, signal),
     async updatePod(pod) {
       const updated = await client.update(pods, pod, { signal });
@@ -92,4 +104,13 @@ export function realObjectManager(client: KubeClient, wrote: WriteObserver, sign
     ...reportedPodWrites(client, (resourceVersion) => wrote('pods', resourceVersion), signal, { reportDeletes: true }),
     ...reportedStatusWrites(client, myStatefulSets, (resourceVersion) => wrote('mystatefulsets', resourceVersion), signal),
   };
+}
+
+/**
+ * The JSON merge patch raising a claim's storage request: that one field, and metadata.uid, which
+ * only matches the claim planned for (the precondition upstream's controllers put in their patches,
+ * e.g. controller_ref_manager.go ownerRefControllerPatch). Requests other than storage are kept.
+ */
+export function claimStoragePatch(claim: PersistentVolumeClaim, storage: string): object {
+  return { metadata: { uid: claim.metadata.uid }, spec: { resources: { requests: { storage } } } };
 }

@@ -6,7 +6,9 @@
 // Order of the returned actions: the revision write (createRevision / updateRevisionNumber), an
 // eventOnce when an automatic rollback cannot be applied, one podStep per step with work
 // (replicas, condemnedClaims, condemned, update) holding its batches of units, a syncError if a
-// step is known to fail that way, rolloutConditions if Progressing or RolledBack change,
+// step is known to fail that way, (planSync only: patchClaimStorage per claim to grow, then the
+// claim growth's eventOnce Events, which the executor records with the other eventOnce before the
+// pod work), rolloutConditions if Progressing, RolledBack or VolumeResizing change,
 // writeStatus if anything changed, deleteRevision for history truncation, requeueAfter. Pod work
 // assumes every earlier action succeeded; see actions.ts for what the executor does when one
 // fails. Each step folds the claims view its units leave (planned owner-reference patches) into
@@ -16,13 +18,19 @@
 // while an automatic rollback is in force the sync plans with the rollback revision's template
 // (rollback-template.ts); rollout-status.ts adds Progressing, stableRevision and the rollback's
 // start and end to the status.
+//
+// Claim growth (volume-growth.ts, docs/volume-growth.md), when the snapshot has the StorageClasses:
+// status.volumeClaimTemplates rides on writeStatus and VolumeResizing on rolloutConditions, in
+// plan(); the claim patches and their Events come only from planSync(), the controller's sync,
+// placed after the pod work. plan() is upstream's vocabulary, which `kubectl my rollout plan`
+// simulates; growing a claim replaces no pod, so it has no part there.
 import type { ControllerRevision, PersistentVolumeClaim, Pod } from '../../api/core.ts';
 import { isBeingDeleted } from '../../api/meta.ts';
 import { selectorIsEmpty, selectorToString } from '../../api/selector.ts';
 import type { MyStatefulSet } from '../../api/workloads.ts';
 import { templateFromRevision } from '../history/revisions.ts';
 import { abandonedReplicasToDelete } from './abandoned-revision.ts';
-import type { StatefulSetAction, StatefulSetWriteStatus, SyncStep } from './actions.ts';
+import type { StatefulSetAction, StatefulSetSyncAction, StatefulSetWriteStatus, SyncStep } from './actions.ts';
 import { getStartOrdinal, splitByOrdinal } from './identity.ts';
 import type { ClaimsView, SyncContext } from './pod-control.ts';
 import { claimsViewOf } from './pod-control.ts';
@@ -36,9 +44,13 @@ import { planRolloutStatus } from './rollout-status.ts';
 import { fixCondemnedClaims, processCondemned, processReplica } from './scale.ts';
 import type { StatefulSetStatusFields } from './status.ts';
 import { availabilityRequeueAfter, completeRollingUpdate, computeReplicaCounts, statusNeedsWrite } from './status.ts';
+import type { StorageClass } from './storage-class.ts';
+import { storageClassesByName } from './storage-class.ts';
 import { allowsBurst, minReadySecondsOf, updateStrategyOf } from './strategy.ts';
 import type { StepPlan } from './units.ts';
 import { runForAll } from './units.ts';
+import type { VolumeGrowthAction, VolumeGrowthPlan } from './volume-growth.ts';
+import { planVolumeGrowth } from './volume-growth.ts';
 
 export type {
   ClaimCreation,
@@ -48,9 +60,11 @@ export type {
   PodOperationAction,
   PodOperationPlan,
   PodStepAction,
+  PatchClaimStorageAction,
   PodUnit,
   RolloutConditionsAction,
   StatefulSetAction,
+  StatefulSetSyncAction,
   StatefulSetRequeueReason,
   StatefulSetWriteStatus,
   SyncStep,
@@ -73,13 +87,37 @@ export interface StatefulSetSnapshot {
    * by nobody (upstream ListControllerRevisions, after orphan adoption). Others are ignored.
    */
   readonly revisions: readonly ControllerRevision[];
+  /**
+   * Every StorageClass (cluster-scoped), for claim growth: whether a claim's class allows volume
+   * expansion. Undefined: claim growth is not planned at all (the rollout simulator has none).
+   */
+  readonly storageClasses?: readonly StorageClass[];
 }
 
 /** One sync, as upstream UpdateStatefulSet + syncStatefulSet. `now`: milliseconds since the epoch. */
 export function plan(snapshot: StatefulSetSnapshot, now: number): readonly StatefulSetAction[] {
+  const { beforeGrowth, afterGrowth } = planParts(snapshot, now);
+  return [...beforeGrowth, ...afterGrowth];
+}
+
+/** The controller's sync: plan() with the claim growth's patches and Events after the pod work. */
+export function planSync(snapshot: StatefulSetSnapshot, now: number): readonly StatefulSetSyncAction[] {
+  const { beforeGrowth, growth, afterGrowth } = planParts(snapshot, now);
+  return [...beforeGrowth, ...growth, ...afterGrowth];
+}
+
+interface PlanParts {
+  /** Revision write, notices, pod work, syncError. */
+  readonly beforeGrowth: readonly StatefulSetAction[];
+  readonly growth: readonly VolumeGrowthAction[];
+  /** Conditions, status, history truncation, requeues. */
+  readonly afterGrowth: readonly StatefulSetAction[];
+}
+
+function planParts(snapshot: StatefulSetSnapshot, now: number): PlanParts {
   const stored = snapshot.set;
   // upstream validation forbids an empty selector; acting on one would claim every pod.
-  if (selectorIsEmpty(stored.spec.selector)) return [];
+  if (selectorIsEmpty(stored.spec.selector)) return { beforeGrowth: [], growth: [], afterGrowth: [] };
 
   const revisions = snapshot.revisions.filter((r) => isListedRevision(stored, r));
   // From here on `set` is the set as planned: its template is the rollback revision's while an
@@ -101,7 +139,7 @@ export function plan(snapshot: StatefulSetSnapshot, now: number): readonly State
   const updateTemplate = templateFromRevision(resolution.updateRevision);
   if (currentTemplate === undefined || updateTemplate === undefined) {
     // upstream ApplyRevision fails: no status is written.
-    return [...revisionWrites, { kind: 'syncError', message: 'revision data holds no pod template' }, ...truncation];
+    return { beforeGrowth: [...revisionWrites, { kind: 'syncError', message: 'revision data holds no pod template' }], growth: [], afterGrowth: truncation };
   }
 
   const ctx: SyncContext = {
@@ -118,11 +156,24 @@ export function plan(snapshot: StatefulSetSnapshot, now: number): readonly State
   const statusAfter = (updateDeletions: number): StatefulSetStatusFields =>
     completeRollingUpdate(set, statusOf(ctx, sync.counted, resolution.collisionCount, updateDeletions));
   const counted = statusAfter(sync.updateDeletions);
-  // A set being deleted only gets its counts (upstream); rollout control has nothing to say then.
+  // A set being deleted only gets its counts (upstream); rollout control and claim growth have
+  // nothing to say then.
+  const growth = isBeingDeleted(stored) ? undefined : volumeGrowthOf(snapshot, now);
   const rollout = isBeingDeleted(stored)
     ? undefined
-    : planRolloutStatus({ set: stored, status: counted, updateRevisionNumber: resolution.updateRevision.revision, revisions, now });
-  const status: StatefulSetStatusFields = { ...counted, ...rollout?.fields };
+    : planRolloutStatus({
+        set: stored,
+        status: counted,
+        updateRevisionNumber: resolution.updateRevision.revision,
+        revisions,
+        now,
+        ...(growth?.condition !== undefined ? { volumeResizing: growth.condition } : {}),
+      });
+  const status: StatefulSetStatusFields = {
+    ...counted,
+    ...rollout?.fields,
+    ...(growth?.status !== undefined ? { volumeClaimTemplates: growth.status } : {}),
+  };
   const conditions: StatefulSetAction[] = rollout?.conditions === undefined ? [] : [{ kind: 'rolloutConditions', update: rollout.conditions }];
   const statusWrite: StatefulSetWriteStatus[] = statusNeedsWrite(stored.status, status)
     ? [
@@ -138,7 +189,17 @@ export function plan(snapshot: StatefulSetSnapshot, now: number): readonly State
   const requeue: StatefulSetAction[] = [];
   if (afterMs !== undefined) requeue.push({ kind: 'requeueAfter', afterMs, reason: 'minReadySeconds' });
   if (rollout?.requeueAfterMs !== undefined) requeue.push({ kind: 'requeueAfter', afterMs: rollout.requeueAfterMs, reason: 'progressDeadline' });
-  return [...revisionWrites, ...sync.actions, ...conditions, ...statusWrite, ...truncation, ...requeue];
+  return {
+    beforeGrowth: [...revisionWrites, ...sync.actions],
+    growth: growth?.actions ?? [],
+    afterGrowth: [...conditions, ...statusWrite, ...truncation, ...requeue],
+  };
+}
+
+/** Claim growth from the stored set (its claim templates, never a revision's), when the snapshot has the StorageClasses. */
+function volumeGrowthOf(snapshot: StatefulSetSnapshot, now: number): VolumeGrowthPlan | undefined {
+  if (snapshot.storageClasses === undefined) return undefined;
+  return planVolumeGrowth({ set: snapshot.set, pvcs: snapshot.pvcs, storageClasses: storageClassesByName(snapshot.storageClasses), now });
 }
 
 function revisionWrite(resolution: RevisionResolution): StatefulSetAction[] {

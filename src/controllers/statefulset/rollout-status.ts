@@ -28,6 +28,7 @@ import {
 import { specReplicas } from './identity.ts';
 import type { StatefulSetStatusFields } from './status.ts';
 import { updateStrategyOf } from './strategy.ts';
+import { withVolumeResizing } from './volume-resizing.ts';
 
 /** What the conditions write does, from whatever conditions the set holds when it is made. */
 export interface RolloutConditionsUpdate {
@@ -35,19 +36,25 @@ export interface RolloutConditionsUpdate {
   readonly now: number;
   /** The RolledBack condition to hold (kept as it is when one of its status and reason is there), or undefined: none. */
   readonly rolledBack: RolloutCondition | undefined;
+  /**
+   * The VolumeResizing condition to hold (volume-growth.ts), replaced as withVolumeResizing says;
+   * undefined: VolumeResizing is left as the set holds it (absent stays absent).
+   */
+  readonly volumeResizing?: RolloutCondition;
 }
 
 /**
  * The conditions after `update`: Progressing as updateProgressing moves it, RolledBack set or
- * removed; every other condition kept. Used by the planner (is there a change?) and by the
- * executor (on the conditions it reads again after a conflict).
+ * removed, VolumeResizing replaced when given; every other condition kept. Used by the planner (is
+ * there a change?) and by the executor (on the conditions it reads again after a conflict).
  */
 export function nextRolloutConditions(
   conditions: readonly RolloutCondition[] | undefined,
   update: RolloutConditionsUpdate,
 ): readonly RolloutCondition[] {
   const progressing = updateProgressing(conditions, update.observation, update.now).conditions;
-  return update.rolledBack === undefined ? removeCondition(progressing, rolledBackType) : setCondition(progressing, update.rolledBack);
+  const rollout = update.rolledBack === undefined ? removeCondition(progressing, rolledBackType) : setCondition(progressing, update.rolledBack);
+  return update.volumeResizing === undefined ? rollout : withVolumeResizing(rollout, update.volumeResizing);
 }
 
 export interface RolloutStatusPlan {
@@ -71,6 +78,8 @@ export interface RolloutStatusInput {
   /** The revisions the sync listed (status.stableRevision is looked up among them). */
   readonly revisions: readonly ControllerRevision[];
   readonly now: number;
+  /** The VolumeResizing condition claim growth asks for (volume-growth.ts), written with the rollout conditions. */
+  readonly volumeResizing?: RolloutCondition;
 }
 
 /**
@@ -109,7 +118,12 @@ export function planRolloutStatus(input: RolloutStatusInput): RolloutStatusPlan 
   });
   const active = activeRollback(set);
   const rolledBack = start?.condition ?? (active === undefined ? undefined : rolledBackCondition(active, set.spec.progressDeadlineSeconds, now));
-  const update: RolloutConditionsUpdate = { observation, now, rolledBack };
+  const update: RolloutConditionsUpdate = {
+    observation,
+    now,
+    rolledBack,
+    ...(input.volumeResizing !== undefined ? { volumeResizing: input.volumeResizing } : {}),
+  };
   const conditionsChange = !sameConditions(set.status?.conditions, nextRolloutConditions(set.status?.conditions, update));
 
   const stable = rolloutFullyDone(set, status) && status.updateRevision !== set.status?.stableRevision ? status.updateRevision : undefined;

@@ -4,7 +4,7 @@
 // stateful_set_utils.go (completeRollingUpdate, inconsistentStatus), stateful_set.go syncStatefulSet,
 // pkg/controller/controller_utils.go FindMinNextPodAvailabilityCheck.
 import type { Pod } from '../../api/core.ts';
-import type { AutomaticRollback, MyStatefulSet, MyStatefulSetStatus } from '../../api/workloads.ts';
+import type { AutomaticRollback, MyStatefulSet, MyStatefulSetStatus, VolumeClaimTemplateStatus } from '../../api/workloads.ts';
 import { getPodRevision, specReplicas } from './identity.ts';
 import { isCreated, isRunningAndAvailable, isRunningAndReady, isTerminating } from './replica-state.ts';
 import { updateStrategyOf } from './strategy.ts';
@@ -40,6 +40,11 @@ export interface StatefulSetStatusFields {
   readonly stableRevision?: string;
   /** Present only when it changes: a rollback that starts, or null to clear a stale one (merge patch). */
   readonly rollback?: AutomaticRollback | null;
+  /**
+   * Claim growth (volume-growth.ts), present once a claim template has grown: each template's
+   * requested storage and how many claims are updated and resized. A merge patch replaces the list.
+   */
+  readonly volumeClaimTemplates?: readonly VolumeClaimTemplateStatus[];
 }
 
 export interface ReplicaCounts {
@@ -95,9 +100,10 @@ export function completeRollingUpdate(set: MyStatefulSet, status: StatefulSetSta
 }
 
 /**
- * upstream inconsistentStatus, plus our `selector` and rollout-control fields: write when
- * observedGeneration grew or a count or revision name changed, or stableRevision or rollback is to
- * change. collisionCount alone does not trigger a write (it only changes together with updateRevision).
+ * upstream inconsistentStatus, plus our `selector`, rollout-control and claim-growth fields: write
+ * when observedGeneration grew or a count or revision name changed, or stableRevision, rollback or
+ * volumeClaimTemplates is to change. collisionCount alone does not trigger a write (it only changes
+ * together with updateRevision).
  */
 export function statusNeedsWrite(current: MyStatefulSetStatus | undefined, next: StatefulSetStatusFields): boolean {
   const had = current ?? {};
@@ -112,7 +118,25 @@ export function statusNeedsWrite(current: MyStatefulSetStatus | undefined, next:
     next.updateRevision !== (had.updateRevision ?? '') ||
     next.selector !== (had.selector ?? '') ||
     (next.stableRevision !== undefined && next.stableRevision !== had.stableRevision) ||
-    rollbackChanges(had.rollback, next.rollback)
+    rollbackChanges(had.rollback, next.rollback) ||
+    (next.volumeClaimTemplates !== undefined && !sameVolumeClaimTemplates(had.volumeClaimTemplates, next.volumeClaimTemplates))
+  );
+}
+
+/** Field by field: the API server stores custom resources with their keys sorted, so JSON text would always differ. */
+function sameVolumeClaimTemplates(had: readonly VolumeClaimTemplateStatus[] | undefined, next: readonly VolumeClaimTemplateStatus[]): boolean {
+  return (
+    had?.length === next.length &&
+    next.every((n, i) => {
+      const h = had[i];
+      return (
+        h !== undefined &&
+        h.name === n.name &&
+        h.requestedStorage === n.requestedStorage &&
+        h.updatedClaims === n.updatedClaims &&
+        h.resizedClaims === n.resizedClaims
+      );
+    })
   );
 }
 

@@ -790,14 +790,14 @@ describe('CRDs on a real API server @own-operator', function () {
         kind: 'msts',
         object: 'web',
         body: { spec: { volumeClaimTemplates: [claim('www', '2Gi')] } },
-        expect: ['spec.volumeClaimTemplates: Invalid value', 'volumeClaimTemplates is immutable'],
+        expect: ['spec.volumeClaimTemplates: Invalid value', 'volumeClaimTemplates: only spec.resources.requests.storage may change, and only grow'],
       },
       {
         name: 'removed volumeClaimTemplates',
         kind: 'msts',
         object: 'web',
         body: { spec: { volumeClaimTemplates: null } },
-        expect: ['spec.volumeClaimTemplates: Invalid value', 'volumeClaimTemplates is immutable'],
+        expect: ['spec.volumeClaimTemplates: Invalid value', 'volumeClaimTemplates: only spec.resources.requests.storage may change, and only grow'],
       },
     ];
     for (const row of immutable) {

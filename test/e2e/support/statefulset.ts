@@ -260,9 +260,11 @@ export function waitForStatefulSetEvents(set: MyStatefulSet, what: string, done:
 
 /**
  * hostPath PersistentVolumes one test creates for its claims, under a StorageClass name nobody else
- * uses (`e2e-<namespace>`), so kube-controller-manager's binder binds the test's claims to them
- * and to nothing else; no StorageClass object is needed. Reclaim policy Delete: a claim deleted by
- * the test (or the garbage collector) takes its volume with it, so make enough for re-creations.
+ * uses (`e2e-<namespace>` unless given), so kube-controller-manager's binder binds the test's
+ * claims to them and to nothing else; no StorageClass object is needed (claim growth tests make
+ * one: support/volume-growth.ts). Reclaim policy Delete: a claim deleted by the test (or the
+ * garbage collector) takes its volume with it, so make enough for re-creations. Volumes are named
+ * after the class: two TestVolumes of one namespace need two class names.
  */
 export class TestVolumes {
   readonly storageClassName: string;
@@ -270,12 +272,13 @@ export class TestVolumes {
   private readonly created = new Set<string>();
   private next = 0;
 
-  constructor(namespace: string) {
-    this.storageClassName = `e2e-${namespace}`;
-    this.prefix = `e2e-${namespace}`;
+  constructor(namespace: string, storageClassName = `e2e-${namespace}`) {
+    this.storageClassName = storageClassName;
+    this.prefix = storageClassName;
   }
 
-  async create(count: number): Promise<PersistentVolume[]> {
+  /** `count` Available volumes of `capacity` (default 1Gi, the claims' usual request). */
+  async create(count: number, capacity = '1Gi'): Promise<PersistentVolume[]> {
     const client = await testClient();
     const made: PersistentVolume[] = [];
     for (let i = 0; i < count; i++) {
@@ -288,7 +291,7 @@ export class TestVolumes {
           metadata: { name, labels: { 'e2e.my.dev/storage-class': this.storageClassName } },
           spec: {
             storageClassName: this.storageClassName,
-            capacity: { storage: '1Gi' },
+            capacity: { storage: capacity },
             accessModes: ['ReadWriteOnce'],
             persistentVolumeReclaimPolicy: 'Delete',
             hostPath: { path: `/tmp/mwo-e2e/${name}`, type: 'DirectoryOrCreate' },
