@@ -8,7 +8,7 @@ import { storageClassEventHandler } from '../../src/controllers/statefulset/even
 import type { ExecutionResult } from '../../src/controllers/statefulset/execute.ts';
 import { executeStatefulSetPlan } from '../../src/controllers/statefulset/execute.ts';
 import { realObjectManager } from '../../src/controllers/statefulset/object-manager.ts';
-import { OnceNotices } from '../../src/controllers/statefulset/once-notices.ts';
+import { OnceNotices } from '../../src/controllers/shared/once-notices.ts';
 import type { StatefulSetSnapshot } from '../../src/controllers/statefulset/plan.ts';
 import { planSync } from '../../src/controllers/statefulset/plan.ts';
 import type { EventType, InvolvedObject } from '../../src/runtime/events.ts';

@@ -9,7 +9,7 @@ import { executeStatefulSetPlan } from '../../src/controllers/statefulset/execut
 import type { StatefulSetObjectManager } from '../../src/controllers/statefulset/object-manager.ts';
 import type { StatefulSetAction, StatefulSetSnapshot, StatefulSetStatusFields } from '../../src/controllers/statefulset/plan.ts';
 import { plan } from '../../src/controllers/statefulset/plan.ts';
-import { OnceNotices } from '../../src/controllers/statefulset/once-notices.ts';
+import { OnceNotices } from '../../src/controllers/shared/once-notices.ts';
 import { CreateBackoff } from '../../src/controllers/shared/create-backoff.ts';
 import { captureLogger } from '../support/capture-logger.ts';
 import { FakeClock } from '../support/fake-clock.ts';

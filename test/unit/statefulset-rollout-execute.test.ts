@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { Pod } from '../../src/api/core.ts';
 import type { AutomaticRollback, MyStatefulSet, RolloutCondition } from '../../src/api/workloads.ts';
 import { realObjectManager } from '../../src/controllers/statefulset/object-manager.ts';
-import { OnceNotices } from '../../src/controllers/statefulset/once-notices.ts';
+import { OnceNotices } from '../../src/controllers/shared/once-notices.ts';
 import { apiError } from '../support/fake-lease-api.ts';
 import type { RecordingApiServer } from '../support/recording-api-server.ts';
 import { startRecordingApiServer } from '../support/recording-api-server.ts';

@@ -31,6 +31,7 @@ import type { SyncContext, SyncDeferral, SyncOutcome, WorkloadSync } from '../sh
 import { deferUntilWritesSeen } from '../shared/write-observer.ts';
 import { nodeEventHandler, podEventHandler, podNodeNameIndex, revisionEventHandler } from './event-handlers.ts';
 import type { EventSink, OnceWarnings } from './execute.ts';
+import { OnceNotices } from '../shared/once-notices.ts';
 import { executeDaemonSetPlan } from './execute.ts';
 import { failedPodBackoffOf, hasExpired } from './failed-pod-backoff.ts';
 import { realObjectManager } from './object-manager.ts';
@@ -58,13 +59,13 @@ export class DaemonSetSync implements WorkloadSync<MyDaemonSet, Claimed, DaemonS
   readonly expectations: Expectations;
   readonly failedPodBackoff = new Map<string, FailedPodBackoff>();
   readonly createBackoff: CreateBackoff;
-  /** warnOnce: the last token warned about, per key. */
-  private readonly warned = new Map<string, string>();
+  /** warnOnce: the last token warned about, per key (the notices MyStatefulSet keeps too). */
+  private readonly warned = new OnceNotices();
   private readonly warnings: OnceWarnings = {
     first: (key, once) => {
-      if (this.warned.get(key) === once) return false;
-      this.warned.set(key, once);
-      return true;
+      const first = this.warned.firstReport(key, once);
+      this.warned.retain(key, [once]);
+      return first;
     },
   };
   /**
@@ -86,7 +87,7 @@ export class DaemonSetSync implements WorkloadSync<MyDaemonSet, Claimed, DaemonS
 
   forget(key: string, uid: string | undefined): void {
     this.createBackoff.forget(key);
-    this.warned.delete(key);
+    this.warned.forget(key);
     this.consistency.clear(key, uid);
   }
 

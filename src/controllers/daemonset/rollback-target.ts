@@ -7,8 +7,7 @@
 // DaemonSetRollbacker, which patches the revision's data (the whole template) into the spec.
 import type { ControllerRevision } from '../../api/core.ts';
 import type { AutomaticRollback, MyDaemonSet } from '../../api/workloads.ts';
-import { templateFromRevision } from '../history/revisions.ts';
-import { activeRollback } from '../shared/rollout-control.ts';
+import { rollbackRevisionNotFoundReason, rollbackRevisionTemplate } from '../shared/rollout-control.ts';
 
 export type RollbackTarget =
   /** No rollback in force: the spec's template. */
@@ -18,13 +17,12 @@ export type RollbackTarget =
   /** The revision to roll back to is gone (or unreadable): the spec's template, and a Warning. */
   | { readonly kind: 'revisionNotFound'; readonly rollback: AutomaticRollback };
 
-export const rollbackRevisionNotFoundReason = 'RollbackRevisionNotFound';
+export { rollbackRevisionNotFoundReason };
 
 export function rollbackTarget(ds: MyDaemonSet, revisions: readonly ControllerRevision[]): RollbackTarget {
-  const rollback = activeRollback(ds);
-  if (rollback === undefined) return { kind: 'spec' };
-  const revision = revisions.find((r) => r.metadata.name === rollback.revision);
-  const template = revision === undefined ? undefined : templateFromRevision(revision);
+  const found = rollbackRevisionTemplate(ds, revisions);
+  if (found === undefined) return { kind: 'spec' };
+  const { rollback, template } = found;
   if (template === undefined) return { kind: 'revisionNotFound', rollback };
   return { kind: 'rollback', ds: { ...ds, spec: { ...ds.spec, template } }, rollback };
 }

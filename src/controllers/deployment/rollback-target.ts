@@ -9,12 +9,12 @@
 // util/deployment_util.go SetFromReplicaSetTemplate, SetDeploymentAnnotationsTo.
 import type { PodTemplateSpec } from '../../api/core.ts';
 import type { AutomaticRollback, MyDeployment, MyReplicaSet } from '../../api/workloads.ts';
-import { activeRollback } from '../shared/rollout-control.ts';
+import { activeRollback, rollbackRevisionNotFoundReason } from '../shared/rollout-control.ts';
 import { rollbackAnnotations, rollbackTo } from './annotations.ts';
 import { withoutHashLabel } from './template-equality.ts';
 
 /** Warning Event when the MyReplicaSet a rollback runs is gone (the spec's template is run again). */
-export const rollbackRevisionNotFoundReason = 'RollbackRevisionNotFound';
+export { rollbackRevisionNotFoundReason };
 
 export type RollbackTarget =
   /** No automatic rollback in force, or a rollback.to request comes first: the spec's template. */

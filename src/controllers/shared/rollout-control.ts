@@ -4,10 +4,11 @@
 // Pure: `now` is an argument, results are new values. docs/rollout-control.md is the user's view.
 // upstream (the semantics borrowed): pkg/controller/deployment/progress.go syncRolloutStatus,
 // util/deployment_util.go DeploymentProgressing, DeploymentTimedOut, SetDeploymentCondition.
-import type { ControllerRevision } from '../../api/core.ts';
+import type { ControllerRevision, PodTemplateSpec } from '../../api/core.ts';
 import type { KubeObject } from '../../api/meta.ts';
 import type { AutomaticRollback, RolloutCondition, RolloutControlStatus } from '../../api/workloads.ts';
 import { formatMetaV1Time } from '../../runtime/time.ts';
+import { templateFromRevision } from '../history/revisions.ts';
 
 export const progressingType = 'Progressing';
 export const rolledBackType = 'RolledBack';
@@ -248,4 +249,22 @@ export function controllerRevisionRef(name: string | undefined, revisions: reado
   if (name === undefined || name === '') return undefined;
   const revision = revisions.find((r) => r.metadata.name === name);
   return revision === undefined ? undefined : { name, number: revision.revision };
+}
+
+/** Warning recorded once when the revision a rollback in force returns to is gone. */
+export const rollbackRevisionNotFoundReason = 'RollbackRevisionNotFound';
+
+/**
+ * The rollback in force and the template of the ControllerRevision it returns to (MyDaemonSet,
+ * MyStatefulSet): undefined without a rollback; `template` undefined when that revision is gone or
+ * holds no template (the sync then plans with the spec's).
+ */
+export function rollbackRevisionTemplate(
+  obj: RolledBackObject,
+  revisions: readonly ControllerRevision[],
+): { readonly rollback: AutomaticRollback; readonly template: PodTemplateSpec | undefined } | undefined {
+  const rollback = activeRollback(obj);
+  if (rollback === undefined) return undefined;
+  const revision = revisions.find((r) => r.metadata.name === rollback.revision);
+  return { rollback, template: revision === undefined ? undefined : templateFromRevision(revision) };
 }

@@ -32,7 +32,7 @@ import { executeStatefulSetPlan } from './execute.ts';
 import { podClaimDecision, statefulSetOwner } from './identity.ts';
 import type { WrittenResource } from './object-manager.ts';
 import { realObjectManager } from './object-manager.ts';
-import { OnceNotices } from './once-notices.ts';
+import { OnceNotices } from '../shared/once-notices.ts';
 import type { StatefulSetSnapshot, StatefulSetSyncAction } from './plan.ts';
 import { planSync } from './plan.ts';
 import { orphanRevisionsToAdopt } from './revisions.ts';

@@ -28,7 +28,7 @@ import type { ClaimCreation, PatchClaimStorageAction, PodOperation, PodOperation
 import { requestedStorage } from './claim-storage.ts';
 import { statefulSetKind } from './identity.ts';
 import type { StatefulSetObjectManager } from './object-manager.ts';
-import type { OnceNotices } from './once-notices.ts';
+import type { OnceNotices } from '../shared/once-notices.ts';
 import { repairStatefulPod } from './pod-template.ts';
 import { revisionCreateConflict, withCollisionCount } from './revisions.ts';
 import { nextRolloutConditions } from './rollout-status.ts';

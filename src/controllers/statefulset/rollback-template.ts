@@ -7,12 +7,10 @@
 // StatefulSetRollbacker, which patches the spec with the revision's data.
 import type { ControllerRevision } from '../../api/core.ts';
 import type { AutomaticRollback, MyStatefulSet } from '../../api/workloads.ts';
-import { templateFromRevision } from '../history/revisions.ts';
-import { activeRollback } from '../shared/rollout-control.ts';
+import { rollbackRevisionNotFoundReason, rollbackRevisionTemplate } from '../shared/rollout-control.ts';
 import type { EventOnceAction } from './actions.ts';
 
-/** Warning recorded (once) when the revision a rollback in force returns to is gone. */
-export const rollbackRevisionNotFoundReason = 'RollbackRevisionNotFound';
+export { rollbackRevisionNotFoundReason };
 
 export interface PlannedTemplate {
   /** The set to plan with: `set` itself, or a copy whose spec.template is the rollback revision's. */
@@ -33,10 +31,9 @@ export interface PlannedTemplate {
  * Warning per generation says so, not one per sync.
  */
 export function templateToPlan(set: MyStatefulSet, revisions: readonly ControllerRevision[]): PlannedTemplate {
-  const rollback = activeRollback(set);
-  if (rollback === undefined) return { set, failedRevision: undefined, notice: undefined };
-  const revision = revisions.find((r) => r.metadata.name === rollback.revision);
-  const template = revision === undefined ? undefined : templateFromRevision(revision);
+  const found = rollbackRevisionTemplate(set, revisions);
+  if (found === undefined) return { set, failedRevision: undefined, notice: undefined };
+  const { rollback, template } = found;
   if (template === undefined) return { set, failedRevision: undefined, notice: revisionNotFound(set, rollback) };
   return { set: { ...set, spec: { ...set.spec, template } }, failedRevision: rollback.failedRevision, notice: undefined };
 }
