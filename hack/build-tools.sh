@@ -6,13 +6,14 @@
 #   hack/build-tools.sh [TOOL…]           build or reuse the named tools (default: all), print BIN
 #   hack/build-tools.sh --check [TOOL…]   exit 0 only if the named tools (default: all) are cached
 #
-#   TOOL: helm, kind, prometheus (prometheus and promtool), actionlint
+#   TOOL: helm, kind, prometheus (prometheus and promtool), actionlint,
+#         krew (kubectl-krew and validate-krew-manifest)
 #
 # Cache layout, under ~/.cache/my-workload-operator/ ($MWO_CACHE_DIR):
 #   tool-helm-v3.22.0/helm, tool-kind-v0.33.0/kind, tool-prometheus-v0.316.0/{prometheus,promtool},
-#   tool-actionlint-v1.7.12/actionlint
+#   tool-actionlint-v1.7.12/actionlint, tool-krew-v0.4.3/{kubectl-krew,validate-krew-manifest}
 #       one folder per tool and version, so bumping one tool rebuilds only that tool.
-#   tools-helm-v3.22.0_kind-v0.33.0_prometheus-v0.316.0_actionlint-v1.7.12/bin/
+#   tools-helm-v3.22.0_kind-v0.33.0_prometheus-v0.316.0_actionlint-v1.7.12_krew-v0.4.3/bin/
 #       the printed folder: relative symlinks to the binaries of that version set. It is named by
 #       every version, like the control plane's, so a PATH that holds it never changes meaning
 #       under a running process when a version is bumped. It links the tools built so far:
@@ -23,7 +24,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=hack/versions.env
 source "$here/versions.env"
 
-all_tools=(helm kind prometheus actionlint)
+all_tools=(helm kind prometheus actionlint krew)
 cache_root=${MWO_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/my-workload-operator}
 
 log() { echo "[build-tools] $*" >&2; }
@@ -34,11 +35,16 @@ version_of() {
   case $1 in
     helm) echo "$HELM_VERSION" ;; kind) echo "$KIND_VERSION" ;;
     prometheus) echo "$PROMETHEUS_VERSION" ;; actionlint) echo "$ACTIONLINT_VERSION" ;;
+    krew) echo "$KREW_VERSION" ;;
     *) return 1 ;;
   esac
 }
 dir_of() { echo "$cache_root/tool-$1-$(version_of "$1")"; }
-binaries_of() { if [[ $1 == prometheus ]]; then echo prometheus promtool; else echo "$1"; fi; }
+binaries_of() {
+  case $1 in
+    prometheus) echo prometheus promtool ;; krew) echo kubectl-krew validate-krew-manifest ;; *) echo "$1" ;;
+  esac
+}
 
 # Module version v0.3MM.P is Prometheus release 3.MM.P (their scheme since 3.0.0 = v0.300.0).
 prometheus_release() {
@@ -50,6 +56,15 @@ prometheus_release() {
 # Each check prints nothing and succeeds only if the binary runs and names the pinned version.
 # Output is captured before matching (see build-control-plane.sh: grep -q under pipefail).
 reports() { local out; out=$("$@" 2>&1) || return 1; [[ "$out" == *"$VERSION_WANTED"* ]]; }
+# `krew version` prints a table row `GitTag   v0.4.3`. It creates the folders of its KREW_ROOT, so it
+# gets a throwaway one, and KREW_NO_UPGRADE_CHECK keeps it off GitHub's API.
+krew_reports() {
+  local root out rc=0
+  root=$(mktemp -d)
+  out=$(KREW_ROOT=$root KREW_NO_UPGRADE_CHECK=1 "$1" version 2>&1) || rc=1
+  rm -rf "$root"
+  [[ $rc == 0 && "$out" =~ GitTag[[:space:]]+${KREW_VERSION}[[:space:]] ]]
+}
 check() {
   local d; d=$(dir_of "$1")
   case $1 in
@@ -60,6 +75,8 @@ check() {
       VERSION_WANTED="prometheus, version $(prometheus_release) (" reports "$d/prometheus" --version &&
         VERSION_WANTED="promtool, version $(prometheus_release) (" reports "$d/promtool" --version ;;
     actionlint) VERSION_WANTED="${ACTIONLINT_VERSION}" reports "$d/actionlint" -version ;;
+    # validate-krew-manifest has no version flag: it is built with kubectl-krew and must be there.
+    krew) krew_reports "$d/kubectl-krew" && [[ -x "$d/validate-krew-manifest" ]] ;;
   esac
 }
 
@@ -103,6 +120,23 @@ build_prometheus() {
     "${mod}/cmd/prometheus@${PROMETHEUS_VERSION}" "${mod}/cmd/promtool@${PROMETHEUS_VERSION}"
 }
 
+build_krew() {
+  # Named kubectl-krew, as kubectl finds plugins; the version stamped as krew's hack/make-binary.sh
+  # does (gitTag; the module zip has no git revision to give gitCommit). Built with `go build` in a
+  # throwaway module, since `go install` cannot rename a binary.
+  local mod="sigs.k8s.io/krew" tmp
+  tmp=$(mktemp -d)
+  (
+    cd "$tmp" && go mod init local/krew-build >/dev/null 2>&1 &&
+      go get "${mod}/cmd/krew@${KREW_VERSION}" "${mod}/cmd/validate-krew-manifest@${KREW_VERSION}" 2>get.log || { cat get.log >&2; exit 1; }
+    go build -trimpath -ldflags "-s -w -X ${mod}/internal/version.gitTag=${KREW_VERSION}" -o "$1/kubectl-krew" "${mod}/cmd/krew" &&
+      go build -trimpath -ldflags "-s -w" -o "$1/validate-krew-manifest" "${mod}/cmd/validate-krew-manifest"
+  )
+  local rc=$?
+  rm -rf "$tmp"
+  return $rc
+}
+
 build_actionlint() {
   # actionlint reads its version from the module build info, which `go install m@v` records.
   GOBIN="$1" go install -trimpath -ldflags "-s -w" "github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}"
@@ -115,6 +149,7 @@ needs_go() {
     helm) mod="helm.sh/helm/v3@${HELM_VERSION}" ;; kind) mod="sigs.k8s.io/kind@${KIND_VERSION}" ;;
     prometheus) mod="github.com/prometheus/prometheus@${PROMETHEUS_VERSION}" ;;
     actionlint) mod="github.com/rhysd/actionlint@${ACTIONLINT_VERSION}" ;;
+    krew) mod="sigs.k8s.io/krew@${KREW_VERSION}" ;;
   esac
   gomod=$(module_file GoMod "$mod" 2>/dev/null) && sed -n 's/^go \([0-9.]*\)$/Go >= \1/p' "$gomod"
 }

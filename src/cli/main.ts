@@ -9,6 +9,10 @@
 //   kubectl my rollout resume  mds/NAME|msts/NAME|mdeploy/NAME
 //   kubectl my rollout plan    mds/NAME|msts/NAME|mdeploy/NAME (-f FILE | --image CONTAINER=IMAGE…) [-o json|yaml]
 //   kubectl my migrate ds/NAME|sts/NAME|deploy/NAME [--apply] [--dry-run]   (and mds|msts|mdeploy/NAME --to apps/v1)
+//   kubectl my set image     mds/NAME… CONTAINER=IMAGE… [--all|-l SEL] [--dry-run=none|client|server] [-o name|json|yaml] [--record]
+//   kubectl my set resources mds/NAME… [-c CONTAINERS] --limits=cpu=200m,memory=512Mi --requests=…   (same flags)
+//   kubectl my set env       mds/NAME… KEY=VALUE… KEY-… [-e KEY=VALUE] [--from=configmap/NAME] [--list] [--overwrite=false]
+//   kubectl my version [--client] [-o json|yaml]
 //
 // Messages are kubectl's, with the object named `mydeployment.apps.my.dev/NAME` where kubectl says
 // `deployment.apps/NAME`; status lines keep kubectl's wording (`deployment "NAME" successfully
@@ -18,7 +22,6 @@
 // rollout-patches.ts, history-table.ts); this file reads, writes and prints.
 import { KubeConfig } from '@kubernetes/client-node';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { stringify } from 'yaml';
 import type { ControllerRevision } from '../api/core.ts';
 import type { KubeObject } from '../api/meta.ts';
 import type { Resource } from '../api/resources.ts';
@@ -35,10 +38,14 @@ import { controlledReplicaSets, deploymentHistory, deploymentRollback } from './
 import { followRollout, type FollowedStatus, type RolloutSource } from './follow-rollout.ts';
 import { historyTable, type HistoryRevision } from './history-table.ts';
 import { registerMigrate } from './migrate/command.ts';
+import { viewRevision } from './revision-template.ts';
 import { daemonSetStatus, deploymentStatus, statefulSetStatus } from './rollout-control-status.ts';
 import { pausedRollbackRefusal, pausePatch, restartPatch, resumePatch, type RolloutPatch } from './rollout-patches.ts';
 import { rolloutPlanCommand } from './rollout-plan/command.ts';
+import { workloadResource, type TemplatedWorkload } from './set/workloads.ts';
+import { registerSet } from './set/command.ts';
 import { parseTarget, targetLabel, type Target } from './target.ts';
+import { registerVersion } from './version.ts';
 
 interface Globals {
   readonly kubeconfig?: string;
@@ -131,7 +138,12 @@ function rolloutSource<T extends KubeObject>(client: KubeClient, res: Resource<T
   };
 }
 
-export function buildCli(out: (line: string) => void = (l) => console.log(l), connect: Connect = connectWithKubeConfig): Command {
+/** `argv`: the words typed after the program name, which `set --record` writes into the change cause. */
+export function buildCli(
+  out: (line: string) => void = (l) => console.log(l),
+  connect: Connect = connectWithKubeConfig,
+  argv: readonly string[] = process.argv.slice(2),
+): Command {
   const program = new Command('kubectl-my')
     .description('kubectl plugin for MyDaemonSet, MyStatefulSet and MyDeployment (apps.my.dev)')
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
@@ -172,16 +184,25 @@ export function buildCli(out: (line: string) => void = (l) => console.log(l), co
     .action(async (args: string[], opts: { revision: bigint }) => {
       const target = parseTarget(args);
       const { client, namespace } = await connect(globals());
-      const revisions = await revisionsOf(client, await getWorkload(client, target, namespace), namespace);
+      const workload = await getWorkload(client, target, namespace);
+      const revisions = await revisionsOf(client, workload, namespace);
       if (opts.revision > 0n) {
-        const revision = revisions.find((r) => r.revision === opts.revision);
-        if (!revision) throw new Error('unable to find the specified revision');
-        out(`${targetLabel(target)} with revision #${opts.revision}`);
-        out(stringify({ 'Pod Template': revision.template }).trimEnd());
+        // kubectl's `Pod Template:` description (revision-template.ts, describe/).
+        const view = viewRevision({
+          label: targetLabel(target),
+          revisions,
+          revision: opts.revision,
+          templateWhenUnset: workload.kind === 'MyDeployment' ? undefined : workload.obj.spec.template,
+        });
+        if (view.kind === 'failed') throw new Error(view.message);
+        for (const line of view.lines) out(line);
         return;
       }
-      out(targetLabel(target));
+      // kubectl prints `<object> <operation>` with an empty operation (hence the trailing space), then
+      // the tabwriter's table, which ends in a newline of its own (hence the empty last line).
+      out(`${targetLabel(target)} `);
       for (const line of historyTable(revisions)) out(line);
+      if (revisions.length > 0) out('');
     });
 
   rollout
@@ -262,18 +283,13 @@ export function buildCli(out: (line: string) => void = (l) => console.log(l), co
   // The steps a change would roll out in, nothing applied (docs/rollout-plan.md).
   rollout.addCommand(rolloutPlanCommand({ connect: () => connect(globals()), out }));
   registerMigrate(program, out, () => connect(globals()));
+  registerSet(program, out, () => connect(globals()), argv);
+  registerVersion(program, out, () => connect(globals()));
   return program;
 }
 
-function resourceOf(workload: Workload): Resource<MyDaemonSet> | Resource<MyStatefulSet> | Resource<MyDeployment> {
-  switch (workload.kind) {
-    case 'MyDaemonSet':
-      return myDaemonSets;
-    case 'MyStatefulSet':
-      return myStatefulSets;
-    case 'MyDeployment':
-      return myDeployments;
-  }
+function resourceOf(workload: Workload): Resource<TemplatedWorkload> {
+  return workloadResource(workload.kind);
 }
 
 if (import.meta.main) {

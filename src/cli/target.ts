@@ -34,12 +34,18 @@ export function parseTarget(args: readonly string[]): Target {
   const [first, second, ...rest] = args;
   if (first === undefined || rest.length > 0) throw new TargetError('expected one resource: TYPE/NAME or TYPE NAME');
   const [type, name] = second === undefined ? first.split('/', 2) : [first, second];
-  const kind = kinds.get((type ?? '').toLowerCase());
-  if (!kind) {
-    throw new TargetError(`unsupported resource type "${type ?? ''}": use mds (MyDaemonSet), msts (MyStatefulSet) or mdeploy (MyDeployment)`);
-  }
+  const kind = targetKind(type ?? '');
   if (!name) throw new TargetError(`missing the name of the ${kind}`);
   return { kind, name };
+}
+
+/** The kind a resource type names, in any spelling kubectl accepts (`mds`, `mydeployments.apps.my.dev`). */
+export function targetKind(type: string): TargetKind {
+  const kind = kinds.get(type.toLowerCase());
+  if (!kind) {
+    throw new TargetError(`unsupported resource type "${type}": use mds (MyDaemonSet), msts (MyStatefulSet) or mdeploy (MyDeployment)`);
+  }
+  return kind;
 }
 
 /**

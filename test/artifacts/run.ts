@@ -1,12 +1,14 @@
 // `npm run test:artifacts [-- files… | mocha options…]`: tests of the repository's artifacts by the
 // tools that consume them — the Helm chart by helm, the alerts by promtool, the dashboard by
 // Grafana's schema, the CRDs' OpenAPI source against the Kubernetes module it was copied from, the
-// GitHub workflows by actionlint, the CRDs by the API server's custom resource validation.
+// GitHub workflows by actionlint, the CRDs by the API server's custom resource validation, the
+// kubectl plugin's npm package by npm and kubectl, its krew archives by krew.
 //
 // First the runner prepares what the chosen files need (`needs` below), all from the Go module
-// proxy and cached under ~/.cache/my-workload-operator/: helm, prometheus/promtool and actionlint
-// (hack/build-tools.sh), the dashboard validator (hack/dashboard-schema), the CRD validator
-// (hack/crd-validate), k8s.io/kubernetes in the module cache. The tools go first on PATH, and tests find them there. Nothing is skipped: a
+// proxy and cached under ~/.cache/my-workload-operator/: helm, prometheus/promtool, actionlint and
+// krew (hack/build-tools.sh), kubectl (hack/build-control-plane.sh, the local cluster's), the
+// dashboard validator (hack/dashboard-schema), the CRD validator (hack/crd-validate),
+// k8s.io/kubernetes in the module cache. The tools go first on PATH, and tests find them there. Nothing is skipped: a
 // preparation that fails ends the run saying what to install, and mocha forbids pending tests.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -20,7 +22,7 @@ const testDir = path.join(repoRoot, 'test', 'artifacts');
 const cacheRoot =
   process.env.MWO_CACHE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'my-workload-operator');
 
-type Need = 'helm' | 'prometheus' | 'actionlint' | 'dashboard-schema' | 'crd-validate' | 'kubernetes-module';
+type Need = 'helm' | 'prometheus' | 'actionlint' | 'krew' | 'kubectl' | 'dashboard-schema' | 'crd-validate' | 'kubernetes-module';
 
 /** What each test file needs prepared. A new file must say: the runner refuses files not listed. */
 const needs: Readonly<Record<string, readonly Need[]>> = {
@@ -32,6 +34,8 @@ const needs: Readonly<Record<string, readonly Need[]>> = {
   'crd-validation.test.ts': ['crd-validate'],
   'workflows.test.ts': ['actionlint'],
   'workflow.test.ts': [],
+  'npm-install.test.ts': ['kubectl'],
+  'krew.test.ts': ['krew', 'kubectl'],
 };
 
 const needsGo = 'this needs Go >= 1.26 (install: https://go.dev/doc/install) and the Go module proxy';
@@ -48,9 +52,14 @@ function step(command: string, args: readonly string[], failed: string, cwd = re
 
 /** Builds (or finds cached) the named hack/build-tools.sh tools; returns the bin folder it prints last. */
 function buildTools(tools: readonly string[]): string {
-  const out = step('bash', [path.join(repoRoot, 'hack', 'build-tools.sh'), ...tools], `building ${tools.join(', ')} failed`);
+  return builtBin('build-tools.sh', tools, `building ${tools.join(', ')} failed`);
+}
+
+/** Runs hack/SCRIPT (a build-or-reuse script) and returns the bin folder it prints last. */
+function builtBin(script: string, args: readonly string[], failed: string): string {
+  const out = step('bash', [path.join(repoRoot, 'hack', script), ...args], failed);
   const bin = out.trim().split('\n').pop() ?? '';
-  if (!existsSync(bin)) throw new PrepareError(`hack/build-tools.sh printed no bin folder: ${out}`);
+  if (!existsSync(bin)) throw new PrepareError(`hack/${script} printed no bin folder: ${out}`);
   return bin;
 }
 
@@ -83,8 +92,10 @@ function downloadKubernetesModule(): void {
 /** The tool folders to put on PATH, after preparing everything `wanted` names. */
 function prepare(wanted: ReadonlySet<Need>): string[] {
   const bins: string[] = [];
-  const tools = (['helm', 'prometheus', 'actionlint'] as const).filter((t) => wanted.has(t));
+  const tools = (['helm', 'prometheus', 'actionlint', 'krew'] as const).filter((t) => wanted.has(t));
   if (tools.length > 0) bins.push(buildTools(tools));
+  // The control plane's kubectl: reused in seconds once `npm run demo` or the e2e tests built it.
+  if (wanted.has('kubectl')) bins.push(builtBin('build-control-plane.sh', [], 'building the control plane (for kubectl) failed'));
   if (wanted.has('dashboard-schema')) bins.push(buildHackCommand('dashboard-schema', 'Grafana Foundation SDK; about 2 minutes cold'));
   // k8s.io/apiextensions-apiserver at the control plane's version, so mostly in the Go build cache
   if (wanted.has('crd-validate')) bins.push(buildHackCommand('crd-validate', 'k8s.io/apiextensions-apiserver; about 7 minutes with an empty Go build cache'));

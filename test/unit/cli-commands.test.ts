@@ -80,19 +80,39 @@ describe('kubectl my rollout on a MyDeployment, over HTTP', () => {
 
   it('history lists the MyReplicaSets it selects by the MyDeployment\'s selector', async () => {
     assert.deepEqual(await kubectlMy('rollout', 'history', 'mydeployments.apps.my.dev/web'), [
-      'mydeployment.apps.my.dev/web',
+      // kubectl's header ends in a space (`<object> <empty operation>`), and the table in an empty line.
+      'mydeployment.apps.my.dev/web ',
       'REVISION  CHANGE-CAUSE',
       '1         first',
       '2         <none>',
+      '',
     ]);
     assert.ok(server.received.some((r) => r.url.startsWith(`${replicaSetsPath}?`) && r.url.includes('labelSelector=app%3Dweb')));
   });
 
-  it('history --revision prints that revision\'s pod template', async () => {
-    const lines = await kubectlMy('rollout', 'history', 'mdeploy', 'web', '--revision', '1');
-    assert.equal(lines[0], 'mydeployment.apps.my.dev/web with revision #1');
-    assert.match(lines[1] ?? '', /image: web:1/);
-    assert.match(lines[1] ?? '', /kubernetes.io\/change-cause: first/);
+  it('history --revision describes that revision\'s pod template as kubectl does, change-cause included', async () => {
+    assert.deepEqual(await kubectlMy('rollout', 'history', 'mdeploy', 'web', '--revision', '1'), [
+      'mydeployment.apps.my.dev/web with revision #1',
+      'Pod Template:',
+      '  Labels:\tapp=web',
+      '\tpod-template-hash=h1',
+      '  Annotations:\tkubernetes.io/change-cause: first',
+      '  Containers:',
+      '   app:',
+      '    Image:\tweb:1',
+      '    Port:\t<none>',
+      '    Host Port:\t<none>',
+      '    Environment:\t<none>',
+      '    Mounts:\t<none>',
+      '  Volumes:\t<none>',
+      '  Node-Selectors:\t<none>',
+      '  Tolerations:\t<none>',
+      '',
+    ]);
+  });
+
+  it('history --revision of a revision that does not exist fails as kubectl does', async () => {
+    await assert.rejects(kubectlMy('rollout', 'history', 'mdeploy/web', '--revision', '9'), /^Error: unable to find the specified revision$/);
   });
 
   it('undo sends one JSON patch guarded by the resourceVersion, and says rolled back', async () => {

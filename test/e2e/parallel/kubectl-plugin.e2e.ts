@@ -63,7 +63,7 @@ describe('kubectl my (plugin)', function () {
     const history = await kubectlMy(ns.name, 'rollout', 'history', 'mds/agent');
     assert.match(history, /^1\s+<none>$/m);
     assert.match(history, /^2\s+<none>$/m);
-    assert.match(await kubectlMy(ns.name, 'rollout', 'history', 'mds/agent', '--revision', '1'), /image: agent:v1/);
+    assert.match(await kubectlMy(ns.name, 'rollout', 'history', 'mds/agent', '--revision', '1'), /^ {4}Image:\tagent:v1$/m);
 
     const before = (await client.list(controllerRevisions, { namespace: ns.name })).items;
     const v1 = before.find((r) => r.revision === 1);
@@ -107,7 +107,7 @@ describe('kubectl my (plugin)', function () {
     assert.match(history, /^mydeployment\.apps\.my\.dev\/web/m);
     assert.match(history, /^1\s+create web:v1$/m);
     assert.match(history, /^2\s+image web:v2$/m);
-    assert.match(await kubectlMy(ns.name, 'rollout', 'history', 'mdeploy/web', '--revision', '1'), /image: web:v1/);
+    assert.match(await kubectlMy(ns.name, 'rollout', 'history', 'mdeploy/web', '--revision', '1'), /^ {4}Image:\tweb:v1$/m);
 
     assert.match(await kubectlMy(ns.name, 'rollout', 'pause', 'mdeploy/web'), /^mydeployment\.apps\.my\.dev\/web paused$/m);
     assert.match((await kubectlMyFails(ns.name, 'rollout', 'pause', 'mdeploy/web')).stderr, /"web" is already paused/);

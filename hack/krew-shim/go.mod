@@ -1,0 +1,3 @@
+module local/krew-shim
+
+go 1.22
