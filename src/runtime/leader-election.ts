@@ -225,8 +225,9 @@ export interface LeaderElectorOptions {
   readonly namespace: string;
   /** Lease name; also the `name` label of the leader_election_* metrics. */
   readonly name: string;
-  /** Unique per process (e.g. hostname + random suffix). A restarted process with the same identity
-   *  takes the Lease back at once, so reuse an identity only on purpose. */
+  /** Unique among live candidates. A restarted process with the same identity takes the Lease back
+   *  at once (src/main.ts makes the pod or host name the default for that reason); two live
+   *  processes sharing one would both lead. */
   readonly identity: string;
   /** How long candidates wait after the record last changed before taking over. Default 15 000. */
   readonly leaseDurationMs?: number;

@@ -1,21 +1,8 @@
 // The operator's webhook flags as the command line reads them.
 import assert from 'node:assert/strict';
-import { buildCommand } from '../../src/main.ts';
+import { parseOperatorFlags } from './operator-flags-fixtures.ts';
 
-function parse(args: readonly string[], env: Record<string, string> = {}): Record<string, unknown> {
-  const saved = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    const program = buildCommand()
-      .exitOverride()
-      .configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
-    program.parse(args, { from: 'user' });
-    return program.opts();
-  } finally {
-    for (const key of Object.keys(env)) delete process.env[key];
-    Object.assign(process.env, saved);
-  }
-}
+const parse = parseOperatorFlags;
 
 describe('webhook flags', () => {
   it('serves on :9443 and registers in my-workload-operator by default, at a URL derived from the port', () => {
