@@ -2,6 +2,7 @@
 // template change, one scaling direction per pass, and the existing new RS's annotations and
 // revision (upstream rolling.go, sync.go getNewReplicaSet).
 import assert from 'node:assert/strict';
+import type { Pod } from '../../src/api/core.ts';
 import type { MyDeployment } from '../../src/api/workloads.ts';
 import { plan } from '../../src/controllers/deployment/plan.ts';
 import { Cluster, deployment, lastStatus, newName, ownedReplicaSet, progressing, revisionKey, snapshot, summarize, t0 } from './deployment-plan-fixtures.ts';
@@ -164,6 +165,63 @@ describe('MyDeployment planner: rolling update', () => {
     // 13 in all (no room to grow the new RS); maxScaledDown 13 − 8 − 0 = 5. web-0 (oldest) loses
     // its 2 unavailable; web-1's stale status (8 available of 3) then ends the step.
     assert.deepEqual(summarize(plan(snapshot(d, [old, fresh, unhealthy]), now)), ['scale web-0 3→1 (10/13) swallow', 'status']);
+  });
+});
+
+describe('MyDeployment planner: availability from the pod cache', () => {
+  /** `count` Ready pods of the RS `owner` (controller reference by UID). */
+  function readyPods(owner: string, count: number, from = 0): Pod[] {
+    return Array.from({ length: count }, (_, i) => ({
+      metadata: { name: `${owner}-${from + i}`, namespace: 'default', ownerReferences: [{ apiVersion: 'apps.my.dev/v1alpha1', kind: 'MyReplicaSet', name: owner, uid: `${owner}-uid`, controller: true }] },
+      spec: { containers: [] },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date(t0).toISOString() }] },
+    }));
+  }
+
+  // 4 replicas, surge 1, unavailable 1 (minAvailable 3). web-1 was scaled 4 → 3 and one of its pods
+  // deleted, but its status still reports 4 available (written by a process killed before its next
+  // sync). The new RS has 2 of 2 available. Σ spec 5: maxScaledDown 5 − 3 − 0 = 2.
+  const d = withImage(deployment({ replicas: 4, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } }, annotations: { [revisionKey]: '2' } }), 'nginx:2');
+  const stale = { ...ownedReplicaSet(d, 'web-1', { replicas: 4, revision: '1' }), spec: { ...ownedReplicaSet(d, 'web-1', { replicas: 4 }).spec, replicas: 3 } };
+  const fresh = ownedReplicaSet(d, newName(d), { replicas: 2, image: 'nginx:2', revision: '2', created: 20 });
+
+  it('caps a stale status by the available pods it has: scales the old RS down only to what keeps minAvailable', () => {
+    const pods = new Map([
+      ['web-1-uid', readyPods('web-1', 3)],
+      [fresh.metadata.uid ?? '', readyPods(newName(d), 2)],
+    ]);
+    // Available 3 + 2 = 5 > 3: 2 may go, web-1 3 → 1, leaving 1 + 2 = 3 available.
+    assert.deepEqual(summarize(plan(snapshot(d, [stale, fresh], pods), now)), ['scale web-1 3→1 (4/5) swallow', 'status']);
+  });
+
+  it('without pods for the sets reads the statuses alone, as upstream: web-1 reports more available than it has, the step ends', () => {
+    assert.deepEqual(summarize(plan(snapshot(d, [stale, fresh]), now)), ['status']);
+  });
+
+  it('a new RS whose status still counts a pod it lost: the old RS keeps what minAvailable needs', () => {
+    // The new RS reports 3 of 3 available, but one pod is gone (deleted; the status not rewritten
+    // yet); the old RS has 2 of 2. Statuses alone: maxScaledDown 5 − 3 − 0 = 2 and 5 available,
+    // so web-1 would go 2 → 0, leaving 2 available < 3. With the pods: 1 unavailable in the new RS,
+    // maxScaledDown 1, web-1 2 → 1, 3 available.
+    const shrunkOld = ownedReplicaSet(d, 'web-1', { replicas: 2, revision: '1' });
+    const lost = ownedReplicaSet(d, newName(d), { replicas: 3, image: 'nginx:2', revision: '2', created: 20 });
+    const pods = new Map([
+      ['web-1-uid', readyPods('web-1', 2)],
+      [lost.metadata.uid ?? '', readyPods(newName(d), 2)],
+    ]);
+    assert.deepEqual(summarize(plan(snapshot(d, [shrunkOld, lost], pods), now)), ['scale web-1 2→1 (4/5) swallow', 'status']);
+    assert.deepEqual(summarize(plan(snapshot(d, [shrunkOld, lost]), now)), ['scale web-1 2→0 (4/5) swallow', 'status']);
+  });
+
+  it('never counts more than the status reports: pods Ready in the cache before the status says so wait for it', () => {
+    const lagging = ownedReplicaSet(d, newName(d), { replicas: 2, image: 'nginx:2', revision: '2', created: 20, available: 0 });
+    const settledOld = ownedReplicaSet(d, 'web-1', { replicas: 3, revision: '1' });
+    const pods = new Map([
+      ['web-1-uid', readyPods('web-1', 3)],
+      [lagging.metadata.uid ?? '', readyPods(newName(d), 2)],
+    ]);
+    // new RS unavailable 2 by its status: maxScaledDown 5 − 3 − 2 = 0, nothing goes.
+    assert.deepEqual(summarize(plan(snapshot(d, [settledOld, lagging], pods), now)), ['status']);
   });
 });
 

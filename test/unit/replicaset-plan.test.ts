@@ -86,11 +86,11 @@ const rows: readonly Row[] = [
     expected: { creates: 1, deletes: [], status: counts(0), requeueAfterMs: undefined },
   },
   {
-    name: 'deletes the surplus, ranked: the unscheduled pod, then the not-Ready one',
+    name: 'deletes the surplus, ranked: the unscheduled pod, then the not-Ready one; the status counts them terminating at once',
     snapshot: snapshot({
       activePods: [...readyPods(3), pod('pending', { phase: 'Pending' }), pod('unready', { node: 'n1', notReady: true })],
     }),
-    expected: { creates: 0, deletes: ['pending', 'unready'], status: counts(5, 3), requeueAfterMs: undefined },
+    expected: { creates: 0, deletes: ['pending', 'unready'], status: counts(3, 3, 3, 2), requeueAfterMs: undefined },
   },
   {
     name: 'deletes at most 500 pods in one sync',
@@ -98,7 +98,7 @@ const rows: readonly Row[] = [
     expected: {
       creates: 0,
       deletes: 500,
-      status: counts(700),
+      status: counts(200, 200, 200, 500),
       requeueAfterMs: undefined,
     },
   },

@@ -21,7 +21,9 @@ export interface DeploymentSnapshot {
   readonly replicaSets: readonly MyReplicaSet[];
   /**
    * The pods each of those controls, by the RS's UID (upstream getPodMapForDeployment), terminating
-   * ones included. Read only by Recreate (oldPodsRunning).
+   * ones included. Read by Recreate (oldPodsRunning) and by RollingUpdate, which caps each set's
+   * reported availableReplicas by its available pods here (rolling.ts availableOf); a set without
+   * an entry is judged by its status alone.
    */
   readonly podsByReplicaSet: ReadonlyMap<string, readonly Pod[]>;
   /**

@@ -1,6 +1,7 @@
 // The RollingUpdate rollout: grow the new RS as far as maxSurge allows, shrink the old ones as far
 // as maxUnavailable allows, one direction per pass. upstream: pkg/controller/deployment/rolling.go.
 import type { MyReplicaSet } from '../../api/workloads.ts';
+import { isPodActive, isPodAvailable } from '../shared/pod-state.ts';
 import { replicasOf } from './fenceposts.ts';
 import type { Pass } from './pass.ts';
 import { activeReplicaSets, desiredReplicas } from './pass.ts';
@@ -58,7 +59,7 @@ function reconcileNewReplicaSet(pass: Pass, all: readonly MyReplicaSet[], newRS:
 function reconcileOldReplicaSets(pass: Pass, all: readonly MyReplicaSet[], activeOlds: readonly MyReplicaSet[], newRS: MyReplicaSet): boolean {
   if (sum(activeOlds, replicasOf) === 0) return false;
   const minAvailable = desiredReplicas(pass) - pass.fenceposts.maxUnavailable;
-  const newRSUnavailable = replicasOf(newRS) - availableOf(newRS);
+  const newRSUnavailable = replicasOf(newRS) - availableOf(pass, newRS);
   const maxScaledDown = sum(all, replicasOf) - minAvailable - newRSUnavailable;
   if (maxScaledDown <= 0) return false;
 
@@ -84,8 +85,9 @@ function cleanupUnhealthyReplicas(
   for (const [i, rs] of sorted.entries()) {
     if (total >= maxCleanupCount) break;
     const size = replicasOf(rs);
-    if (size === 0 || size === availableOf(rs)) continue;
-    const count = Math.min(maxCleanupCount - total, size - availableOf(rs));
+    const available = availableOf(pass, rs);
+    if (size === 0 || size === available) continue;
+    const count = Math.min(maxCleanupCount - total, size - available);
     if (count < 0) return undefined;
     sorted[i] = scaleReplicaSet(pass, rs, size - count, false, true).rs;
     total += count;
@@ -100,7 +102,7 @@ function cleanupUnhealthyReplicas(
  */
 function scaleDownOldReplicaSetsForRollingUpdate(pass: Pass, all: readonly MyReplicaSet[], olds: readonly MyReplicaSet[]): number {
   const minAvailable = desiredReplicas(pass) - pass.fenceposts.maxUnavailable;
-  const available = sum(all, availableOf);
+  const available = sum(all, (rs) => availableOf(pass, rs));
   if (available <= minAvailable) return 0;
   const toScaleDown = available - minAvailable;
   let total = 0;
@@ -115,8 +117,22 @@ function scaleDownOldReplicaSetsForRollingUpdate(pass: Pass, all: readonly MyRep
   return total;
 }
 
-function availableOf(rs: MyReplicaSet): number {
-  return rs.status?.availableReplicas ?? 0;
+/**
+ * The replicas of `rs` available for scaling decisions: its status's availableReplicas (upstream
+ * GetAvailableReplicaCountForReplicaSets), capped by the available pods the pod cache holds for it
+ * when the snapshot has them. A status can be stale on the high side: written by a process killed
+ * before its next sync, or by another writer; the pod cache is shared with the MyReplicaSet
+ * controller that writes those statuses, so it is never older than them. Taking the lower of the
+ * two keeps maxUnavailable through restarts (test/e2e/serial/chaos.e2e.ts) and is never less
+ * cautious than upstream.
+ */
+function availableOf(pass: Pass, rs: MyReplicaSet): number {
+  const reported = rs.status?.availableReplicas ?? 0;
+  const pods = pass.snapshot.podsByReplicaSet.get(rs.metadata.uid ?? '');
+  if (pods === undefined) return reported;
+  const minReady = rs.spec.minReadySeconds ?? 0;
+  const seen = pods.filter((pod) => isPodActive(pod) && isPodAvailable(pod, minReady, pass.now)).length;
+  return Math.min(reported, seen);
 }
 
 function sum(rss: readonly MyReplicaSet[], count: (rs: MyReplicaSet) => number): number {

@@ -52,8 +52,16 @@ export interface ReplicaSetSnapshot {
 
 /**
  * One sync: manageReplicas when the expectations are met and the set is not being deleted; then,
- * always, the status of the pods as read (before this sync's creates and deletes) and the
- * availability requeue when some Ready pod is not available yet.
+ * always, the status of the pods as read, except that pods this sync deletes count as terminating
+ * already, and the availability requeue when some Ready pod is not available yet.
+ *
+ * Upstream counts the pods as read before its deletes (calculateStatus over filteredPods), so for
+ * a moment the status of a shrunk set reports replicas it no longer has, with observedGeneration
+ * current. The Deployment controller scales old sets down by the sum of their statuses'
+ * availableReplicas: reading that stale sum (the pods' deletion events not in yet, or the process
+ * killed before its next sync) it can take more than maxUnavailable away. Counting our own
+ * deletions at once closes that window; a delete that fails fails the sync, whose retry counts
+ * again from the cache.
  */
 export function plan(snapshot: ReplicaSetSnapshot, now: number): readonly ReplicaSetAction[] {
   const { rs, activePods } = snapshot;
@@ -61,10 +69,13 @@ export function plan(snapshot: ReplicaSetSnapshot, now: number): readonly Replic
   if (snapshot.expectationsSatisfied && !isBeingDeleted(rs)) {
     actions.push(...manageReplicas(rs, activePods, snapshot.relatedPods, now));
   }
-  const counts = calculateStatusCounts(rs, activePods, snapshot.terminatingPods, now);
+  const deleted = new Set(actions.flatMap((a) => (a.kind === 'deletePod' ? [a.pod.metadata.uid ?? ''] : [])));
+  const remaining = deleted.size === 0 ? activePods : activePods.filter((p) => !deleted.has(p.metadata.uid ?? ''));
+  const terminating = deleted.size === 0 ? snapshot.terminatingPods : [...snapshot.terminatingPods, ...activePods.filter((p) => deleted.has(p.metadata.uid ?? ''))];
+  const counts = calculateStatusCounts(rs, remaining, terminating, now);
   const status = replicaSetStatusUpdate(rs, counts);
   if (status !== undefined) actions.push({ kind: 'writeStatus', status });
-  const afterMs = availabilityRequeueAfter(activePods, minReadySeconds(rs), counts, now);
+  const afterMs = availabilityRequeueAfter(remaining, minReadySeconds(rs), counts, now);
   if (afterMs !== undefined) actions.push({ kind: 'requeueAfter', afterMs, reason: 'minReadySeconds' });
   return actions;
 }

@@ -14,6 +14,7 @@ import { isNotFound } from '../../../src/runtime/client/errors.ts';
 import { createNamespace, testClient } from '../support/env.ts';
 import { isDeleting, podName } from '../support/objects.ts';
 import { Recorder } from '../support/recorder.ts';
+import { seededRandom } from '../support/reliability.ts';
 import {
   agnhostImage,
   agnhostImageName,
@@ -42,18 +43,6 @@ import {
   withAnnotations,
   withContainer,
 } from '../support/deployment.ts';
-
-/** A small seeded PRNG (mulberry32) so a failing iterative run can be replayed from its seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('MyDeployment rolling updates: rollover, surge and availability bounds, iterative rollouts (upstream deployment.go)', function () {
   this.timeout(300_000);
@@ -190,7 +179,7 @@ describe('MyDeployment rolling updates: rollover, surge and availability bounds,
   it('eventually progresses through random template changes, rollbacks, scaling, pause toggles and pod deletions', async () => {
     const client = await testClient();
     const seed = Number(process.env.E2E_SEED ?? Date.now() % 2 ** 31);
-    const rand = random(seed);
+    const rand = seededRandom(seed);
     const log: string[] = [`seed ${seed}`];
     const name = 'webserver';
     const labels = { name: agnhostImageName };

@@ -12,9 +12,10 @@ import type { MyStatefulSet } from '../../../src/api/workloads.ts';
 import { myStatefulSets } from '../../../src/api/workloads.ts';
 import { resourcePath } from '../../../src/runtime/client/rest.ts';
 import { createNamespace, kubectl, testClient, waitFor } from '../support/env.ts';
-import { isDeleting, isReady, podName } from '../support/objects.ts';
+import { isReady, podName } from '../support/objects.ts';
 import { Recorder } from '../support/recorder.ts';
 import {
+  assertOrderedCreation,
   byName,
   createHeadlessService,
   describePods,
@@ -48,20 +49,6 @@ function transitions(watch: Recorder<Pod>): string[] {
       .map((d) => ({ index: d.index, mark: `-${d.name}` })),
   ];
   return marks.sort((a, b) => a.index - b.index).map((m) => m.mark);
-}
-
-/**
- * OrderedReady creation, from the watch: each replica was created with every lower-ordinal replica
- * present and Ready (condemned pods do not gate creation).
- */
-function assertOrderedCreation(watch: Recorder<Pod>, replicas: readonly string[]): void {
-  for (const c of podCreations(watch)) {
-    const before = stateBefore(watch, c.index);
-    for (const name of replicas.filter((n) => ordinalOf(n) < ordinalOf(c.name))) {
-      const pod = before.get(name);
-      assert.ok(pod && isReady(pod) && !isDeleting(pod), `${c.name} created while ${name} was not Ready: ${describePods(before.values()).join('; ')}`);
-    }
-  }
 }
 
 /**

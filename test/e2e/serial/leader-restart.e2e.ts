@@ -7,7 +7,6 @@
 //
 //   npm run test:e2e -- test/e2e/serial/leader-restart.e2e.ts      (E2E_RESTARTS=20 for more kills)
 import assert from 'node:assert/strict';
-import { parsePromText, sum } from '../../../hack/prom-text.ts';
 import type { Pod } from '../../../src/api/core.ts';
 import { pods } from '../../../src/api/resources.ts';
 import { myDaemonSets } from '../../../src/api/workloads.ts';
@@ -23,51 +22,20 @@ import {
   waitMds,
   withImage,
 } from '../support/daemonset.ts';
-import { createNamespace, kubeconfigPath, logFile, testClient, waitFor } from '../support/env.ts';
-import { startOperator, type OperatorProcess } from '../support/operator.ts';
+import { createNamespace, kubeconfigPath, logFile, testClient } from '../support/env.ts';
+import { startLeading, type OperatorProcess } from '../support/operator.ts';
+import { describeSpread, spread, writeRunRecord } from '../support/reliability.ts';
 
 const restarts = Number(process.env.E2E_RESTARTS ?? 10);
 const leaseName = 'restart-test';
-const identity = 'replica-a';
-
-/** 1 once this process leads (leader_election_master_status), 0 while it waits, undefined before /metrics answers. */
-async function leading(operator: OperatorProcess): Promise<number | undefined> {
-  try {
-    const text = await (await fetch(operator.metricsUrl, { signal: AbortSignal.timeout(1_000) })).text();
-    return sum(parsePromText(text), 'leader_election_master_status', { name: leaseName });
-  } catch {
-    return undefined;
-  }
-}
 
 describe('a leader-elected operator restarted in place @own-operator', function () {
   this.timeout(600_000);
   let ns: { name: string; remove: () => Promise<void> };
   let operator: OperatorProcess | undefined;
 
-  const start = async (): Promise<{ operator: OperatorProcess; spawnedAt: number }> => {
-    const spawnedAt = Date.now();
-    const started = await startOperator({
-      kubeconfig: kubeconfigPath(),
-      logFile: logFile('operator-leader-restart.log'),
-      // Not waiting for /readyz: the time to leadership is measured from the spawn.
-      waitReady: false,
-      args: [
-        '--namespace',
-        ns.name,
-        '--webhook-bind-address=0',
-        '--leader-elect',
-        '--leader-election-namespace',
-        ns.name,
-        '--leader-election-id',
-        leaseName,
-        '--leader-election-identity',
-        identity,
-      ],
-    });
-    assert.ok(started, 'src/main.ts is missing');
-    return { operator: started, spawnedAt };
-  };
+  const start = (): ReturnType<typeof startLeading> =>
+    startLeading({ kubeconfig: kubeconfigPath(), logFile: logFile('operator-leader-restart.log'), namespace: ns.name, leaseName, identity: 'replica-a' });
 
   before(async () => (ns = await createNamespace('leader-restart')));
   after(async () => {
@@ -97,9 +65,7 @@ describe('a leader-elected operator restarted in place @own-operator', function 
         await current.operator.stop('SIGKILL');
         current = await start();
         operator = current.operator;
-        const led = current;
-        await waitFor('the restarted operator to lead', () => leading(led.operator), (v) => v === 1, { timeoutMs: 30_000, intervalMs: 25 });
-        toLeader.push(Date.now() - led.spawnedAt);
+        toLeader.push(current.toLeadingMs);
       }
       const lastRestart = current.spawnedAt;
       const expectedImage = (restarts - 1) % 2 === 0 ? prevImage : image;
@@ -108,10 +74,18 @@ describe('a leader-elected operator restarted in place @own-operator', function 
       assert.equal(done.spec.template.spec.containers[0]?.image, expectedImage);
       await watch.caughtUp();
       const worst = assertNodeUnavailabilityBound(watch, ds, nodes, 1, { maxPerNode: 1 });
-      const sorted = [...toLeader].sort((a, b) => a - b);
-      const p50 = sorted[Math.floor(sorted.length / 2)] ?? 0;
+      const toLeading = spread(toLeader);
+      const file = writeRunRecord('leader-restart', {
+        kinds: ['MyDaemonSet'],
+        nodes: nodes.length,
+        faults: { sigkill: restarts },
+        violations: 0,
+        toLeadingMs: toLeading,
+        completedAfterLastRestartMs: { MyDaemonSet: completedIn },
+        worst: { nodesWithoutAvailablePod: worst },
+      });
       console.log(
-        `      ${restarts} SIGKILLs: spawn → leading p50 ${p50} ms, max ${sorted.at(-1) ?? 0} ms; last rollout complete ${completedIn} ms after the last spawn; at most ${worst} node(s) without an available pod`,
+        `      ${restarts} SIGKILLs: spawn → leading ${describeSpread(toLeading)}; last rollout complete ${completedIn} ms after the last spawn; at most ${worst} node(s) without an available pod (${file})`,
       );
       for (const [i, ms] of toLeader.entries()) assert.ok(ms <= 2_000, `restart ${i + 1}: leading ${ms} ms after the spawn`);
       assert.ok(completedIn <= 5_000, `the rollout completed ${completedIn} ms after the last restart`);

@@ -117,9 +117,9 @@ const supervised = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-s
  * is gone. kube-controller-manager and kube-scheduler exit by design when they cannot renew their
  * leader lease for 10 s, which an API server restart can cause. Returns the names restarted.
  */
-export function superviseComponents(): string[] {
+export function superviseComponents(names: readonly string[] = supervised): string[] {
   const restarted: string[] = [];
-  for (const name of supervised) {
+  for (const name of names) {
     const pid = currentPid(name);
     if (pid > 0 && processAlive(pid)) continue;
     startComponent(name);
@@ -157,4 +157,20 @@ export async function restartApiServer(flags: readonly string[] = []): Promise<v
     (renewed) => renewed.every(Boolean),
     { timeoutMs: 90_000, intervalMs: 500 },
   );
+}
+
+/**
+ * superviseComponents for kube-controller-manager and kube-scheduler every second, as kubelet
+ * restarts a crashed static pod, until stop(), which returns what it restarted. A test that kills
+ * kube-apiserver itself restarts that one (restartApiServer): it is not supervised here.
+ */
+export function startSupervisor(): { stop(): string[] } {
+  const restarted: string[] = [];
+  const timer = setInterval(() => restarted.push(...superviseComponents(['kube-controller-manager', 'kube-scheduler'])), 1_000);
+  return {
+    stop() {
+      clearInterval(timer);
+      return restarted;
+    },
+  };
 }

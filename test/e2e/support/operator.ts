@@ -5,6 +5,7 @@ import { createWriteStream, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { recordExtraPid, repoRoot } from '../../../hack/cluster.ts';
+import { parsePromText, sum } from '../../../hack/prom-text.ts';
 import { waitUntilServing } from '../../../hack/serving.ts';
 
 export interface OperatorProcess {
@@ -102,4 +103,63 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
     }
   }
   return proc;
+}
+
+/**
+ * Whether the operator leads the Lease `leaseName` now, from its own leader_election_master_status
+ * gauge: 1 leading, 0 waiting, undefined before /metrics answers.
+ */
+export async function leadsLease(operator: OperatorProcess, leaseName: string): Promise<number | undefined> {
+  try {
+    const text = await (await fetch(operator.metricsUrl, { signal: AbortSignal.timeout(1_000) })).text();
+    return sum(parsePromText(text), 'leader_election_master_status', { name: leaseName });
+  } catch {
+    return undefined;
+  }
+}
+
+export interface LeaderElectedOptions {
+  readonly kubeconfig: string;
+  readonly logFile: string;
+  /** The namespace it watches, which holds its Lease too. */
+  readonly namespace: string;
+  readonly leaseName: string;
+  readonly identity: string;
+}
+
+/**
+ * Spawns a leader-elected operator under a fixed identity (as a pod restarted in place keeps its
+ * name) and waits until it leads; returns it with the time from spawn to leading. Not waiting for
+ * /readyz first: the time to leadership is measured from the spawn.
+ */
+export async function startLeading(options: LeaderElectedOptions): Promise<{ readonly operator: OperatorProcess; readonly spawnedAt: number; readonly toLeadingMs: number }> {
+  const spawnedAt = Date.now();
+  const operator = await startOperator({
+    kubeconfig: options.kubeconfig,
+    logFile: options.logFile,
+    waitReady: false,
+    args: [
+      '--namespace',
+      options.namespace,
+      '--webhook-bind-address=0',
+      '--leader-elect',
+      '--leader-election-namespace',
+      options.namespace,
+      '--leader-election-id',
+      options.leaseName,
+      '--leader-election-identity',
+      options.identity,
+    ],
+  });
+  if (!operator) throw new Error('src/main.ts is missing');
+  const deadline = spawnedAt + 30_000;
+  for (;;) {
+    if ((await leadsLease(operator, options.leaseName)) === 1) return { operator, spawnedAt, toLeadingMs: Date.now() - spawnedAt };
+    if (operator.child.exitCode !== null) throw new Error(`operator exited with ${operator.child.exitCode}; see ${options.logFile}`);
+    if (Date.now() > deadline) {
+      await operator.stop('SIGKILL');
+      throw new Error(`operator not leading ${options.leaseName} 30 s after its spawn; see ${options.logFile}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }

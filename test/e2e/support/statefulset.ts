@@ -411,6 +411,11 @@ export function outsideDisruptions(watch: Recorder<Pod>): PodDeletion[] {
   });
 }
 
+/** The UIDs of outsideDisruptions. */
+export function strayDeletions(watch: Recorder<Pod>): Set<string> {
+  return new Set(outsideDisruptions(watch).map((d) => d.uid));
+}
+
 /** Names of the pods the watch saw created, in order. */
 export function podCreations(watch: Recorder<Pod>): { readonly name: string; readonly uid: string; readonly index: number; readonly pod: Pod }[] {
   const out: { name: string; uid: string; index: number; pod: Pod }[] = [];
@@ -442,15 +447,22 @@ export function byName(state: Map<string, Pod>): Map<string, Pod> {
 /**
  * upstream's maxUnavailable check for a set, over every state the pod watch passed through: at most
  * `maxUnavailable` of the replicas `names` are missing, terminating or not Ready. A name whose pod
- * kwok's stray delete removed (outsideDisruptions) is not counted until it is Ready again: that
- * disruption is nobody's rollout. Returns the most replicas seen unavailable at once.
+ * kwok's stray delete removed is not counted until it is Ready again: that disruption is nobody's
+ * rollout. `stray`: the UIDs of such pods, by default from the watch's signature of them
+ * (outsideDisruptions); support/audit.ts knows them for certain. Returns the most replicas seen
+ * unavailable at once.
  */
-export function assertReplicaUnavailabilityBound(watch: Recorder<Pod>, names: readonly string[], maxUnavailable: number): number {
-  const stray = new Set(outsideDisruptions(watch).map((d) => d.uid));
+export function assertReplicaUnavailabilityBound(
+  watch: Recorder<Pod>,
+  names: readonly string[],
+  maxUnavailable: number,
+  stray: ReadonlySet<string> = strayDeletions(watch),
+): number {
   const disrupted = new Set<string>();
   let worst = 0;
   for (const { state, event } of watch.replay()) {
-    if (event?.type === 'DELETED' && stray.has(event.object.metadata.uid ?? '')) disrupted.add(podName(event.object));
+    // From the moment the stray deletion begins (terminating), not only once the pod is gone.
+    if (event && (event.type === 'DELETED' || isDeleting(event.object)) && stray.has(event.object.metadata.uid ?? '')) disrupted.add(podName(event.object));
     if (event && isReady(event.object) && !isDeleting(event.object)) disrupted.delete(podName(event.object));
     const live = byName(new Map([...state].filter(([, p]) => !isDeleting(p))));
     const unavailable = names.filter((n) => {
@@ -464,4 +476,35 @@ export function assertReplicaUnavailabilityBound(watch: Recorder<Pod>, names: re
     );
   }
   return worst;
+}
+
+/**
+ * OrderedReady creation, over every state the pod watch passed through (one pass): each of
+ * `replicas` was created while every lower-ordinal replica was present, Ready and not terminating
+ * (upstream: a monotonic set stops at the first replica that is not Running and Ready). A replica
+ * kwok's stray delete removed (`stray`, as for assertReplicaUnavailabilityBound) does not gate
+ * until it is Ready again: the controller cannot have seen that deletion before it acted. Returns
+ * how many creations it checked.
+ */
+export function assertOrderedCreation(watch: Recorder<Pod>, replicas: readonly string[], stray: ReadonlySet<string> = strayDeletions(watch)): number {
+  const disrupted = new Set<string>();
+  const wanted = new Set(replicas);
+  let before: Map<string, Pod> | undefined;
+  let checked = 0;
+  for (const { state, event } of watch.replay()) {
+    if (event && before && event.type === 'ADDED' && wanted.has(podName(event.object))) {
+      checked++;
+      const created = podName(event.object);
+      const live = byName(before);
+      for (const name of replicas.filter((n) => ordinalOf(n) < ordinalOf(created) && !disrupted.has(n))) {
+        const pod = live.get(name);
+        assert.ok(pod && isReady(pod) && !isDeleting(pod), `${created} created while ${name} was not Ready: ${describePods(before.values()).join('; ')}`);
+      }
+    }
+    // From the moment the stray deletion begins (terminating), not only once the pod is gone.
+    if (event && (event.type === 'DELETED' || isDeleting(event.object)) && stray.has(event.object.metadata.uid ?? '')) disrupted.add(podName(event.object));
+    if (event && isReady(event.object) && !isDeleting(event.object)) disrupted.delete(podName(event.object));
+    before = state;
+  }
+  return checked;
 }
