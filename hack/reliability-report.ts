@@ -40,10 +40,20 @@ interface RunRecord {
   /** API server suite: per restart, kill → /readyz and the control plane's leases renewed. */
   readonly apiServerDownMs?: Spread;
   readonly killFreeRolloutMs?: Readonly<Record<string, number>>;
-  readonly completedAfterLastRestartMs: Readonly<Record<string, number>>;
+  readonly completedAfterLastRestartMs?: Readonly<Record<string, number>>;
+  /** Fuzz suite: what became of the objects. */
+  readonly fuzz?: {
+    readonly refusedAtApply: number;
+    readonly accepted: number;
+    readonly settledByStatus: number;
+    readonly explainedByFailure: number;
+    readonly unexplained: number;
+  };
+  /** Conflict storm: other clients' writes missing at the end (must be 0). */
+  readonly lostWrites?: number;
 }
 
-const short: Readonly<Record<string, string>> = { MyDaemonSet: 'mds', MyStatefulSet: 'msts', MyDeployment: 'mdeploy' };
+const short: Readonly<Record<string, string>> = { MyDaemonSet: 'mds', MyStatefulSet: 'msts', MyDeployment: 'mdeploy', MyReplicaSet: 'mrs' };
 
 function row(file: string, r: RunRecord): string {
   const faults = Object.entries(r.faults)
@@ -54,16 +64,19 @@ function row(file: string, r: RunRecord): string {
     r.note,
     r.takeoverMs === undefined ? undefined : 'kill → standby leading',
     r.standbyWrites === undefined ? undefined : `${r.standbyWrites} standby writes in the audit log`,
+    r.fuzz === undefined
+      ? undefined
+      : `${r.fuzz.refusedAtApply} refused at apply time, ${r.fuzz.settledByStatus} settled by their status, ${r.fuzz.explainedByFailure} explained by a failure condition or Warning, ${r.fuzz.unexplained} unexplained`,
+    r.lostWrites === undefined ? undefined : `${r.lostWrites} of their writes lost`,
     r.apiServerDownMs === undefined ? undefined : `API server down ${spreadCell(r.apiServerDownMs)} ms`,
     r.seed === undefined ? undefined : `seed ${r.seed}`,
   ];
-  const complete = r.kinds
-    .map((k) => {
-      const after = r.completedAfterLastRestartMs[k];
-      const free = r.killFreeRolloutMs?.[k];
-      return `${short[k] ?? k} ${after ?? '?'}${free === undefined ? '' : ` (${free})`}`;
-    })
-    .join(', ');
+  const completeIn = (k: string): string => {
+    const after = r.completedAfterLastRestartMs?.[k];
+    const free = r.killFreeRolloutMs?.[k];
+    return `${short[k] ?? k} ${after ?? '?'}${free === undefined ? '' : ` (${free})`}`;
+  };
+  const complete = r.completedAfterLastRestartMs === undefined ? '—' : r.kinds.map(completeIn).join(', ');
   const cells = [
     `[${r.date.slice(0, 16).replace('T', ' ')}](reliability/runs/${file})`,
     r.commit ?? '',
