@@ -9,7 +9,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { clusterDir } from '../../../hack/cluster.ts';
 import type { PollOptions } from '../../../hack/poll.ts';
 import { pollUntil } from '../../../hack/poll.ts';
-import { namespaces } from '../../../src/api/resources.ts';
+import type { KubeObject } from '../../../src/api/meta.ts';
+import { namespaces, resource } from '../../../src/api/resources.ts';
 import { isNotFound } from '../../../src/runtime/client/errors.ts';
 import { KubeClient } from '../../../src/runtime/client/rest.ts';
 
@@ -72,11 +73,19 @@ export async function kubectlFails(args: readonly string[], input?: string): Pro
   }
 }
 
-/** Creates a namespace for one test and returns its name; deleted by the returned cleanup. */
+const serviceAccounts = resource<KubeObject>('', 'v1', 'serviceaccounts', 'ServiceAccount', true);
+
+/**
+ * Creates a namespace for one test and returns its name once its `default` ServiceAccount exists
+ * (upstream e2e: WaitForDefaultServiceAccountInNamespace): pods created before it are refused
+ * ("serviceaccount default not found"), which happens while kube-controller-manager is starting
+ * again after a test restarted the API server. Deleted by the returned cleanup.
+ */
 export async function createNamespace(prefix: string): Promise<{ name: string; remove: () => Promise<void> }> {
   const client = await testClient();
   const name = `${prefix}-${randomBytes(3).toString('hex')}`.toLowerCase();
   await client.create(namespaces, { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'e2e.my.dev/test': prefix } } });
+  await waitFor(`the default ServiceAccount of ${name}`, () => client.get(serviceAccounts, name, 'default'), () => true, { timeoutMs: 120_000, intervalMs: 100 });
   return {
     name,
     remove: async () => {
