@@ -5,6 +5,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
 import { isRecord } from '../../src/api/meta.ts';
+import { seededRandom } from '../support/seeded-random.ts';
 import {
   generate,
   mutate,
@@ -16,16 +17,6 @@ import {
   type Schema,
 } from '../support/schema-fuzz.ts';
 
-/** mulberry32: a 32-bit seeded PRNG, so each case replays exactly. */
-function mulberry32(seed: number): Rand {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const crdDir = fileURLToPath(new URL('../../crds/', import.meta.url));
 
@@ -198,7 +189,7 @@ describe('schema-driven fuzzing (test/support/schema-fuzz.ts)', () => {
       it(`gives ${name} objects whose every value obeys its schema, over 200 seeded draws`, () => {
         const crd = crds.find((c) => c.kind === name);
         assert.ok(crd);
-        const rand = mulberry32(1000 + i);
+        const rand = seededRandom(1000 + i);
         let fields = 0;
         for (let n = 0; n < 200; n++) {
           const object = generate(crd.schema, rand);
@@ -236,22 +227,22 @@ describe('schema-driven fuzzing (test/support/schema-fuzz.ts)', () => {
     it('replays the same objects from the same seed, and others from another', () => {
       const schema = crds[0]?.schema;
       assert.ok(schema);
-      const first = draws(schema, mulberry32(42), 20);
-      assert.deepEqual(draws(schema, mulberry32(42), 20), first);
-      assert.notDeepEqual(draws(schema, mulberry32(43), 20), first);
+      const first = draws(schema, seededRandom(42), 20);
+      assert.deepEqual(draws(schema, seededRandom(42), 20), first);
+      assert.notDeepEqual(draws(schema, seededRandom(43), 20), first);
     });
   });
 
   describe('generate on small schemas', () => {
     it('picks only enum values, and each of them in time', () => {
       const schema = parseSchema({ type: 'string', enum: ['Always', 'OnFailure', 'Never'] });
-      const values = new Set(draws(schema, mulberry32(1), 100));
+      const values = new Set(draws(schema, seededRandom(1), 100));
       assert.deepEqual([...values].sort(), ['Always', 'Never', 'OnFailure']);
     });
 
     it('gives both integers and strings for int-or-string, strings obeying pattern and maxLength', () => {
       const schema = parseSchema({ 'x-kubernetes-int-or-string': true, anyOf: [{ type: 'integer' }, { type: 'string' }], maxLength: 4, pattern: '^[0-9]+%?$' });
-      const values = draws(schema, mulberry32(2), 200);
+      const values = draws(schema, seededRandom(2), 200);
       assert.ok(values.some((v) => Number.isInteger(v)));
       assert.ok(values.some((v) => typeof v === 'string'));
       for (const v of values) assert.deepEqual(violations(v, schema), []);
@@ -271,7 +262,7 @@ describe('schema-driven fuzzing (test/support/schema-fuzz.ts)', () => {
           },
         },
       });
-      const rand = mulberry32(3);
+      const rand = seededRandom(3);
       let longest = 0;
       for (let n = 0; n < 300; n++) {
         const list = generate(schema, rand);
@@ -284,52 +275,52 @@ describe('schema-driven fuzzing (test/support/schema-fuzz.ts)', () => {
 
     it('keeps list-type set items unique', () => {
       const schema = parseSchema({ type: 'array', 'x-kubernetes-list-type': 'set', items: { type: 'integer', minimum: 0, maximum: 1 } });
-      for (const list of draws(schema, mulberry32(4), 200)) assert.deepEqual(violations(list, schema), []);
+      for (const list of draws(schema, seededRandom(4), 200)) assert.deepEqual(violations(list, schema), []);
     });
 
     it('keeps integers within int32 and explicit bounds, sometimes at a bound or large', () => {
-      const int32 = draws(parseSchema({ type: 'integer', format: 'int32' }), mulberry32(5), 400);
+      const int32 = draws(parseSchema({ type: 'integer', format: 'int32' }), seededRandom(5), 400);
       assert.ok(int32.every((v) => typeof v === 'number' && Number.isInteger(v) && v >= -(2 ** 31) && v <= 2 ** 31 - 1));
       assert.ok(int32.includes(2147483647));
       const bounded = parseSchema({ type: 'integer', minimum: 1, maximum: 5, exclusiveMaximum: true });
-      const values = draws(bounded, mulberry32(6), 200);
+      const values = draws(bounded, seededRandom(6), 200);
       assert.ok(values.every((v) => typeof v === 'number' && v >= 1 && v <= 4));
       assert.ok(values.includes(1) && values.includes(4));
     });
 
     it('builds strings for a pattern out of its own characters', () => {
       const schema = parseSchema({ type: 'string', pattern: '^v[0-9]{1,2}\\.(alpha|beta)[0-9]$', maxLength: 12 });
-      for (const v of draws(schema, mulberry32(7), 50)) assert.deepEqual(violations(v, schema), []);
+      for (const v of draws(schema, seededRandom(7), 50)) assert.deepEqual(violations(v, schema), []);
     });
 
     it('gives up with undefined when no candidate matches the pattern, leaving a required field out of its parent', () => {
       const impossible = { type: 'string', pattern: '^(?=a)b$' };
-      assert.ok(draws(parseSchema(impossible), mulberry32(8), 20).every((v) => v === undefined));
+      assert.ok(draws(parseSchema(impossible), seededRandom(8), 20).every((v) => v === undefined));
       const tooShort = parseSchema({ type: 'string', pattern: '^x{8}$', maxLength: 4 });
-      assert.equal(generate(tooShort, mulberry32(9)), undefined);
+      assert.equal(generate(tooShort, seededRandom(9)), undefined);
       const parent = parseSchema({ type: 'object', required: ['name'], properties: { name: impossible } });
-      assert.deepEqual(generate(parent, mulberry32(10)), {});
+      assert.deepEqual(generate(parent, seededRandom(10)), {});
     });
 
     it('treats a pattern JavaScript cannot compile as matching nothing', () => {
-      assert.equal(generate(parseSchema({ type: 'string', pattern: '(?i)abc' }), mulberry32(11)), undefined);
+      assert.equal(generate(parseSchema({ type: 'string', pattern: '(?i)abc' }), seededRandom(11)), undefined);
     });
 
     it('gives an empty object for preserve-unknown-fields without properties', () => {
       const schema = parseSchema({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true });
-      assert.ok(draws(schema, mulberry32(12), 20).every((v) => isDeepStrictEqual(v, {})));
+      assert.ok(draws(schema, seededRandom(12), 20).every((v) => isDeepStrictEqual(v, {})));
     });
 
     it('includes only required properties from maxDepth down', () => {
       const leaf = { type: 'object', required: ['id'], properties: { id: { type: 'string', minLength: 1 }, note: { type: 'string' } } };
       const schema = parseSchema({ type: 'object', required: ['a'], properties: { a: leaf, b: leaf } });
       const keys = (value: unknown): string[] => (isRecord(value) ? Object.keys(value) : []);
-      const shallow = generate(schema, mulberry32(13), { maxDepth: 1, optionalProbability: 1 });
+      const shallow = generate(schema, seededRandom(13), { maxDepth: 1, optionalProbability: 1 });
       assert.deepEqual(keys(shallow), ['a', 'b']);
       assert.deepEqual([keys(field(shallow, 'a')), keys(field(shallow, 'b'))], [['id'], ['id']]);
-      const flat = generate(schema, mulberry32(14), { maxDepth: 0, optionalProbability: 1 });
+      const flat = generate(schema, seededRandom(14), { maxDepth: 0, optionalProbability: 1 });
       assert.deepEqual([keys(flat), keys(field(flat, 'a'))], [['a'], ['id']]);
-      const full = generate(schema, mulberry32(15), { optionalProbability: 1 });
+      const full = generate(schema, seededRandom(15), { optionalProbability: 1 });
       assert.deepEqual(keys(field(full, 'a')), ['id', 'note']);
     });
   });
@@ -380,7 +371,7 @@ describe('schema-driven fuzzing (test/support/schema-fuzz.ts)', () => {
         const base = baseObject(crd);
         assert.deepEqual(violations(base, crd.schema), [], 'the base object is valid');
         const pristine = structuredClone(base);
-        const rand = mulberry32(2000 + i);
+        const rand = seededRandom(2000 + i);
         let changed = 0;
         for (let n = 0; n < 100; n++) {
           const { object, changes } = mutate(base, crd.schema, rand, 3);
@@ -403,7 +394,7 @@ describe('schema-driven fuzzing (test/support/schema-fuzz.ts)', () => {
     it('prefers paths under spec', () => {
       const crd = crds.find((c) => c.kind === 'MyStatefulSet');
       assert.ok(crd);
-      const rand = mulberry32(3000);
+      const rand = seededRandom(3000);
       const paths = Array.from({ length: 100 }, () => mutate(baseObject(crd), crd.schema, rand, 1).changes.map((c) => c.path)).flat();
       assert.ok(paths.filter((p) => p.startsWith('spec.')).length > 75);
     });
@@ -423,7 +414,7 @@ describe('schema-driven fuzzing (test/support/schema-fuzz.ts)', () => {
           },
         },
       });
-      const rand = mulberry32(16);
+      const rand = seededRandom(16);
       for (let n = 0; n < 20; n++) {
         const { object, changes } = mutate({}, schema, rand, 1);
         if (changes[0]?.path !== 'spec.ports[0].port') continue;
@@ -436,7 +427,7 @@ describe('schema-driven fuzzing (test/support/schema-fuzz.ts)', () => {
     it('replays the same changes from the same seed', () => {
       const crd = crds[1];
       assert.ok(crd);
-      const run = (): unknown => mutate(baseObject(crd), crd.schema, mulberry32(77), 5);
+      const run = (): unknown => mutate(baseObject(crd), crd.schema, seededRandom(77), 5);
       assert.deepEqual(run(), run());
     });
   });

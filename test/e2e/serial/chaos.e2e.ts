@@ -26,7 +26,7 @@
 // and CHAOS_SEED (replay a run's fault schedule) override.
 import assert from 'node:assert/strict';
 import { auditFlags, podsDeletedByOthers, readAudit, startAuditing, stopAuditing } from '../support/audit.ts';
-import { ChaosRig, kinds, type Kind } from '../support/chaos.ts';
+import { ChaosRig, kinds, randomMoment, type Kind } from '../support/chaos.ts';
 import { compactEtcd, restartApiServer, startSupervisor } from '../support/control-plane.ts';
 import { kubeconfigPath, logFile } from '../support/env.ts';
 import { startLeading, type OperatorProcess } from '../support/operator.ts';
@@ -35,12 +35,8 @@ import { describeSpread, runSeed, seededRandom, spread, Violations, writeRunReco
 const kills = Number(process.env.CHAOS_KILLS ?? 10);
 const nodeCount = Number(process.env.CHAOS_NODES ?? 10);
 const apiServerRestarts = Number(process.env.CHAOS_APISERVER_RESTARTS ?? 3);
-/** A fault lands this long at most after the change that started the rollouts. */
-const maxFaultDelayMs = 1_500;
 /** "within 5 s of the last restart, plus its own remaining work". */
 const recoveryAllowanceMs = 5_000;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('chaos: faults at random moments of three rollouts @own-operator @control-plane', function () {
   this.timeout(1_800_000);
@@ -86,7 +82,7 @@ describe('chaos: faults at random moments of three rollouts @own-operator @contr
       const toLeading: number[] = [];
       for (let i = 0; i < kills; i++) {
         await rig.beforeFault(i, kills, rand);
-        await sleep(Math.floor(rand() * maxFaultDelayMs));
+        await randomMoment(rand);
         await current.operator.stop('SIGKILL');
         current = await start(rig, 'operator-chaos.log');
         toLeading.push(current.toLeadingMs);
@@ -150,7 +146,7 @@ describe('chaos: faults at random moments of three rollouts @own-operator @contr
     try {
       for (let i = 0; i < apiServerRestarts; i++) {
         await rig.beforeFault(i, apiServerRestarts, rand);
-        await sleep(Math.floor(rand() * maxFaultDelayMs));
+        await randomMoment(rand);
         const killedAt = Date.now();
         await restartApiServer(auditFlags);
         lastReady = Date.now();

@@ -13,7 +13,7 @@
 // nodes (CHAOS_FAILOVERS, CHAOS_NODES).
 import assert from 'node:assert/strict';
 import { isOperatorAgent, readAudit, startAuditing, stopAuditing, type AuditEvent } from '../support/audit.ts';
-import { ChaosRig } from '../support/chaos.ts';
+import { ChaosRig, randomMoment } from '../support/chaos.ts';
 import { kubeconfigPath, logFile, waitFor } from '../support/env.ts';
 import { leadsLease, startOperator, type OperatorProcess } from '../support/operator.ts';
 import { describeSpread, runSeed, seededRandom, spread, Violations, writeRunRecord } from '../support/reliability.ts';
@@ -22,7 +22,6 @@ const failovers = Number(process.env.CHAOS_FAILOVERS ?? 2);
 const nodeCount = Number(process.env.CHAOS_NODES ?? 10);
 const leaseName = 'failover';
 const leaseDurationMs = 15_000;
-const maxFaultDelayMs = 1_500;
 const writeVerbs = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
 
 /** One process of one replica: when it started, and (if it did) when it was killed. */
@@ -77,7 +76,7 @@ describe('failover between two replicas @own-operator @control-plane', function 
     let lastTakeoverAt = Date.now();
     for (let i = 0; i < failovers; i++) {
       await rig.rollNext();
-      await new Promise((resolve) => setTimeout(resolve, Math.floor(rand() * maxFaultDelayMs)));
+      await randomMoment(rand);
       leader.killedAt = Date.now();
       await leader.process.stop('SIGKILL');
       await waitLeading(standby);

@@ -5,6 +5,7 @@
 // of every state the watches saw.
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { PersistentVolumeClaim, Pod } from '../../../src/api/core.ts';
 import { persistentVolumeClaims, pods } from '../../../src/api/resources.ts';
 import type { MyDaemonSet, MyDeployment, MyReplicaSet, MyStatefulSet } from '../../../src/api/workloads.ts';
@@ -37,9 +38,15 @@ import {
   withImage as setWithImage,
 } from './statefulset.ts';
 
-export { imageA, imageB };
-
 export type Kind = 'MyDaemonSet' | 'MyStatefulSet' | 'MyDeployment';
+
+/** A fault lands this long at most after the change that started the rollouts. */
+const maxFaultDelayMs = 1_500;
+
+/** Waits a random moment (0–1.5 s) of the rollouts just started: where the next fault lands. */
+export function randomMoment(rand: () => number): Promise<void> {
+  return sleep(Math.floor(rand() * maxFaultDelayMs));
+}
 export const kinds: readonly Kind[] = ['MyDaemonSet', 'MyStatefulSet', 'MyDeployment'];
 
 const setReplicas = 10;
