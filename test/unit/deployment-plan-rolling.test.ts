@@ -213,6 +213,21 @@ describe('MyDeployment planner: availability from the pod cache', () => {
     assert.deepEqual(summarize(plan(snapshot(d, [shrunkOld, lost]), now)), ['scale web-1 2→0 (4/5) swallow', 'status']);
   });
 
+  it('a set shrunk but not yet observed counts no more than its spec: reverting a template does not take its replicas twice', () => {
+    // The new RS was the old one a moment ago and was scaled 4 → 2; its status (observedGeneration
+    // 1 of 2) and the cache still show 4 available, the deletions not in yet. web-1 has 3 of 3.
+    // Uncapped: new unavailable 2 − 4 = −2, maxScaledDown 4, 7 available, web-1 3 → 0, leaving 2
+    // real ones < 3. Capped at spec: web-1 3 → 1, leaving 2 + 1 = 3.
+    const old = ownedReplicaSet(d, 'web-1', { replicas: 3, revision: '1' });
+    const reverted = ownedReplicaSet(d, newName(d), { replicas: 4, image: 'nginx:2', revision: '2', created: 20 });
+    const shrunk = { ...reverted, metadata: { ...reverted.metadata, generation: 2 }, spec: { ...reverted.spec, replicas: 2 } };
+    const pods = new Map([
+      ['web-1-uid', readyPods('web-1', 3)],
+      [shrunk.metadata.uid ?? '', readyPods(newName(d), 4)],
+    ]);
+    assert.deepEqual(summarize(plan(snapshot(d, [old, shrunk], pods), now)), ['scale web-1 3→1 (4/5) swallow', 'status']);
+  });
+
   it('never counts more than the status reports: pods Ready in the cache before the status says so wait for it', () => {
     const lagging = ownedReplicaSet(d, newName(d), { replicas: 2, image: 'nginx:2', revision: '2', created: 20, available: 0 });
     const settledOld = ownedReplicaSet(d, 'web-1', { replicas: 3, revision: '1' });

@@ -127,12 +127,25 @@ function scaleDownOldReplicaSetsForRollingUpdate(pass: Pass, all: readonly MyRep
  * cautious than upstream.
  */
 function availableOf(pass: Pass, rs: MyReplicaSet): number {
-  const reported = rs.status?.availableReplicas ?? 0;
+  const reported = unobservedShrink(rs) ?? rs.status?.availableReplicas ?? 0;
   const pods = pass.snapshot.podsByReplicaSet.get(rs.metadata.uid ?? '');
   if (pods === undefined) return reported;
   const minReady = rs.spec.minReadySeconds ?? 0;
   const seen = pods.filter((pod) => isPodActive(pod) && isPodAvailable(pod, minReady, pass.now)).length;
   return Math.min(reported, seen);
+}
+
+/**
+ * A set scaled down whose status has not yet observed that (observedGeneration below generation):
+ * the pods beyond spec.replicas are about to be deleted, while its status and, for a moment, the
+ * pod cache still count them. Its availability is then at most spec.replicas; undefined otherwise.
+ * Without this cap a pass in that window (the MyReplicaSet controller deleting, or killed before
+ * writing its status) takes the same replicas away twice.
+ */
+function unobservedShrink(rs: MyReplicaSet): number | undefined {
+  const observed = rs.status?.observedGeneration ?? 0;
+  if (observed >= (rs.metadata.generation ?? 0)) return undefined;
+  return Math.min(rs.status?.availableReplicas ?? 0, replicasOf(rs));
 }
 
 function sum(rss: readonly MyReplicaSet[], count: (rs: MyReplicaSet) => number): number {
