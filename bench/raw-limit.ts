@@ -1,5 +1,6 @@
 // Runs raw-loop.ts for `count` pods and times it like the scenarios: from its first request to the
 // watch event that shows the last pod Ready. Then deletes the pods and waits until they are gone.
+// Bound pods are the floor; unbound ones add the scheduler, which a controller's pods go through too.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { isRecord } from '../src/api/meta.ts';
@@ -8,10 +9,13 @@ import { TransportError } from '../src/runtime/client/errors.ts';
 import type { KubeClient } from '../src/runtime/client/rest.ts';
 import type { PodWatch } from './pod-watch.ts';
 import { WaitTimeout } from './pod-watch.ts';
+import type { RawPlacement } from './workloads.ts';
 import { imageV1 } from './workloads.ts';
 
 export interface RawResult {
   readonly pods: number;
+  /** bound (spec.nodeName set), or left to the scheduler: daemon-shaped or plain. Absent in older runs: bound. */
+  readonly placement?: RawPlacement;
   readonly wallSeconds: number | undefined;
   readonly podsPerSecond: number | undefined;
   /** First request to last answer: how fast the API server took the creates. */
@@ -58,9 +62,11 @@ export async function rawCreate(options: {
   readonly count: number;
   readonly nodes: number;
   readonly concurrency?: number;
+  readonly placement?: RawPlacement;
 }): Promise<RawResult> {
   const { watch, count } = options;
   const concurrency = options.concurrency ?? 64;
+  const placement = options.placement ?? 'bound';
   await watch.waitFor((c) => c.total === 0, 600_000, 'raw: no pods before');
   const reached = watch.waitFor(
     (c) => c.total === count && c.readyByImage.get(imageV1) === count,
@@ -69,7 +75,7 @@ export async function rawCreate(options: {
   );
   const node = path.join(options.repoRoot, 'node_modules', '.bin', 'node');
   const script = path.join(options.repoRoot, 'bench', 'raw-loop.ts');
-  const args = [script, options.kubeconfig, options.namespace, String(count), String(options.nodes), String(concurrency)];
+  const args = [script, options.kubeconfig, options.namespace, String(count), String(options.nodes), String(concurrency), placement];
   const out = await new Promise<string>((resolve, reject) => {
     const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
@@ -89,6 +95,7 @@ export async function rawCreate(options: {
   await deleteAllPods(options.client, options.namespace, watch);
   return {
     pods: count,
+    placement,
     wallSeconds,
     podsPerSecond: wallSeconds ? count / wallSeconds : undefined,
     createSeconds: (report.finishedAt - report.startedAt) / 1000,

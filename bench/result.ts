@@ -12,6 +12,8 @@ export interface ScenarioResult {
   readonly ours?: SideResult;
   /** The raw-limit loop for the same number of pods (create scenarios): the fastest of the rounds. */
   readonly raw?: RawResult;
+  /** The same loop with pods the scheduler binds (daemon-shaped for the DaemonSet); absent in older runs. */
+  readonly rawUnbound?: RawResult;
   /** Every round when there were several; `builtin`/`ours` above are the median rounds by wall time. */
   readonly rounds?: { readonly builtin: readonly SideResult[]; readonly ours: readonly SideResult[] };
 }
@@ -65,6 +67,11 @@ export interface RunResult {
   readonly operator: {
     readonly starts: readonly OperatorStart[];
     /** RSS with every node and the DaemonSet's pods cached (right after "DaemonSet create"). */
+    readonly rssCachedBytes?: number;
+  };
+  /** kube-controller-manager at the same moment of the built-in side; absent in older runs. */
+  readonly kubeControllerManager?: {
+    /** VmRSS right after the built-in "DaemonSet create" settled (every node and DaemonSet pod in its informers). */
     readonly rssCachedBytes?: number;
   };
   readonly scenarios: readonly ScenarioResult[];

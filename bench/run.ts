@@ -1,8 +1,9 @@
 // npm run bench -- [--nodes 100,1000,5000] [--qps 20,0] [--kinds ds,sts,deploy] [--deploy-replicas 500] [--out bench/results] [--smoke]
 //
 // Side-by-side benchmark of the built-in DaemonSet/StatefulSet/Deployment controllers and ours on a local
-// kwok cluster of its own (.cluster-bench/), against the raw API-server limit. Writes
-// <out>/<date>-<nodes>-<qps>.json per run, then <out>/latest.md and <out>/latest.svg (bench/report.ts).
+// kwok cluster of its own (.cluster-bench/), against raw loops of bound pods (the API server's limit)
+// and of pods the scheduler binds. Writes <out>/<date>-<nodes>-<qps>.json per run, then
+// <out>/latest.md, <out>/latest.svg and <out>/scaling.svg (bench/report.ts).
 // A benchmark, not a test: it records times and timeouts and never fails on them.
 //
 // The cluster name must be fixed before hack/cluster.ts loads, so everything else is imported
@@ -61,7 +62,7 @@ async function main(argv: readonly string[]): Promise<void> {
     .option('--cpu-prof', 'run the operator with node --cpu-prof (profiles under <out>/tmp/)', false)
     .option('--stale-consistency <bool>', "kube-controller-manager's StaleControllerConsistency{DaemonSet,StatefulSet,ReplicaSet} gates", 'true')
     .option('--keep-cluster', 'leave the bench cluster running at the end', false)
-    .option('--no-raw', 'skip the raw-limit loop')
+    .option('--no-raw', 'skip the raw loops (bound and unbound pods)')
     .option('--kcm-flag <flag>', 'an extra kube-controller-manager flag --key=value (repeatable)', (v: string, all: string[]) => [...all, v], [])
     .option('--operator-root <dir>', 'run the operator from another checkout (before/after comparisons)')
     .option('--repeat <n>', 'rounds per side, alternating which side goes first; tables show the median', count, 1);

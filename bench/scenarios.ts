@@ -4,7 +4,9 @@
 //   StatefulSet: Parallel 0 → R replicas Ready; rolling update of those R; OrderedReady 0 → r.
 //   Deployment:  0 → R replicas Ready; rolling update of those R (maxSurge 25 %, maxUnavailable
 //                25 %, the apps/v1 defaults); delete with cascade → no pods (and no ReplicaSets) left.
-// Each chain starts and ends with no pods in its namespace.
+// Each chain starts and ends with no pods in its namespace, so the namespace's Ready pods are the
+// workload's own: every step but the deletes (whose object goes before its pods) times the status
+// lag against them.
 import type { KubeClient } from '../src/runtime/client/rest.ts';
 import { isNotFound } from '../src/runtime/client/errors.ts';
 import type { Endpoints, OwnRequests, SideResult, Step } from './measure.ts';
@@ -12,11 +14,13 @@ import { holdsWithin, measureStep } from './measure.ts';
 import type { OperatorProcess } from './operator-process.ts';
 import type { PodWatch } from './pod-watch.ts';
 import type { Scraper } from './scrape.ts';
+import { statusSource } from './step-timelines.ts';
 import type { Side } from './workloads.ts';
 import {
   daemonSetManifest,
   daemonSetResource,
   daemonSetSettled,
+  daemonSetStatusReady,
   deploymentManifest,
   deploymentResource,
   deploymentSettled,
@@ -28,6 +32,7 @@ import {
   statefulSetManifest,
   statefulSetResource,
   statefulSetSettled,
+  statusReadyReplicas,
 } from './workloads.ts';
 
 export type ScenarioName =
@@ -64,6 +69,8 @@ export interface SideContext {
   readonly qps: number;
   readonly operator?: OperatorProcess;
   readonly operatorScrape?: Scraper;
+  /** Built-in side: kube-controller-manager's RSS now (bench/kcm-process.ts). */
+  readonly kcmRssBytes?: () => number | undefined;
   readonly log: (msg: string) => void;
 }
 
@@ -86,12 +93,15 @@ export interface DaemonSetResults {
   readonly 'ds-delete': SideResult;
   /** Operator RSS right after the create settled: every node and every pod cached. */
   readonly rssCachedBytes?: number;
+  /** kube-controller-manager's RSS at the same moment of the built-in side. */
+  readonly kcmRssCachedBytes?: number;
 }
 
 export async function daemonSetChain(ctx: SideContext, nodes: number): Promise<DaemonSetResults> {
   const { client, own, namespace: ns } = ctx;
   const res = daemonSetResource(ctx.side);
   const name = 'bench-ds';
+  const status = statusSource(client, res, ns, name, daemonSetStatusReady);
   const settle = (): Promise<boolean> =>
     holdsWithin(async () => {
       own.add('GET', res.plural);
@@ -110,8 +120,10 @@ export async function daemonSetChain(ctx: SideContext, nodes: number): Promise<D
     },
     reached: (c) => exactlyReady(c, nodes, imageV1),
     settle,
+    status,
   });
   const rssCachedBytes = ctx.operator?.sampler.last?.rssBytes;
+  const kcmRssCachedBytes = ctx.kcmRssBytes?.();
 
   ctx.log(`${ctx.side}: DaemonSet rollout`);
   const rollout = await run(ctx, ['daemonset'], {
@@ -124,6 +136,7 @@ export async function daemonSetChain(ctx: SideContext, nodes: number): Promise<D
     },
     reached: (c) => exactlyReady(c, nodes, imageV2),
     settle,
+    status,
   });
 
   ctx.log(`${ctx.side}: DaemonSet delete`);
@@ -140,7 +153,13 @@ export async function daemonSetChain(ctx: SideContext, nodes: number): Promise<D
     settle: () => objectGone(ctx, res.plural, () => client.get(res, ns, name)),
   });
   await cleanup(ctx, res.plural, () => client.delete(res, ns, name, { propagationPolicy: 'Background' }));
-  return { 'ds-create': create, 'ds-rollout': rollout, 'ds-delete': remove, ...(rssCachedBytes ? { rssCachedBytes } : {}) };
+  return {
+    'ds-create': create,
+    'ds-rollout': rollout,
+    'ds-delete': remove,
+    ...(rssCachedBytes ? { rssCachedBytes } : {}),
+    ...(kcmRssCachedBytes ? { kcmRssCachedBytes } : {}),
+  };
 }
 
 export interface StatefulSetResults {
@@ -157,6 +176,7 @@ export async function statefulSetChain(ctx: SideContext, parallelReplicas: numbe
       own.add('GET', res.plural);
       return statefulSetSettled(await client.get(res, ns, name), replicas);
     });
+  const statusOf = (name: string) => statusSource(client, res, ns, name, statusReadyReplicas);
   const scaleTo = (name: string, replicas: number) => async (): Promise<void> => {
     own.add('PATCH', res.plural);
     await client.patch(res, ns, name, 'merge', { spec: { replicas } });
@@ -175,6 +195,7 @@ export async function statefulSetChain(ctx: SideContext, parallelReplicas: numbe
     act: scaleTo(parallel, parallelReplicas),
     reached: (c) => exactlyReady(c, parallelReplicas, imageV1),
     settle: settleFor(parallel, parallelReplicas),
+    status: statusOf(parallel),
   });
   ctx.log(`${ctx.side}: StatefulSet rolling update of ${parallelReplicas}`);
   const rollingUpdate = await run(ctx, ['statefulset'], {
@@ -188,6 +209,7 @@ export async function statefulSetChain(ctx: SideContext, parallelReplicas: numbe
     },
     reached: (c) => exactlyReady(c, parallelReplicas, imageV2),
     settle: settleFor(parallel, parallelReplicas),
+    status: statusOf(parallel),
   });
   await cleanup(ctx, res.plural, () => client.delete(res, ns, parallel, { propagationPolicy: 'Background' }));
 
@@ -202,6 +224,8 @@ export async function statefulSetChain(ctx: SideContext, parallelReplicas: numbe
     act: scaleTo(ordered, orderedReplicas),
     reached: (c) => exactlyReady(c, orderedReplicas, imageV1),
     settle: settleFor(ordered, orderedReplicas),
+    status: statusOf(ordered),
+    orderedSet: { name: ordered, replicas: orderedReplicas },
   });
   await cleanup(ctx, res.plural, () => client.delete(res, ns, ordered, { propagationPolicy: 'Background' }));
   return { 'sts-parallel-create': parallelCreate, 'sts-rolling-update': rollingUpdate, 'sts-ordered-create': orderedCreate };
@@ -224,6 +248,7 @@ export async function deploymentChain(ctx: SideContext, replicas: number): Promi
   const { client, own, namespace: ns } = ctx;
   const res = deploymentResource(ctx.side);
   const name = 'bench-deploy';
+  const status = statusSource(client, res, ns, name, statusReadyReplicas);
   // Status caught up and the watch still shows exactly `replicas` Ready pods on `image`.
   const settleAt = (count: number, image: string) => (): Promise<boolean> =>
     holdsWithin(async () => {
@@ -247,6 +272,7 @@ export async function deploymentChain(ctx: SideContext, replicas: number): Promi
     },
     reached: (c) => exactlyReady(c, replicas, imageV1),
     settle: settleAt(replicas, imageV1),
+    status,
   });
 
   ctx.log(`${ctx.side}: Deployment rolling update of ${replicas}`);
@@ -261,6 +287,7 @@ export async function deploymentChain(ctx: SideContext, replicas: number): Promi
     },
     reached: (c) => exactlyReady(c, replicas, imageV2),
     settle: settleAt(replicas, imageV2),
+    status,
   });
 
   ctx.log(`${ctx.side}: Deployment delete`);

@@ -1,6 +1,7 @@
 // A horizontal grouped bar chart as plain SVG text: one panel per run, one group of bars per
 // scenario (built-in, ours, raw limit). Each group has its own linear scale (its longest bar spans
 // the plot), because scenarios differ by two orders of magnitude; the values are printed.
+import { escapeXml as escape } from './format.ts';
 export interface Bar {
   readonly series: string;
   readonly value: number | undefined;
@@ -30,10 +31,6 @@ const groupGap = 10;
 const panelTitleHeight = 26;
 const panelGap = 18;
 const valueRoom = 90;
-
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 function format(value: number): string {
   return value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);

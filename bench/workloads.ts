@@ -5,6 +5,7 @@ import type { Resource } from '../src/api/resources.ts';
 import { resource } from '../src/api/resources.ts';
 import type { MyDaemonSet, MyDeployment, MyReplicaSet, MyStatefulSet } from '../src/api/workloads.ts';
 import { apiVersion as myApiVersion, myDaemonSets, myDeployments, myReplicaSets, myStatefulSets } from '../src/api/workloads.ts';
+import { replaceDaemonSetPodNodeNameNodeAffinity, withDaemonTolerations } from '../src/controllers/daemonset/pod-template.ts';
 import type { PodCounts } from './pod-watch.ts';
 
 export type Side = 'builtin' | 'ours';
@@ -119,6 +120,50 @@ export function boundPod(namespace: string, name: string, nodeName: string): Pod
     metadata: { name, namespace, labels: { app: 'bench-raw' } },
     spec: { ...podSpec(imageV1), nodeName },
   };
+}
+
+/** A pod the scheduler places anywhere: the unbound raw loop's pod for the StatefulSet and Deployment scenarios. */
+export function unboundPod(namespace: string, name: string): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels: { app: 'bench-raw' } },
+    spec: podSpec(imageV1),
+  };
+}
+
+/**
+ * A pod shaped as a daemon pod for `nodeName` (the DaemonSet scenario's unbound raw loop): the
+ * default daemon tolerations and a required node affinity on `metadata.name`, left for the
+ * scheduler to bind. Built by the operator's own helpers, so it is the shape our daemon pods get
+ * (and kube-controller-manager's: the same rules).
+ */
+export function daemonShapedPod(namespace: string, name: string, nodeName: string): Pod {
+  const spec = withDaemonTolerations(podSpec(imageV1));
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace, labels: { app: 'bench-raw' } },
+    spec: { ...spec, affinity: replaceDaemonSetPodNodeNameNodeAffinity(spec.affinity, nodeName) },
+  };
+}
+
+/** How a raw loop's pods reach a node: bound by the client, or by the scheduler (daemon-shaped or plain). */
+export type RawPlacement = 'bound' | 'daemon' | 'unbound';
+
+export function rawPod(placement: RawPlacement, namespace: string, name: string, nodeName: string): Pod {
+  if (placement === 'bound') return boundPod(namespace, name, nodeName);
+  return placement === 'daemon' ? daemonShapedPod(namespace, name, nodeName) : unboundPod(namespace, name);
+}
+
+/** The Ready count a DaemonSet's status reports (0 while absent: counts of 0 are omitted from the wire). */
+export function daemonSetStatusReady(ds: MyDaemonSet): number {
+  return ds.status?.numberReady ?? 0;
+}
+
+/** The Ready count a StatefulSet's or a Deployment's status reports. */
+export function statusReadyReplicas(obj: MyStatefulSet | MyDeployment): number {
+  return obj.status?.readyReplicas ?? 0;
 }
 
 /** True once the DaemonSet's status reports every pod scheduled, updated and available. */

@@ -3,9 +3,10 @@
 // a flag on the command line wins.
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { KubeClient } from './runtime/client/rest.ts';
+import type { Transport } from './runtime/client/rest.ts';
+import { KubeClient, transportFromCredentials } from './runtime/client/rest.ts';
+import { inClusterCredentials, kubeConfigCredentials } from './runtime/client/kubeconfig.ts';
 import type { LogLevel } from './runtime/logging.ts';
 import { createLogger, logLevels } from './runtime/logging.ts';
 import { Manager } from './runtime/manager.ts';
@@ -142,11 +143,21 @@ export function buildCommand(): Command {
   return program;
 }
 
-function loadKubeConfig(path: string | undefined): KubeConfig {
+/**
+ * The API server connection: the kubeconfig at `path`, else the pod's service account. Read
+ * without client-node when they have a simple shape (runtime/client/kubeconfig.ts says why);
+ * client-node, loaded only then, for exec plugins, auth providers and proxies.
+ */
+async function apiTransport(path: string | undefined): Promise<Transport> {
+  const credentials = path ? kubeConfigCredentials(path) : inClusterCredentials();
+  if (credentials !== undefined) return transportFromCredentials(credentials);
+  const [{ KubeConfig }, { transportFromKubeConfig }] = await Promise.all([
+    import('@kubernetes/client-node'),
+    import('./runtime/client/client-node-transport.ts'),
+  ]);
   const kc = new KubeConfig();
-  if (path) kc.loadFromFile(path);
-  else kc.loadFromCluster();
-  return kc;
+  kc.loadFromFile(path ?? '');
+  return transportFromKubeConfig(kc);
 }
 
 /**
@@ -205,7 +216,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     pretty: flags.logFormat === 'auto' ? undefined : flags.logFormat === 'text',
   });
   const identity = flags.leaderElectionIdentity;
-  const client = await KubeClient.fromKubeConfig(loadKubeConfig(flags.kubeconfig), {
+  const client = new KubeClient(await apiTransport(flags.kubeconfig), {
     qps: flags.kubeApiQps,
     burst: flags.kubeApiBurst,
     // The identity in every request's user agent: an audit log tells the replicas apart.

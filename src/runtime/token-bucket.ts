@@ -87,6 +87,14 @@ export class TokenBucket {
     return reserved.delayMs;
   }
 
+  /**
+   * True when a request made now would wait for its token: the bucket is empty (or in debt).
+   * Never for an unlimited bucket. Takes nothing.
+   */
+  get saturated(): boolean {
+    return !this.unlimited && refill(this.state, this.clock.now(), this).tokens < 1;
+  }
+
   /** Takes one token if one is available now; false (and nothing taken) otherwise. */
   tryAccept(): boolean {
     const result = tryAccept(this.state, this.clock.now(), this);

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import type { Sample } from '../../hack/prom-text.ts';
 import type { SideResult } from '../../bench/measure.ts';
 import { queueSyncs } from '../../bench/measure.ts';
-import { chart, latestRuns, markdown, syncsCell } from '../../bench/report.ts';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chart, lagCell, latestRuns, loadResults, markdown, orderedReactionLine, replaceBetween, scenarioHeader, scenarioRow, syncsCell } from '../../bench/report.ts';
+import type { RawResult } from '../../bench/raw-limit.ts';
+import { scalingChart } from '../../bench/scaling.ts';
 import type { RunResult, ScenarioResult } from '../../bench/result.ts';
 import type { ScenarioName } from '../../bench/scenarios.ts';
 import { scenarioTitles } from '../../bench/scenarios.ts';
@@ -159,5 +163,110 @@ describe('latestRuns with a run of some kinds only (bench/report.ts)', () => {
         [0, 3, undefined],
       ],
     );
+  });
+});
+
+const raw = (wallSeconds: number, placement: RawResult['placement']): RawResult => ({
+  pods: 500,
+  ...(placement ? { placement } : {}),
+  wallSeconds,
+  podsPerSecond: 500 / wallSeconds,
+  createSeconds: 1,
+  concurrency: 64,
+  errors: 0,
+});
+
+describe('the per-run table with the unbound raw loop and the status lag (bench/report.ts)', () => {
+  const lag = (p50: number, p95: number, unresolved = 0) => ({ statusLag: { count: 500, p50, p95, mean: p50, max: p95, unresolved, alreadyShown: 0 } });
+  const s: ScenarioResult = {
+    ...scenario('sts-parallel-create', side(5, 600, lag(40, 120)), side(4, 600, lag(12.5, 1500, 2))),
+    raw: raw(2, 'bound'),
+    rawUnbound: raw(3.2, 'unbound'),
+  };
+
+  it('has a cell per header', () => {
+    assert.equal(scenarioRow(s).split(' | ').length, scenarioHeader.length);
+  });
+
+  it('shows both raw loops with each side against each', () => {
+    const cells = scenarioRow(s).split(' | ');
+    const at = (name: string): string | undefined => cells[scenarioHeader.indexOf(name)];
+    assert.equal(at('raw limit'), '2.00 s (250/s)');
+    assert.equal(at('built-in / raw'), '2.50×');
+    assert.equal(at('ours / raw'), '2.00×');
+    assert.equal(at('raw unbound'), '3.20 s (156/s)');
+    assert.equal(at('built-in / unbound raw'), '1.56×');
+    assert.equal(at('ours / unbound raw'), '1.25×');
+    assert.equal(at('status lag p50/p95 ms, built-in; ours'), '40/120; 13/1500 (2 never shown)');
+  });
+
+  it('leaves the raw cells empty where a scenario has no raw loop, and the lag "–" where none was timed', () => {
+    const cells = scenarioRow(scenario('ds-delete', side(5, 500), side(5, 500))).split(' | ');
+    assert.deepEqual(cells.slice(4, 10), ['', '', '', '', '', '']);
+    assert.equal(cells[10], '–');
+    assert.equal(lagCell(undefined), '–');
+  });
+
+  it('draws the unbound raw loop in the chart', () => {
+    assert.ok(chart([runWith([s])]).includes('raw unbound: 3.20 s'));
+  });
+});
+
+describe('the run notes: OrderedReady reaction and RSS beside kube-controller-manager (bench/report.ts)', () => {
+  const reaction = { count: 49, p50: 12, p95: 30.4, mean: 14.2, max: 40, missing: 0 };
+  const ordered = scenario('sts-ordered-create', side(1.2, 170, { orderedReaction: reaction }), side(1.5, 160, { orderedReaction: { ...reaction, p50: 20, missing: 1 } }));
+  const run: RunResult = { ...runWith([ordered]), operator: { starts: [], rssCachedBytes: 140 * 2 ** 20 }, kubeControllerManager: { rssCachedBytes: 260 * 2 ** 20 } };
+
+  it('prints the reaction p50/p95/mean per side', () => {
+    assert.equal(
+      orderedReactionLine(run),
+      'OrderedReady reaction (pod i−1 Ready → pod i created, watch events), ms p50/p95/mean: built-in 12/30/14, ours 20/30/14 (1 ordinal not seen).',
+    );
+    assert.equal(orderedReactionLine(runWith([])), undefined);
+  });
+
+  it('prints both RSS figures, "–" for one an older run lacks', () => {
+    assert.match(markdown([run]), /^RSS with 100 nodes and 100 pods cached: ours 140 MiB, kube-controller-manager 260 MiB\.$/m);
+    assert.match(markdown([runWith([])]), /^RSS with 100 nodes and 100 pods cached: ours –, kube-controller-manager –\.$/m);
+  });
+
+  it("keeps kube-controller-manager's RSS with the ds-create row taken from an earlier run", () => {
+    const b = side(25, 525);
+    const full: RunResult = { ...runWith([scenario('ds-create', b, b)]), date: '2026-11-25T20:41:00.000Z', operator: { starts: [], rssCachedBytes: 1 }, kubeControllerManager: { rssCachedBytes: 2 } };
+    const deployOnly: RunResult = { ...runWith([scenario('deploy-create', b, b)]), date: '2026-12-01T10:00:00.000Z' };
+    const [merged] = latestRuns([full, deployOnly]);
+    assert.deepEqual([merged?.operator.rssCachedBytes, merged?.kubeControllerManager?.rssCachedBytes], [1, 2]);
+  });
+
+  it('puts the target table and the scaling chart on top of latest.md, not in the README body', () => {
+    const md = markdown([run]);
+    assert.ok(md.startsWith('## Targets\n'));
+    assert.ok(md.includes('![scaling chart](scaling.svg)'));
+    assert.ok(!markdown([run], false).includes('## Targets'));
+  });
+});
+
+describe('replaceBetween (bench/report.ts)', () => {
+  it('replaces what lies between the markers and keeps them', () => {
+    assert.equal(replaceBetween('a <!-- s --> old <!-- e --> z', '<!-- s -->', '<!-- e -->', 'new'), 'a <!-- s -->\nnew\n<!-- e --> z');
+  });
+
+  it('is undefined without both markers, or with the end first', () => {
+    assert.equal(replaceBetween('a <!-- s --> z', '<!-- s -->', '<!-- e -->', 'new'), undefined);
+    assert.equal(replaceBetween('<!-- e --> <!-- s -->', '<!-- s -->', '<!-- e -->', 'new'), undefined);
+  });
+});
+
+describe('the results already in bench/results (older JSON, no new fields)', () => {
+  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'results');
+  const runs = latestRuns(loadResults(dir));
+
+  it('still load and render, with "–" for what they did not measure', () => {
+    assert.ok(runs.length > 0);
+    const md = markdown(runs);
+    assert.match(md, /kube-controller-manager –/);
+    assert.doesNotMatch(md, /undefined|NaN/);
+    assert.doesNotMatch(chart(runs), /undefined|NaN/);
+    assert.doesNotMatch(scalingChart(runs), /undefined|NaN/);
   });
 });

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import type { MyDeployment, MyDeploymentStatus } from '../../src/api/workloads.ts';
 import { apiVersion, myDeployments, myReplicaSets } from '../../src/api/workloads.ts';
 import type { PodCounts } from '../../bench/pod-watch.ts';
+import { defaultDaemonTolerations, nodeNameOfPod } from '../../src/controllers/daemonset/pod-template.ts';
 import {
+  daemonSetManifest,
+  daemonSetStatusReady,
   deploymentManifest,
   deploymentResource,
   deploymentSettled,
@@ -10,7 +13,9 @@ import {
   imagePatch,
   imageV1,
   imageV2,
+  rawPod,
   replicaSetResource,
+  statusReadyReplicas,
 } from '../../bench/workloads.ts';
 
 function deployment(options: { readonly replicas?: number; readonly generation?: number; readonly status?: MyDeploymentStatus }): MyDeployment {
@@ -101,5 +106,43 @@ describe('deploymentResource and replicaSetResource (bench/workloads.ts)', () =>
   it('are ours for our side', () => {
     assert.equal(deploymentResource('ours'), myDeployments);
     assert.equal(replicaSetResource('ours'), myReplicaSets);
+  });
+});
+
+describe('the raw loops\' pods (bench/workloads.ts)', () => {
+  it('binds the floor loop\'s pod to its node itself', () => {
+    const pod = rawPod('bound', 'bench-raw', 'raw-0', 'kwok-node-0000');
+    assert.equal(pod.spec.nodeName, 'kwok-node-0000');
+    assert.equal(pod.spec.affinity, undefined);
+  });
+
+  it('leaves the plain unbound pod to the scheduler, with nothing pinning it', () => {
+    const pod = rawPod('unbound', 'bench-raw', 'raw-0', 'kwok-node-0000');
+    assert.equal(pod.spec.nodeName, undefined);
+    assert.equal(pod.spec.affinity, undefined);
+    assert.equal(pod.spec.tolerations, undefined);
+    assert.equal(pod.spec.containers[0]?.image, imageV1);
+  });
+
+  it("gives the daemon-shaped pod a daemon pod's node affinity and tolerations, unbound", () => {
+    const pod = rawPod('daemon', 'bench-raw', 'raw-7', 'kwok-node-0007');
+    assert.equal(pod.spec.nodeName, undefined);
+    assert.deepEqual(pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution, {
+      nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['kwok-node-0007'] }] }],
+    });
+    assert.deepEqual(pod.spec.tolerations, defaultDaemonTolerations);
+    assert.equal(nodeNameOfPod(pod), 'kwok-node-0007');
+    assert.deepEqual(pod.metadata, { name: 'raw-7', namespace: 'bench-raw', labels: { app: 'bench-raw' } });
+  });
+});
+
+describe('the status counts the status lag reads (bench/workloads.ts)', () => {
+  it('reads numberReady of a DaemonSet and readyReplicas of a StatefulSet or Deployment, 0 when left off the wire', () => {
+    const ds = daemonSetManifest('builtin', 'ns', 'ds', 100);
+    assert.equal(daemonSetStatusReady(ds), 0);
+    assert.equal(daemonSetStatusReady({ ...ds, status: { currentNumberScheduled: 5, numberMisscheduled: 0, desiredNumberScheduled: 5, numberReady: 4 } }), 4);
+    const d = deployment({ status: rolledOut });
+    assert.equal(statusReadyReplicas(d), 500);
+    assert.equal(statusReadyReplicas(deployment({})), 0);
   });
 });

@@ -15,6 +15,7 @@ import { nextRolloutConditions } from '../../src/controllers/daemonset/rollout-c
 import type { RolloutObservation } from '../../src/controllers/shared/rollout-control.ts';
 import { CreateBackoff } from '../../src/controllers/shared/create-backoff.ts';
 import { Expectations } from '../../src/runtime/expectations.ts';
+import { WritePacer } from '../../src/runtime/write-pacer.ts';
 import { silentLogger } from '../../src/runtime/logging.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { apiError } from '../support/fake-lease-api.ts';
@@ -157,6 +158,7 @@ function harness(): Harness {
       recordedBackoff.push([backoffKey, backoff]);
     },
     createBackoff: new CreateBackoff(clock),
+    statusPacer: new WritePacer({ clock }),
     clock,
     warnings: {
       first(warnKey, once) {
@@ -645,5 +647,22 @@ describe('MyDaemonSet executor: rollout status and conditions', () => {
     await h.run([warn('uid/2/agent-s')]);
     await h.run([warn('uid/3/agent-s')]);
     assert.deepEqual(h.events, ['Warning RollbackRevisionNotFound: gone uid/2/agent-s', 'Warning RollbackRevisionNotFound: gone uid/3/agent-s']);
+  });
+});
+
+describe('MyDaemonSet executor: paced status writes', () => {
+  it('puts off counts that may wait within the interval and asks to sync when it ends; urgent writes go at once', async () => {
+    const h = harness();
+    const paced: DaemonSetAction = { kind: 'writeStatus', status, mayWait: true };
+    await h.run([paced]);
+    assert.equal(h.objects.statuses.length, 1, 'the first write of an object goes at once');
+    h.clock.advance(400);
+    assert.deepEqual(await h.run([paced]), { requeueAfterMs: 600 });
+    assert.equal(h.objects.statuses.length, 1);
+    await h.run([writeStatus]);
+    assert.equal(h.objects.statuses.length, 2, 'a write that may not wait');
+    h.clock.advance(1000);
+    await h.run([paced]);
+    assert.equal(h.objects.statuses.length, 3);
   });
 });

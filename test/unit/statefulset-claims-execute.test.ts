@@ -9,6 +9,7 @@ import type { ExecutionResult } from '../../src/controllers/statefulset/execute.
 import { executeStatefulSetPlan } from '../../src/controllers/statefulset/execute.ts';
 import { realObjectManager } from '../../src/controllers/statefulset/object-manager.ts';
 import { OnceNotices } from '../../src/controllers/shared/once-notices.ts';
+import { WritePacer } from '../../src/runtime/write-pacer.ts';
 import type { StatefulSetSnapshot } from '../../src/controllers/statefulset/plan.ts';
 import { planSync } from '../../src/controllers/statefulset/plan.ts';
 import type { EventType, InvolvedObject } from '../../src/runtime/events.ts';
@@ -37,7 +38,7 @@ function growthHarness(): {
       events.push({ type, reason, message });
     },
   };
-  const deps = { objects, recorder, log: captureLogger().logger, createBackoff: new CreateBackoff(clock), clock, notices: new OnceNotices() };
+  const deps = { objects, recorder, log: captureLogger().logger, createBackoff: new CreateBackoff(clock), clock, notices: new OnceNotices(), statusPacer: new WritePacer({ clock }) };
   return {
     objects,
     events,

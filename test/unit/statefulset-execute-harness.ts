@@ -10,6 +10,7 @@ import type { StatefulSetObjectManager } from '../../src/controllers/statefulset
 import type { StatefulSetAction, StatefulSetSnapshot, StatefulSetStatusFields } from '../../src/controllers/statefulset/plan.ts';
 import { plan } from '../../src/controllers/statefulset/plan.ts';
 import { OnceNotices } from '../../src/controllers/shared/once-notices.ts';
+import { WritePacer } from '../../src/runtime/write-pacer.ts';
 import { CreateBackoff } from '../../src/controllers/shared/create-backoff.ts';
 import { captureLogger } from '../support/capture-logger.ts';
 import { FakeClock } from '../support/fake-clock.ts';
@@ -106,6 +107,7 @@ export function harness(): {
   const clock = new FakeClock(now);
   const createBackoff = new CreateBackoff(clock);
   const notices = new OnceNotices();
+  const statusPacer = new WritePacer({ clock });
   const events: RecordedEvent[] = [];
   const recorder = {
     event(_obj: InvolvedObject, type: EventType, reason: string, message: string): void {
@@ -118,7 +120,7 @@ export function harness(): {
     events,
     clock,
     run: (snap, actions = plan(snap, clock.now())) =>
-      executeStatefulSetPlan({ objects, recorder, log: logger, createBackoff, clock, notices }, snap.set, actions, (set) => plan({ ...snap, set }, clock.now())),
+      executeStatefulSetPlan({ objects, recorder, log: logger, createBackoff, clock, notices, statusPacer }, snap.set, actions, (set) => plan({ ...snap, set }, clock.now())),
   };
 }
 

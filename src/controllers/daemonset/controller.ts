@@ -17,6 +17,8 @@ import { myDaemonSets } from '../../api/workloads.ts';
 import type { KubeClient } from '../../runtime/client/rest.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { realClock } from '../../runtime/clock.ts';
+import { WritePacer } from '../../runtime/write-pacer.ts';
+import { nodeForCache } from './node-cache.ts';
 import type { ResourceVersionSource } from '../../runtime/consistency.ts';
 import { ConsistencyStore } from '../../runtime/consistency.ts';
 import { Expectations } from '../../runtime/expectations.ts';
@@ -74,6 +76,8 @@ export class DaemonSetSync implements WorkloadSync<MyDaemonSet, Claimed, DaemonS
    * expectations, as upstream): the next sync waits for a MyDaemonSet cache that holds the write.
    */
   private readonly consistency: ConsistencyStore;
+  /** Status writes that only move counts: one per interval per MyDaemonSet (write-pacer.ts). */
+  private readonly statusPacer: WritePacer;
 
   constructor(client: KubeClient, caches: DaemonSetCaches, recorder: EventSink, daemonSets: ResourceVersionSource, clock: Clock = realClock) {
     this.client = client;
@@ -83,10 +87,12 @@ export class DaemonSetSync implements WorkloadSync<MyDaemonSet, Claimed, DaemonS
     this.expectations = new Expectations({ controller: daemonSetControllerName, clock });
     this.createBackoff = new CreateBackoff(clock);
     this.consistency = new ConsistencyStore({ mydaemonsets: daemonSets });
+    this.statusPacer = new WritePacer({ clock, limit: () => client.limit });
   }
 
   forget(key: string, uid: string | undefined): void {
     this.createBackoff.forget(key);
+    this.statusPacer.forget(key);
     this.warned.forget(key);
     this.consistency.clear(key, uid);
   }
@@ -133,6 +139,7 @@ export class DaemonSetSync implements WorkloadSync<MyDaemonSet, Claimed, DaemonS
         clock: this.clock,
         warnings: this.warnings,
         wroteRollback: (resourceVersion) => this.consistency.wroteAt(key, uid, 'mydaemonsets', resourceVersion),
+        statusPacer: this.statusPacer,
       },
       snapshot.ds,
       key,
@@ -175,7 +182,7 @@ export const daemonSetSetup: ControllerSetup = workloadControllerSetup({
   owners: myDaemonSets,
   build(manager, owners) {
     const podInformer = manager.informers.informerFor(pods, { [podNodeNameIndex]: (pod) => [pod.spec.nodeName ?? ''] });
-    const nodeInformer = manager.informers.informerFor(nodes);
+    const nodeInformer = manager.informers.informerFor(nodes, {}, nodeForCache);
     const revisionInformer = manager.informers.informerFor(controllerRevisions);
     const caches = { pods: podInformer.store, nodes: nodeInformer.store, revisions: revisionInformer.store };
     const sync = new DaemonSetSync(manager.client, caches, manager.events, owners);

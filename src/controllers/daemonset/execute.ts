@@ -11,6 +11,7 @@ import type { EventType, InvolvedObject } from '../../runtime/events.ts';
 import { formatMetaV1Time as formatTime } from '../../runtime/time.ts';
 import type { Expectations } from '../../runtime/expectations.ts';
 import type { Logger } from '../../runtime/logging.ts';
+import type { PacedWrites } from '../../runtime/write-pacer.ts';
 import { collisionCountDecision, isSameRevision } from '../history/collision.ts';
 import { alreadyGone, deletePodWithEvents } from '../shared/pod-control.ts';
 import { rolledBackReason } from '../shared/rollout-control.ts';
@@ -53,6 +54,8 @@ export interface ExecutorDeps {
    * the failed template again for a sync, and start the rollback a second time).
    */
   readonly wroteRollback: (resourceVersion: string | undefined) => void;
+  /** Spaces the status writes that may wait (WriteStatusAction.mayWait), per key. */
+  readonly statusPacer: PacedWrites;
 }
 
 /** Which warnOnce tokens were warned about; DaemonSetSync keeps the last one per key. */
@@ -139,10 +142,16 @@ export async function executeDaemonSetPlan(
 
   // 5. status — written even after failures, so the counts users see stay true.
   let statusWritten = true;
-  const status = actions.find((a): a is Of<'writeStatus'> => a.kind === 'writeStatus')?.status;
+  const statusAction = actions.find((a): a is Of<'writeStatus'> => a.kind === 'writeStatus');
   const conditions = actions.find((a): a is Of<'writeRolloutConditions'> => a.kind === 'writeRolloutConditions')?.update;
+  // Counts that may wait and came too soon after the last write: the sync at the end of the wait
+  // writes the newest ones.
+  const paceMs = statusAction?.mayWait === true && conditions === undefined ? deps.statusPacer.delayMs(key) : 0;
+  const status = paceMs > 0 ? undefined : statusAction?.status;
+  if (paceMs > 0) requeue(paceMs);
   try {
     const rolledBack = await writeStatus(deps, ds, status, conditions);
+    if (status !== undefined) deps.statusPacer.wrote(key);
     if (rolledBack !== undefined) event('Warning', rolledBackReason, rolledBack.message ?? '');
   } catch (err) {
     statusWritten = false;

@@ -39,7 +39,7 @@ import type { RolloutStatusPlan } from './rollout-status.ts';
 import { rolloutStatus } from './rollout-status.ts';
 import { minReadySeconds, updateStrategyType } from './spec-defaults.ts';
 import type { DaemonSetStatusCounts, ObservedGeneration } from './status.ts';
-import { daemonSetStatusCounts, daemonSetStatusUpdate } from './status.ts';
+import { daemonSetStatusCounts, daemonSetStatusMayWait, daemonSetStatusUpdate } from './status.ts';
 import { syncNodes } from './sync-nodes.ts';
 import { rolloutComplete, rollingUpdateCanary, updateScope } from './update-scope.ts';
 
@@ -148,7 +148,9 @@ function statusActions(
 ): readonly DaemonSetAction[] {
   const actions: DaemonSetAction[] = [];
   const status = daemonSetStatusUpdate(ds, counts, observed, rollout?.fields);
-  if (status !== undefined) actions.push({ kind: 'writeStatus', status });
+  if (status !== undefined) {
+    actions.push({ kind: 'writeStatus', status, mayWait: rollout?.conditions === undefined && daemonSetStatusMayWait(ds, status) });
+  }
   if (rollout?.conditions !== undefined) actions.push({ kind: 'writeRolloutConditions', update: rollout.conditions });
   // A last line of defence against clock skew: look again once the Ready pods should be available.
   const minReady = minReadySeconds(ds);

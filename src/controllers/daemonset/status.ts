@@ -84,6 +84,27 @@ const countFields = [
   'numberUnavailable',
 ] as const satisfies readonly (keyof DaemonSetStatusCounts)[];
 
+/**
+ * Whether a status write may be put off (WriteStatusAction.mayWait): it observes no new
+ * generation, changes no rollout-control field, and the counts have not reached the settled end
+ * state (every desired node runs one available, updated pod; none misscheduled) that readers such
+ * as `kubectl rollout status` wait for.
+ */
+export function daemonSetStatusMayWait(ds: MyDaemonSet, status: DaemonSetStatusFields): boolean {
+  const generation = ds.metadata.generation ?? 0;
+  const observesNew = status.observedGeneration !== undefined && (ds.status?.observedGeneration ?? 0) < generation;
+  const rolloutChange = status.stableRevision !== undefined || status.rollback !== undefined;
+  const desired = status.desiredNumberScheduled;
+  const settled =
+    status.currentNumberScheduled === desired &&
+    status.updatedNumberScheduled === desired &&
+    status.numberReady === desired &&
+    status.numberAvailable === desired &&
+    status.numberMisscheduled === 0 &&
+    status.numberUnavailable === 0;
+  return !observesNew && !rolloutChange && !settled;
+}
+
 export type ObservedGeneration =
   /** Expectations were satisfied at sync start: the spec of this generation was acted on. */
   | 'observe'

@@ -31,6 +31,13 @@ export interface SyncErrorAction {
 export interface WriteStatusAction<Status extends object> {
   readonly kind: 'writeStatus';
   readonly status: Status;
+  /**
+   * The write only moves counts of an object that has not settled: the executor may put it off
+   * and sync again when runtime/write-pacer.ts allows the next write, which then carries the
+   * newest counts. Unset for anything a reader waits on (observedGeneration, revisions,
+   * conditions, the settled end state): those go at once.
+   */
+  readonly mayWait?: boolean;
 }
 
 /** The earliest of the requested requeues, undefined if none. */

@@ -14,6 +14,7 @@ import { myStatefulSets } from '../../api/workloads.ts';
 import type { KubeClient } from '../../runtime/client/rest.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { realClock } from '../../runtime/clock.ts';
+import { WritePacer } from '../../runtime/write-pacer.ts';
 import type { ResourceVersionSource } from '../../runtime/consistency.ts';
 import { ConsistencyStore } from '../../runtime/consistency.ts';
 import type { ReadonlyStore } from '../../runtime/informer/store.ts';
@@ -70,6 +71,8 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
   private readonly createBackoff: CreateBackoff;
   /** One-off Events already recorded (a rollback revision gone, claims that cannot grow or grew), per key. */
   private readonly notices = new OnceNotices();
+  /** Status writes that only move counts: one per interval per MyStatefulSet (write-pacer.ts). */
+  private readonly statusPacer: WritePacer;
 
   constructor(client: KubeClient, caches: StatefulSetCaches, recorder: EventSink, sources: WrittenResourceSources, clock: Clock = realClock) {
     this.client = client;
@@ -78,6 +81,7 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
     this.clock = clock;
     this.consistency = new ConsistencyStore(sources);
     this.createBackoff = new CreateBackoff(clock);
+    this.statusPacer = new WritePacer({ clock, limit: () => client.limit });
   }
 
   /** upstream deleteStatefulSet is only an enqueue; Clear(uid) as replica_set.go deleteRS does it. */
@@ -85,6 +89,7 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
     this.consistency.clear(key, uid);
     this.createBackoff.forget(key);
     this.notices.forget(key);
+    this.statusPacer.forget(key);
   }
 
   /** upstream sync: consistencyStore.EnsureReady. */
@@ -122,7 +127,7 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
       (resource, resourceVersion) => this.consistency.wroteAt(key, uid, resource, resourceVersion),
       signal,
     );
-    const deps = { objects, recorder: this.recorder, log, createBackoff: this.createBackoff, clock: this.clock, notices: this.notices };
+    const deps = { objects, recorder: this.recorder, log, createBackoff: this.createBackoff, clock: this.clock, notices: this.notices, statusPacer: this.statusPacer };
     return executeStatefulSetPlan(deps, snapshot.set, actions, (replanned) => planSync({ ...snapshot, set: replanned }, now));
   }
 

@@ -20,6 +20,8 @@ import type { Clock } from '../../runtime/clock.ts';
 import type { EventType, InvolvedObject } from '../../runtime/events.ts';
 import { formatMetaV1Time as formatTime } from '../../runtime/time.ts';
 import type { Logger } from '../../runtime/logging.ts';
+import type { PacedWrites } from '../../runtime/write-pacer.ts';
+import { earliestRequeue } from '../shared/actions.ts';
 import type { CreateBackoff } from '../shared/create-backoff.ts';
 import { settleCreateOutcome } from '../shared/create-outcome.ts';
 import type { CreateOutcome } from '../shared/replica-failure.ts';
@@ -52,6 +54,8 @@ export interface ExecutorDeps {
   readonly clock: Clock;
   /** The eventOnce notices already reported (per work queue key). */
   readonly notices: OnceNotices;
+  /** Spaces the status writes that may wait (WriteStatusAction.mayWait), per key. */
+  readonly statusPacer: PacedWrites;
 }
 
 export interface ExecutionResult {
@@ -164,13 +168,22 @@ async function executeSync(deps: ExecutorDeps, set: MyStatefulSet, actions: read
   await growClaims(run, actions);
   const createsWaitMs = await settleCreates(run, actions);
 
+  let paceMs: number | undefined;
   for (const action of actions) {
     if (action.kind !== 'writeStatus') continue;
+    // Counts that may wait and came too soon after the last write: the sync at the end of the
+    // wait writes the newest ones (write-pacer.ts).
+    const wait = action.mayWait === true ? deps.statusPacer.delayMs(key) : 0;
+    if (wait > 0) {
+      paceMs = wait;
+      continue;
+    }
     // upstream decrements currentReplicas only after an update deletion went through: the plan
     // gives the value for each count (StatefulSetWriteStatus).
     const currentReplicas = action.currentReplicasAfterUpdateDeletions[run.updateDeletionsDone] ?? action.status.currentReplicas;
     try {
       await deps.objects.patchStatus(set, { ...action.status, currentReplicas });
+      deps.statusPacer.wrote(key);
     } catch (err) {
       run.errors.push(new StatefulSetSyncError(`writing status: ${errorMessage(err)}`, { cause: err }));
       continue;
@@ -196,7 +209,7 @@ async function executeSync(deps: ExecutorDeps, set: MyStatefulSet, actions: read
       cause: run.errors[0],
     });
   }
-  let requeueAfterMs = createsWaitMs;
+  let requeueAfterMs = earliestRequeue([createsWaitMs, paceMs]);
   for (const action of actions) {
     if (action.kind === 'requeueAfter') requeueAfterMs = Math.min(requeueAfterMs ?? action.afterMs, action.afterMs);
   }

@@ -43,7 +43,7 @@ import { rollingUpdate } from './rolling-update.ts';
 import { planRolloutStatus } from './rollout-status.ts';
 import { fixCondemnedClaims, processCondemned, processReplica } from './scale.ts';
 import type { StatefulSetStatusFields } from './status.ts';
-import { availabilityRequeueAfter, completeRollingUpdate, computeReplicaCounts, statusNeedsWrite } from './status.ts';
+import { availabilityRequeueAfter, completeRollingUpdate, computeReplicaCounts, statusNeedsWrite, statusWriteMayWait } from './status.ts';
 import type { StorageClass } from './storage-class.ts';
 import { storageClassesByName } from './storage-class.ts';
 import { allowsBurst, minReadySecondsOf, updateStrategyOf } from './strategy.ts';
@@ -182,6 +182,7 @@ function planParts(snapshot: StatefulSetSnapshot, now: number): PlanParts {
           status,
           currentReplicasAfterUpdateDeletions: Array.from({ length: sync.updateDeletions + 1 }, (_, done) => statusAfter(done).currentReplicas),
           eventsAfterWrite: rollout?.eventsAfterWrite ?? [],
+          mayWait: conditions.length === 0 && (rollout?.eventsAfterWrite ?? []).length === 0 && statusWriteMayWait(stored, status),
         },
       ]
     : [];

@@ -123,6 +123,39 @@ export function statusNeedsWrite(current: MyStatefulSetStatus | undefined, next:
   );
 }
 
+/**
+ * Whether a status write may be put off (WriteStatusAction.mayWait): only the five counts change,
+ * and they have not reached the settled end state readers wait for (spec.replicas pods, all ready,
+ * available and — unless the strategy is OnDelete — updated up to the partition). Never when
+ * currentReplicas changes under a RollingUpdate without a rollingUpdate block: the planner then
+ * reads status.currentReplicas to pick a recreated pod's revision (pod-template.ts), and a stale
+ * value would recreate it at the old revision.
+ */
+export function statusWriteMayWait(set: MyStatefulSet, next: StatefulSetStatusFields): boolean {
+  const had = set.status ?? {};
+  const countsAsStored = {
+    ...next,
+    replicas: had.replicas ?? 0,
+    currentReplicas: had.currentReplicas ?? 0,
+    readyReplicas: had.readyReplicas ?? 0,
+    updatedReplicas: had.updatedReplicas ?? 0,
+    availableReplicas: had.availableReplicas ?? 0,
+  };
+  if (statusNeedsWrite(had, countsAsStored) || next.collisionCount !== (had.collisionCount ?? 0)) return false;
+  const strategy = updateStrategyOf(set);
+  if (strategy.type === 'RollingUpdate' && strategy.rollingUpdate === undefined && next.currentReplicas !== (had.currentReplicas ?? 0)) {
+    return false;
+  }
+  const replicas = specReplicas(set);
+  const updateTarget = strategy.type === 'OnDelete' ? undefined : Math.max(0, replicas - (strategy.rollingUpdate?.partition ?? 0));
+  const settled =
+    next.replicas === replicas &&
+    next.readyReplicas === replicas &&
+    next.availableReplicas === replicas &&
+    (updateTarget === undefined || next.updatedReplicas >= updateTarget);
+  return !settled;
+}
+
 /** Field by field: the API server stores custom resources with their keys sorted, so JSON text would always differ. */
 function sameVolumeClaimTemplates(had: readonly VolumeClaimTemplateStatus[] | undefined, next: readonly VolumeClaimTemplateStatus[]): boolean {
   return (

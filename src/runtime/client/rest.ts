@@ -12,16 +12,16 @@ import { ApiError, TransportError, WatchIdleError, parseStatus } from './errors.
 import type { ClientOptions, DeleteOptions, ListOptions, PatchType, Query, WatchOptions, WriteOptions } from './requests.ts';
 import { buildUrl, deleteBody, listQuery, patchContentType, resourcePath, watchQuery, writeQuery } from './requests.ts';
 import { parseRetryAfter, retryDelayAfterAnswer, retryDelayAfterFailure } from './retry.ts';
-import type { HttpVerb, StreamResponse, Transport } from './transport.ts';
-import { HttpClient, transportFromKubeConfig } from './transport.ts';
+import type { ClientLimitState, HttpVerb, StreamResponse, Transport } from './transport.ts';
+import { HttpClient } from './transport.ts';
 import type { WatchEvent } from './watch-decoder.ts';
 import { decodeWatchStream } from './watch-decoder.ts';
 
 // Callers import the client's vocabulary from here, as before the split.
 export type { ClientOptions, DeleteOptions, ListOptions, PatchType, WatchOptions, WriteOptions } from './requests.ts';
 export { resourcePath } from './requests.ts';
-export type { Transport } from './transport.ts';
-export { transportFromKubeConfig } from './transport.ts';
+export type { ClientLimitState, Transport } from './transport.ts';
+export { transportFromCredentials } from './transport.ts';
 export type { WatchEvent } from './watch-decoder.ts';
 
 interface RequestSpec {
@@ -59,7 +59,14 @@ export class KubeClient {
   }
 
   static async fromKubeConfig(kc: KubeConfig, options: ClientOptions = {}): Promise<KubeClient> {
+    // client-node's transport is loaded on first use only (client-node-transport.ts says why).
+    const { transportFromKubeConfig } = await import('./client-node-transport.ts');
     return new KubeClient(await transportFromKubeConfig(kc), options);
+  }
+
+  /** The client-side rate limit now: its QPS and whether requests are waiting on it (write-pacer.ts). */
+  get limit(): ClientLimitState {
+    return this.http.limit;
   }
 
   /** A client on the same connection with other limits (e.g. unthrottled for tests). */

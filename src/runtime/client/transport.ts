@@ -5,15 +5,16 @@
 //
 // Why not @kubernetes/client-node's generated APIs: their typed bodies drop fields the model does
 // not know (a pod template with a newer field would lose it), they turn times into Date objects,
-// and every call with a CA builds a new TLS agent. We keep client-node for what it does well —
-// loading kubeconfig and in-cluster credentials — and send requests ourselves over one shared
-// undici dispatcher (client-go's transport.Config + rest.Config QPS/Burst play these parts).
-import { HttpMethod, RequestContext } from '@kubernetes/client-node';
-import type { KubeConfig } from '@kubernetes/client-node';
+// and every call with a CA builds a new TLS agent. Credentials come from kubeconfig.ts (the
+// operator: files and in-cluster, without loading client-node) or from client-node's KubeConfig
+// (client-node-transport.ts: the CLI, tests, and exec or auth-provider users); requests go out
+// over one shared undici dispatcher (client-go's transport.Config + rest.Config QPS/Burst).
+import { readFile } from 'node:fs/promises';
 import type { Dispatcher } from 'undici';
-import { fetch } from 'undici';
+import { Agent, fetch } from 'undici';
 import type { Clock } from '../clock.ts';
 import { TokenBucket } from '../token-bucket.ts';
+import type { ClusterCredentials, StaticAuth } from './kubeconfig.ts';
 import { restClientRateLimiterDuration, restClientRequestDuration, restClientRequests } from './metrics.ts';
 
 /** Resolves auth headers and the TLS dispatcher for each request. */
@@ -23,36 +24,55 @@ export interface Transport {
   readonly dispatcher: Dispatcher | undefined;
 }
 
-/** How long auth headers are reused before the kubeconfig is asked again (ms). */
-const headerCacheMs = 10_000;
+/** How long auth headers are reused before they are read again (ms): rotating tokens are picked up. */
+export const headerCacheMs = 10_000;
 
 /**
- * Builds a transport from a KubeConfig. The dispatcher is created once and reused (one pooled
- * HTTP/2 or keep-alive connection); auth headers are re-read every 10 s so rotating tokens
- * (projected service-account tokens, exec plugins) are picked up.
+ * A transport from credentials read without client-node (kubeconfig.ts): one undici Agent with
+ * the cluster's TLS (keep-alive probes after 30 s, as client-go and client-node), and the
+ * Authorization header, a token file read again every 10 s.
  */
-export async function transportFromKubeConfig(kc: KubeConfig): Promise<Transport> {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('kubeconfig has no current cluster');
-  const first = new RequestContext(cluster.server, HttpMethod.GET);
-  await kc.applySecurityAuthentication(first);
-  const dispatcher = first.getDispatcher();
+export function transportFromCredentials(creds: ClusterCredentials): Transport {
+  const tls = {
+    ...(creds.ca ? { ca: creds.ca } : {}),
+    ...(creds.cert ? { cert: creds.cert } : {}),
+    ...(creds.key ? { key: creds.key } : {}),
+    ...(creds.tlsServerName ? { servername: creds.tlsServerName } : {}),
+    ...(creds.insecureSkipTlsVerify ? { rejectUnauthorized: false } : {}),
+  };
+  const server = creds.server.replace(/\/+$/, '');
+  if (server.startsWith('http:') && !creds.insecureSkipTlsVerify) {
+    throw new Error(`${server}: plain HTTP needs insecure-skip-tls-verify (as client-node requires)`);
+  }
+  const dispatcher = Object.keys(tls).length === 0 ? undefined : new Agent({ connect: { ...tls, keepAlive: true, keepAliveInitialDelay: 30_000 } });
   let cached: { at: number; headers: Record<string, string> } | undefined;
   return {
-    server: cluster.server.replace(/\/+$/, ''),
+    server,
     dispatcher,
     async headers() {
       const now = Date.now();
       if (cached && now - cached.at < headerCacheMs) return cached.headers;
-      const ctx = new RequestContext(cluster.server, HttpMethod.GET);
-      // applySecurityAuthentication also builds a throw-away dispatcher; only its headers are kept.
-      await kc.applySecurityAuthentication(ctx);
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(ctx.getHeaders())) headers[k] = String(v);
-      cached = { at: now, headers };
-      return headers;
+      cached = { at: now, headers: await authHeaders(creds.auth) };
+      return cached.headers;
     },
   };
+}
+
+async function authHeaders(auth: StaticAuth): Promise<Record<string, string>> {
+  switch (auth.kind) {
+    case 'none':
+      return {};
+    case 'token':
+      return { Authorization: `Bearer ${auth.token}` };
+    case 'tokenFile':
+      return { Authorization: `Bearer ${(await readFile(auth.path, 'utf8')).trim()}` };
+    case 'basic':
+      return { Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` };
+    default: {
+      const unknown: never = auth;
+      throw new Error(`unknown auth ${JSON.stringify(unknown)}`);
+    }
+  }
 }
 
 export type HttpVerb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -75,6 +95,14 @@ export interface HttpAnswer {
 }
 
 export type StreamResponse = Awaited<ReturnType<typeof fetch>>;
+
+/** What the client-side rate limit looks like at one moment. */
+export interface ClientLimitState {
+  /** Requests per second; 0 = unlimited. */
+  readonly qps: number;
+  /** A request made now would wait for its token. */
+  readonly saturated: boolean;
+}
 
 export interface HttpClientOptions {
   /** Client-side request rate (requests/s) for everything but watches. 0 = unlimited. */
@@ -104,6 +132,11 @@ export class HttpClient {
     this.limiter = new TokenBucket({ qps: options.qps, burst: options.burst, clock: options.clock });
     this.timeoutMs = options.timeoutMs;
     this.userAgent = options.userAgent;
+  }
+
+  /** The client-side rate limit's refill rate (0 = unlimited) and whether it is holding requests back now. */
+  get limit(): ClientLimitState {
+    return { qps: this.limiter.unlimited ? 0 : this.limiter.qps, saturated: this.limiter.saturated };
   }
 
   /**

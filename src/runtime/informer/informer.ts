@@ -9,7 +9,7 @@ import type { Clock } from '../clock.ts';
 import { realClock } from '../clock.ts';
 import type { Logger } from '../logging.ts';
 import { listWatchFromClient } from './lister-watcher.ts';
-import { Reflector } from './reflector.ts';
+import { dropManagedFields, Reflector } from './reflector.ts';
 import type { IndexFunc, ReadonlyStore, StoreDelta } from './store.ts';
 import { Store } from './store.ts';
 
@@ -52,8 +52,16 @@ class Informer<T extends KubeObject> implements SharedInformer<T> {
   private readonly handlers: EventHandler<T>[] = [];
   private readonly logger: Logger;
 
-  constructor(resource: Resource<T>, indexers: Readonly<Record<string, IndexFunc<T>>>, options: InformerFactoryOptions) {
+  readonly trim: ((obj: T) => T) | undefined;
+
+  constructor(
+    resource: Resource<T>,
+    indexers: Readonly<Record<string, IndexFunc<T>>>,
+    options: InformerFactoryOptions,
+    trim: ((obj: T) => T) | undefined,
+  ) {
     this.resource = resource;
+    this.trim = trim;
     this.logger = options.logger;
     this.store = new Store<T>(indexers);
     this.reflector = new Reflector<T>({
@@ -63,6 +71,7 @@ class Informer<T extends KubeObject> implements SharedInformer<T> {
       resource,
       store: this.store,
       onDeltas: (deltas) => this.dispatch(deltas),
+      transform: trim === undefined ? dropManagedFields : (obj) => trim(dropManagedFields(obj)),
       logger: options.logger.child({ informer: resource.plural }),
       clock: options.clock,
     });
@@ -125,14 +134,21 @@ export class InformerFactory {
 
   /**
    * The shared informer for `resource`. Indexers are merged when several callers ask before start;
-   * asking with a new index after start is a programming error.
+   * asking with a new index after start is a programming error. `trim` (beyond dropping
+   * managedFields, which every informer does) keeps only what the readers of this cache read: it
+   * is the cache's shape, so every caller must pass the same function or none.
    */
-  informerFor<T extends KubeObject>(resource: Resource<T>, indexers: Readonly<Record<string, IndexFunc<T>>> = {}): SharedInformer<T> {
+  informerFor<T extends KubeObject>(
+    resource: Resource<T>,
+    indexers: Readonly<Record<string, IndexFunc<T>>> = {},
+    trim?: (obj: T) => T,
+  ): SharedInformer<T> {
     const key = `${resource.group}/${resource.version}/${resource.plural}`;
     const existing = this.informers.get(key);
     if (existing) {
       // The map is keyed by resource, so the entry under this key was created for this T.
       const informer = existing as unknown as Informer<T>;
+      if (informer.trim !== trim) throw new Error(`informer for ${key} requested with another trim function`);
       const missing = Object.entries(indexers).filter(([name]) => !informer.store.hasIndex(name));
       if (missing.length > 0) {
         if (this.started) throw new Error(`informer for ${key} requested with new indexes after start`);
@@ -141,7 +157,7 @@ export class InformerFactory {
       return informer;
     }
     if (this.started) throw new Error(`informer for ${key} requested after start`);
-    const informer = new Informer<T>(resource, indexers, this.options);
+    const informer = new Informer<T>(resource, indexers, this.options, trim);
     this.informers.set(key, informer as unknown as Informer<KubeObject>);
     return informer;
   }

@@ -1,0 +1,92 @@
+// Which status writes may wait (WriteStatusAction.mayWait), and what the executors do with one that
+// comes too soon: put it off and sync again when the pacer allows, writing the newest counts then.
+import assert from 'node:assert/strict';
+import { daemonSetStatusMayWait } from '../../src/controllers/daemonset/status.ts';
+import type { DaemonSetStatusCounts, DaemonSetStatusFields } from '../../src/controllers/daemonset/status.ts';
+import { statusWriteMayWait } from '../../src/controllers/statefulset/status.ts';
+import type { StatefulSetStatusFields } from '../../src/controllers/statefulset/status.ts';
+import type { MyStatefulSetStatus } from '../../src/api/workloads.ts';
+import { daemonSet } from './daemonset-fixtures.ts';
+import { makePod, nameOf, revisionOf, snapshot, statusWrite, steady } from './statefulset-fixtures.ts';
+import { harness } from './statefulset-execute-harness.ts';
+import { plan } from '../../src/controllers/statefulset/plan.ts';
+
+const moving: DaemonSetStatusCounts & { readonly observedGeneration: number } = {
+  desiredNumberScheduled: 10,
+  currentNumberScheduled: 10,
+  numberMisscheduled: 0,
+  numberReady: 6,
+  updatedNumberScheduled: 7,
+  numberAvailable: 6,
+  numberUnavailable: 4,
+  observedGeneration: 2,
+};
+const settledDs: DaemonSetStatusFields = { ...moving, numberReady: 10, updatedNumberScheduled: 10, numberAvailable: 10, numberUnavailable: 0 };
+
+describe('status pacing: MyDaemonSet', () => {
+  const observed = daemonSet({ generation: 2, status: { ...moving, numberReady: 5, observedGeneration: 2 } });
+
+  it('lets counts that still move wait', () => {
+    assert.equal(daemonSetStatusMayWait(observed, moving), true);
+  });
+
+  it('writes at once the settled end state, a new generation and a rollout-control change', () => {
+    assert.equal(daemonSetStatusMayWait(observed, settledDs), false, 'settled');
+    assert.equal(daemonSetStatusMayWait(daemonSet({ generation: 3, status: { ...moving, observedGeneration: 2 } }), { ...moving, observedGeneration: 3 }), false);
+    assert.equal(daemonSetStatusMayWait(observed, { ...moving, stableRevision: 'agent-1' }), false);
+    assert.equal(daemonSetStatusMayWait(observed, { ...settledDs, numberMisscheduled: 1 }), true, 'a misscheduled pod is not settled');
+  });
+});
+
+describe('status pacing: MyStatefulSet', () => {
+  const { set, rev } = steady({ replicas: 3 });
+  const base = set.status as MyStatefulSetStatus & StatefulSetStatusFields;
+  const next = (fields: Partial<StatefulSetStatusFields>): StatefulSetStatusFields => ({ ...base, rollback: undefined, ...fields });
+
+  it('lets counts that still move wait, and writes the settled end state at once', () => {
+    const midRollout = { ...set, status: { ...set.status, readyReplicas: 2, availableReplicas: 2 } };
+    assert.equal(statusWriteMayWait(midRollout, next({ readyReplicas: 1, availableReplicas: 1 })), true);
+    assert.equal(statusWriteMayWait(midRollout, next({})), false, 'all 3 ready, available and updated');
+  });
+
+  it('writes at once a new generation, a revision, the collision count', () => {
+    assert.equal(statusWriteMayWait(set, next({ readyReplicas: 2, observedGeneration: 2 })), false);
+    assert.equal(statusWriteMayWait(set, next({ readyReplicas: 2, updateRevision: 'web-2' })), false);
+    assert.equal(statusWriteMayWait(set, next({ readyReplicas: 2, collisionCount: 1 })), false);
+    assert.equal(nameOf(rev), base.currentRevision);
+  });
+
+  it('counts a partitioned rollout settled once the ordinals it lets through are updated', () => {
+    const partitioned = steady({ replicas: 3, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } } }).set;
+    assert.equal(statusWriteMayWait(partitioned, next({ updatedReplicas: 1, currentReplicas: 2 })), false);
+    assert.equal(statusWriteMayWait(partitioned, next({ updatedReplicas: 0, currentReplicas: 2, readyReplicas: 2 })), true);
+  });
+
+  it('never lets currentReplicas wait under a RollingUpdate without a rollingUpdate block (the revision of a recreated pod reads it)', () => {
+    const bare = steady({ replicas: 3, updateStrategy: { type: 'RollingUpdate' } }).set;
+    assert.equal(statusWriteMayWait(bare, next({ currentReplicas: 2, updatedReplicas: 0, readyReplicas: 2 })), false);
+    assert.equal(statusWriteMayWait(bare, next({ readyReplicas: 2 })), true);
+  });
+
+  it('the executor puts off a write that may wait within the interval, asks to sync when it ends, and writes urgent ones at once', async () => {
+    const h = harness();
+    const { set: s, rev: r, pods } = steady({ replicas: 3 });
+    const notReady = makePod(s, 2, nameOf(r), { state: 'running' });
+    const snap = snapshot(s, [...pods.slice(0, 2), notReady], [r]);
+    const actions = plan(snap, h.clock.now());
+    assert.equal(statusWrite(actions)?.mayWait, true);
+    await h.run(snap, actions);
+    assert.equal(h.objects.statuses.length, 1, 'the first write of an object goes at once');
+    h.clock.advance(300);
+    const put = await h.run(snap, actions);
+    assert.equal(h.objects.statuses.length, 1);
+    assert.equal(put.requeueAfterMs, 700);
+    const urgent = actions.map((a) => (a.kind === 'writeStatus' ? { ...a, mayWait: false } : a));
+    await h.run(snap, urgent);
+    assert.equal(h.objects.statuses.length, 2);
+    h.clock.advance(1000);
+    await h.run(snap, actions);
+    assert.equal(h.objects.statuses.length, 3);
+    assert.equal(revisionOf(s, 1).metadata.name, nameOf(r));
+  });
+});
