@@ -42,9 +42,16 @@ RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack 
  && groupadd --gid 65532 nonroot \
  && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin nonroot
 WORKDIR /app
-# No --enable-source-maps: it keeps every module's source map in memory (+6 MiB RSS, +17 MiB
-# heap measured on Node 24), and tsc's output is close enough to src/ to read a stack trace.
-ENV NODE_ENV=production
+# Memory (measured with 1000 nodes and 1000 daemon pods cached; live JS heap ~35 MiB):
+# - --max-semi-space-size=2: V8 grows the young generation up to 16 MiB per semi-space under the
+#   allocation bursts of a rollout (every watch event is parsed JSON) and keeps it: 192 → 117 MiB RSS.
+# - MALLOC_ARENA_MAX=2: glibc's per-thread malloc arenas (libuv and V8 worker threads): 117 → 110 MiB.
+# - no --enable-source-maps: it keeps every module's source map in memory (+6 MiB RSS), and tsc's
+#   output is close enough to src/ to read a stack trace.
+# bench/operator-process.ts reads these two variables from here, so the bench runs what ships.
+ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=2 \
+    MALLOC_ARENA_MAX=2
 # package.json carries "type": "module", which makes dist/*.js ES modules.
 COPY --from=deps /app/package.json ./package.json
 COPY --from=deps /app/node_modules ./node_modules

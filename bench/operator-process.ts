@@ -1,7 +1,7 @@
 // The operator as users run it (`src/main.ts` with flags), started for one side of a run and stopped
 // after it, with its memory and CPU read from /proc every 250 ms.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { waitUntilServing } from '../hack/serving.ts';
@@ -132,7 +132,7 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
       '--log-format', 'json',
       ...(options.extraArgs ?? []),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, MWO_WEBHOOK_BIND_ADDRESS: `127.0.0.1:${webhookPort}` } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...shippedRuntimeEnv(options.operatorRoot ?? options.repoRoot), MWO_WEBHOOK_BIND_ADDRESS: `127.0.0.1:${webhookPort}` } },
   );
   const log = createWriteStream(options.logFile, { flags: 'a' });
   child.stdout?.pipe(log);
@@ -178,4 +178,31 @@ export function buildOperator(root: string): Promise<void> {
     tsc.on('error', reject);
     tsc.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`building the operator in ${root} failed:\n${output}`))));
   });
+}
+
+/** The variables of the image's runtime that shape memory, read from its Dockerfile (imageRuntimeEnv). */
+function shippedRuntimeEnv(root: string): Record<string, string> {
+  const dockerfile = path.join(root, 'Dockerfile');
+  return existsSync(dockerfile) ? imageRuntimeEnv(readFileSync(dockerfile, 'utf8')) : {};
+}
+
+/**
+ * NODE_OPTIONS and MALLOC_ARENA_MAX as the Dockerfile's ENV instructions set them (the last stage's
+ * win: later ENV lines override earlier ones), so the bench's operator runs with the heap settings
+ * the image ships with. Handles `ENV K=V K2=V2` with backslash continuations; quotes are removed.
+ */
+export function imageRuntimeEnv(dockerfile: string): Record<string, string> {
+  const wanted = new Set(['NODE_OPTIONS', 'MALLOC_ARENA_MAX']);
+  const env: Record<string, string> = {};
+  const joined = dockerfile.replace(/\\\n/g, ' ');
+  for (const line of joined.split('\n')) {
+    const m = /^\s*ENV\s+(.*)$/i.exec(line);
+    if (!m?.[1]) continue;
+    for (const pair of m[1].matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|'[^']*'|\S*)/g)) {
+      const [, key, raw] = pair;
+      if (key === undefined || raw === undefined || !wanted.has(key)) continue;
+      env[key] = raw.replace(/^["']|["']$/g, '');
+    }
+  }
+  return env;
 }

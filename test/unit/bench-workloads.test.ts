@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { imageRuntimeEnv } from '../../bench/operator-process.ts';
 import type { MyDeployment, MyDeploymentStatus } from '../../src/api/workloads.ts';
 import { apiVersion, myDeployments, myReplicaSets } from '../../src/api/workloads.ts';
 import type { PodCounts } from '../../bench/pod-watch.ts';
@@ -144,5 +146,18 @@ describe('the status counts the status lag reads (bench/workloads.ts)', () => {
     const d = deployment({ status: rolledOut });
     assert.equal(statusReadyReplicas(d), 500);
     assert.equal(statusReadyReplicas(deployment({})), 0);
+  });
+});
+
+describe('bench: the operator runs with the image runtime env', () => {
+  it('reads NODE_OPTIONS and MALLOC_ARENA_MAX from ENV instructions, continuations and quotes included', () => {
+    const dockerfile = 'FROM x\nENV A=1 \\\n    NODE_OPTIONS="--max-semi-space-size=2" \\\n    MALLOC_ARENA_MAX=2\nRUN true\nENV MALLOC_ARENA_MAX=4\n';
+    assert.deepEqual(imageRuntimeEnv(dockerfile), { NODE_OPTIONS: '--max-semi-space-size=2', MALLOC_ARENA_MAX: '4' });
+  });
+
+  it('finds both in the project Dockerfile', () => {
+    const env = imageRuntimeEnv(readFileSync(new URL('../../Dockerfile', import.meta.url), 'utf8'));
+    assert.match(env.NODE_OPTIONS ?? '', /--max-semi-space-size=\d+/);
+    assert.equal(env.MALLOC_ARENA_MAX, '2');
   });
 });

@@ -16,6 +16,7 @@ import type { RolloutObservation } from '../../src/controllers/shared/rollout-co
 import { CreateBackoff } from '../../src/controllers/shared/create-backoff.ts';
 import { Expectations } from '../../src/runtime/expectations.ts';
 import { WritePacer } from '../../src/runtime/write-pacer.ts';
+import { CreateRamp } from '../../src/controllers/shared/create-ramp.ts';
 import { silentLogger } from '../../src/runtime/logging.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 import { apiError } from '../support/fake-lease-api.ts';
@@ -158,7 +159,8 @@ function harness(): Harness {
       recordedBackoff.push([backoffKey, backoff]);
     },
     createBackoff: new CreateBackoff(clock),
-    statusPacer: new WritePacer({ clock }),
+    statusPacer: new WritePacer({ clock, intervalMs: 1000 }),
+    createRamp: new CreateRamp(),
     clock,
     warnings: {
       first(warnKey, once) {
@@ -664,5 +666,20 @@ describe('MyDaemonSet executor: paced status writes', () => {
     h.clock.advance(1000);
     await h.run([paced]);
     assert.equal(h.objects.statuses.length, 3);
+  });
+});
+
+describe('MyDaemonSet executor: slow start across the syncs of a large run', () => {
+  it('starts the sync after a full burst where the burst ended; a failure still stops the run after one batch', async () => {
+    const h = harness();
+    await h.run(createPods(250));
+    assert.deepEqual(createBatchSizes(h.objects.timeline), [1, 2, 4, 8, 16, 32, 64, 123]);
+    h.objects.timeline.length = 0;
+    await h.run(createPods(250));
+    assert.deepEqual(createBatchSizes(h.objects.timeline), [128, 122], 'the API server took 250 pods: no climb from 1 again');
+    h.objects.timeline.length = 0;
+    h.objects.failures.set('createPod agent-n1-', apiError(403, 'Forbidden', 'pods "agent-n1-q" is forbidden: exceeded quota: q'));
+    await assert.rejects(h.run(createPods(250)), /exceeded quota/);
+    assert.deepEqual(createBatchSizes(h.objects.timeline), [128], 'one batch of calls, then the run stops (CreateRamp starts the next at 1)');
   });
 });

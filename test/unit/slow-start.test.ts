@@ -33,13 +33,13 @@ describe('slowStartBatch', () => {
   it('makes no call for no items', async () => {
     const { batches, outcome } = await run(0, {});
     assert.deepEqual(batches, []);
-    assert.deepEqual(outcome, { succeeded: [], failed: [], skipped: [] });
+    assert.deepEqual(outcome, { succeeded: [], failed: [], skipped: [], lastBatchSize: 0 });
   });
 
   it('doubles the batch from 1 while every call succeeds, the last batch taking what is left', async () => {
     const { batches, outcome } = await run(20, {});
     assert.deepEqual(batches, [[0], [1, 2], [3, 4, 5, 6], [7, 8, 9, 10, 11, 12, 13, 14], [15, 16, 17, 18, 19]]);
-    assert.deepEqual(outcome, { succeeded: range(20), failed: [], skipped: [] });
+    assert.deepEqual(outcome, { succeeded: range(20), failed: [], skipped: [], lastBatchSize: 16 }, 'the last batch was planned at 16 and took 5');
   });
 
   it('starts from initialBatchSize, and from 1 when it is below 1', async () => {
@@ -76,7 +76,7 @@ describe('slowStartBatch', () => {
   it('skips everything after a failing first call', async () => {
     const { batches, outcome } = await run(5, {}, (item) => item === 0);
     assert.deepEqual(batches, [[0]]);
-    assert.deepEqual(outcome, { succeeded: [], failed: [{ item: 0, error: new Error('item 0 failed') }], skipped: [1, 2, 3, 4] });
+    assert.deepEqual(outcome, { succeeded: [], failed: [{ item: 0, error: new Error('item 0 failed') }], skipped: [1, 2, 3, 4], lastBatchSize: 1 });
   });
 
   it('skips nothing when the failure is in the last batch', async () => {

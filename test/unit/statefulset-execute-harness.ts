@@ -107,7 +107,7 @@ export function harness(): {
   const clock = new FakeClock(now);
   const createBackoff = new CreateBackoff(clock);
   const notices = new OnceNotices();
-  const statusPacer = new WritePacer({ clock });
+  const statusPacer = new WritePacer({ clock, intervalMs: 1000 });
   const events: RecordedEvent[] = [];
   const recorder = {
     event(_obj: InvolvedObject, type: EventType, reason: string, message: string): void {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { WritePacer } from '../../src/runtime/write-pacer.ts';
+import { pacedFrom, WritePacer } from '../../src/runtime/write-pacer.ts';
 import { TokenBucket } from '../../src/runtime/token-bucket.ts';
 import { FakeClock } from '../support/fake-clock.ts';
 
 describe('WritePacer', () => {
   it('lets the first write of an object go at once, then one per interval', () => {
     const clock = new FakeClock(0);
-    const pacer = new WritePacer({ clock });
+    const pacer = new WritePacer({ clock, intervalMs: 1000 });
     assert.equal(pacer.delayMs('ns/a'), 0);
     pacer.wrote('ns/a');
     clock.advance(300);
@@ -27,18 +27,29 @@ describe('WritePacer', () => {
     assert.equal(pacer.delayMs('ns/a'), 0);
   });
 
-  it('keeps to 1 % of the client rate while the rate limit holds requests back, 1 s otherwise', () => {
+  it('keeps to 1 % of the client rate while the rate limit holds requests back, half a second otherwise', () => {
     const clock = new FakeClock(0);
     const bucket = new TokenBucket({ qps: 20, burst: 2, clock });
     const pacer = new WritePacer({ clock, limit: () => ({ qps: bucket.qps, saturated: bucket.saturated }) });
-    assert.equal(pacer.currentIntervalMs(), 1000, 'a full bucket costs the rollout nothing');
+    assert.equal(pacer.currentIntervalMs(), 500, 'a full bucket costs the rollout nothing');
     bucket.reserve();
     bucket.reserve();
     assert.equal(bucket.saturated, true);
     assert.equal(pacer.currentIntervalMs(), 5000, 'QPS 20: one write per 5 s');
     clock.advance(50);
     assert.equal(bucket.saturated, false, 'a token came back');
-    assert.equal(pacer.currentIntervalMs(), 1000);
+    assert.equal(pacer.currentIntervalMs(), 500);
+  });
+
+  it('dates a write at the snapshot it came from: after a long sync the next write is due sooner', () => {
+    const clock = new FakeClock(0);
+    const pacer = new WritePacer({ clock, intervalMs: 500 });
+    const plannedAt = clock.now();
+    clock.advance(400); // the sync's 250 creates
+    pacedFrom(pacer, plannedAt).wrote('ns/a');
+    assert.equal(pacer.delayMs('ns/a'), 100);
+    pacer.wrote('ns/a', plannedAt - 1000);
+    assert.equal(pacer.delayMs('ns/a'), 100, 'an older snapshot never moves the last write back');
   });
 
   it('never stretches the interval for an unlimited client', () => {
@@ -48,6 +59,6 @@ describe('WritePacer', () => {
     bucket.reserve();
     assert.equal(bucket.saturated, false);
     const pacer = new WritePacer({ clock, limit: () => ({ qps: 0, saturated: true }) });
-    assert.equal(pacer.currentIntervalMs(), 1000);
+    assert.equal(pacer.currentIntervalMs(), 500);
   });
 });

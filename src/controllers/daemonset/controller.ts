@@ -17,8 +17,9 @@ import { myDaemonSets } from '../../api/workloads.ts';
 import type { KubeClient } from '../../runtime/client/rest.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { realClock } from '../../runtime/clock.ts';
-import { WritePacer } from '../../runtime/write-pacer.ts';
+import { pacedFrom, WritePacer } from '../../runtime/write-pacer.ts';
 import { nodeForCache } from './node-cache.ts';
+import { CreateRamp } from '../shared/create-ramp.ts';
 import type { ResourceVersionSource } from '../../runtime/consistency.ts';
 import { ConsistencyStore } from '../../runtime/consistency.ts';
 import { Expectations } from '../../runtime/expectations.ts';
@@ -78,6 +79,8 @@ export class DaemonSetSync implements WorkloadSync<MyDaemonSet, Claimed, DaemonS
   private readonly consistency: ConsistencyStore;
   /** Status writes that only move counts: one per interval per MyDaemonSet (write-pacer.ts). */
   private readonly statusPacer: WritePacer;
+  /** Slow start carried across the syncs of one large create run (create-ramp.ts). */
+  private readonly createRamp: CreateRamp;
 
   constructor(client: KubeClient, caches: DaemonSetCaches, recorder: EventSink, daemonSets: ResourceVersionSource, clock: Clock = realClock) {
     this.client = client;
@@ -88,17 +91,29 @@ export class DaemonSetSync implements WorkloadSync<MyDaemonSet, Claimed, DaemonS
     this.createBackoff = new CreateBackoff(clock);
     this.consistency = new ConsistencyStore({ mydaemonsets: daemonSets });
     this.statusPacer = new WritePacer({ clock, limit: () => client.limit });
+    this.createRamp = new CreateRamp();
   }
 
   forget(key: string, uid: string | undefined): void {
     this.createBackoff.forget(key);
     this.statusPacer.forget(key);
+    this.createRamp.forget(key);
     this.warned.forget(key);
     this.consistency.clear(key, uid);
   }
 
-  defer(key: string): SyncDeferral | undefined {
-    return deferUntilWritesSeen(this.consistency, key);
+  defer(key: string, ds: MyDaemonSet): SyncDeferral | undefined {
+    const unseen = deferUntilWritesSeen(this.consistency, key);
+    if (unseen !== undefined) return unseen;
+    // While creates or deletes are in flight the sync would only refresh the status (upstream:
+    // syncDaemonSet returns after updateDaemonSetStatus when expectations are unsatisfied), and a
+    // paced status write is not due: planning 1000 nodes for nothing on every pod event is what
+    // such a sync would cost. A new generation is always planned (its revision is written at once).
+    const paceMs = this.statusPacer.delayMs(key);
+    if (paceMs > 0 && !this.expectations.satisfied(key) && (ds.status?.observedGeneration ?? 0) >= (ds.metadata.generation ?? 0)) {
+      return { message: 'creates or deletes in flight, status write not due', fields: { afterMs: paceMs }, afterMs: paceMs };
+    }
+    return undefined;
   }
 
   /** Nothing is claimed for an empty selector or a MyDaemonSet being deleted; the plan still runs. */
@@ -127,7 +142,7 @@ export class DaemonSetSync implements WorkloadSync<MyDaemonSet, Claimed, DaemonS
     return plan(snapshot, now);
   }
 
-  execute(snapshot: DaemonSetSnapshot, actions: readonly DaemonSetAction[], { key, log, signal }: SyncContext): Promise<SyncOutcome> {
+  execute(snapshot: DaemonSetSnapshot, actions: readonly DaemonSetAction[], { key, log, signal }: SyncContext, now: number): Promise<SyncOutcome> {
     const uid = snapshot.ds.metadata.uid ?? '';
     return executeDaemonSetPlan(
       {
@@ -139,7 +154,8 @@ export class DaemonSetSync implements WorkloadSync<MyDaemonSet, Claimed, DaemonS
         clock: this.clock,
         warnings: this.warnings,
         wroteRollback: (resourceVersion) => this.consistency.wroteAt(key, uid, 'mydaemonsets', resourceVersion),
-        statusPacer: this.statusPacer,
+        statusPacer: pacedFrom(this.statusPacer, now),
+        createRamp: this.createRamp,
       },
       snapshot.ds,
       key,

@@ -16,6 +16,8 @@ import { collisionCountDecision, isSameRevision } from '../history/collision.ts'
 import { alreadyGone, deletePodWithEvents } from '../shared/pod-control.ts';
 import { rolledBackReason } from '../shared/rollout-control.ts';
 import { slowStartBatch } from '../shared/slow-start.ts';
+import type { CreateRamp } from '../shared/create-ramp.ts';
+import { burstReplicas } from './sync-nodes.ts';
 import type { CreateBackoff } from '../shared/create-backoff.ts';
 import { settleCreateOutcome } from '../shared/create-outcome.ts';
 import type { CreateOutcome } from '../shared/replica-failure.ts';
@@ -56,6 +58,8 @@ export interface ExecutorDeps {
   readonly wroteRollback: (resourceVersion: string | undefined) => void;
   /** Spaces the status writes that may wait (WriteStatusAction.mayWait), per key. */
   readonly statusPacer: PacedWrites;
+  /** Where each sync's creates start their slow start (create-ramp.ts). */
+  readonly createRamp: CreateRamp;
 }
 
 /** Which warnOnce tokens were warned about; DaemonSetSync keeps the last one per key. */
@@ -278,7 +282,7 @@ async function syncPods(
   );
 
   let refused: string | undefined;
-  const created = await slowStartBatch(creates, { initialBatchSize: 1 }, async (action) => {
+  const created = await slowStartBatch(creates, { initialBatchSize: deps.createRamp.initialBatchSize(key, deps.clock.now()) }, async (action) => {
     try {
       const pod = await objects.createPod(action.pod);
       event('Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name ?? ''}`);
@@ -292,6 +296,13 @@ async function syncPods(
   });
   const notCreated = created.failed.length + created.skipped.length;
   if (notCreated > 0) expectations.lowerExpectations(key, { creations: notCreated });
+  if (creates.length > 0) {
+    deps.createRamp.record(
+      key,
+      { allSucceeded: notCreated === 0, morePending: creates.length >= burstReplicas, lastBatchSize: created.lastBatchSize },
+      deps.clock.now(),
+    );
+  }
   errors.push(...created.failed.map((f) => f.error));
 
   const deleteResults = await Promise.allSettled(deletes.map((action) => deletePodWithEvents((pod) => objects.deletePod(pod), action.pod, event)));

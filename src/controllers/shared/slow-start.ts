@@ -8,6 +8,8 @@ export interface SlowStartOutcome<T> {
   readonly failed: readonly { readonly item: T; readonly error: unknown }[];
   /** Items never tried because an earlier batch failed. */
   readonly skipped: readonly T[];
+  /** The planned size of the last batch that ran (the last one may hold fewer items); 0 when none ran. */
+  readonly lastBatchSize: number;
 }
 
 export interface SlowStartOptions {
@@ -38,7 +40,9 @@ export async function slowStartBatch<T>(
   const succeeded: T[] = [];
   const failed: { item: T; error: unknown }[] = [];
   let index = 0;
+  let lastBatchSize = 0;
   for (let size = firstBatchSize(options); index < items.length; size = nextBatchSize(size, options)) {
+    lastBatchSize = size;
     const batch = items.slice(index, index + size);
     index += batch.length;
     const results = await Promise.allSettled(batch.map((item) => new Promise((resolve) => resolve(call(item)))));
@@ -50,7 +54,7 @@ export async function slowStartBatch<T>(
     });
     if (failed.length > 0) break;
   }
-  return { succeeded, failed, skipped: items.slice(index) };
+  return { succeeded, failed, skipped: items.slice(index), lastBatchSize };
 }
 
 /**

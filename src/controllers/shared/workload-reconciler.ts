@@ -37,6 +37,11 @@ export interface SyncContext extends ReconcileContext {
 export interface SyncDeferral {
   readonly message: string;
   readonly fields?: Readonly<Record<string, unknown>>;
+  /**
+   * Sync again after this many ms instead of the rate-limited retry: the kind knows when the
+   * sync can do something again (a paced status write), and no event may come before.
+   */
+  readonly afterMs?: number;
 }
 
 /** The part of runtime/expectations.ts Expectations the reconcile reads and drops. */
@@ -64,7 +69,7 @@ export interface WorkloadSync<O extends KubeObject, C, S, A extends { readonly k
    */
   forget?(key: string, uid: string | undefined): void;
   /** A reason to put the sync off (e.g. caches older than our last writes), or undefined. */
-  defer?(key: string): SyncDeferral | undefined;
+  defer?(key: string, owner: O): SyncDeferral | undefined;
   /** Adopts and releases dependents; undefined when there is nothing to do for this owner. */
   claim(owner: O, sync: SyncContext): Promise<C | undefined>;
   /** Everything plan() reads, from the claimed dependents and the other caches. */
@@ -104,10 +109,11 @@ export class WorkloadReconciler<O extends KubeObject, C, S, A extends { readonly
       this.forget(key, undefined);
       return { kind: 'done' };
     }
-    const deferral = this.sync.defer?.(key);
+    const deferral = this.sync.defer?.(key, owner);
     if (deferral !== undefined) {
-      // The informer event carrying our write enqueues the key again; the rate limit is a fallback.
       ctx.log.debug(deferral.message, { ...deferral.fields });
+      if (deferral.afterMs !== undefined) return { kind: 'requeueAfter', afterMs: deferral.afterMs };
+      // The informer event carrying our write enqueues the key again; the rate limit is a fallback.
       return { kind: 'requeue' };
     }
     const expectationsSatisfied = this.sync.expectations?.satisfied(key) ?? true;

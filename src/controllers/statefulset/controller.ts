@@ -14,7 +14,7 @@ import { myStatefulSets } from '../../api/workloads.ts';
 import type { KubeClient } from '../../runtime/client/rest.ts';
 import type { Clock } from '../../runtime/clock.ts';
 import { realClock } from '../../runtime/clock.ts';
-import { WritePacer } from '../../runtime/write-pacer.ts';
+import { pacedFrom, WritePacer } from '../../runtime/write-pacer.ts';
 import type { ResourceVersionSource } from '../../runtime/consistency.ts';
 import { ConsistencyStore } from '../../runtime/consistency.ts';
 import type { ReadonlyStore } from '../../runtime/informer/store.ts';
@@ -127,7 +127,7 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
       (resource, resourceVersion) => this.consistency.wroteAt(key, uid, resource, resourceVersion),
       signal,
     );
-    const deps = { objects, recorder: this.recorder, log, createBackoff: this.createBackoff, clock: this.clock, notices: this.notices, statusPacer: this.statusPacer };
+    const deps = { objects, recorder: this.recorder, log, createBackoff: this.createBackoff, clock: this.clock, notices: this.notices, statusPacer: pacedFrom(this.statusPacer, now) };
     return executeStatefulSetPlan(deps, snapshot.set, actions, (replanned) => planSync({ ...snapshot, set: replanned }, now));
   }
 
