@@ -42,6 +42,8 @@ import type { DaemonSetStatusCounts, ObservedGeneration } from './status.ts';
 import { daemonSetStatusCounts, daemonSetStatusMayWait, daemonSetStatusUpdate } from './status.ts';
 import { syncNodes } from './sync-nodes.ts';
 import { rolloutComplete, rollingUpdateCanary, updateScope } from './update-scope.ts';
+import { isPodAvailable, isPodReady, isPodTerminating } from '../shared/pod-state.ts';
+import { availabilityRequeueAfter } from '../shared/ready-recheck.ts';
 
 export type { ActionPhase, DaemonSetAction, DeletePodReason } from './actions.ts';
 export { actionPhase, actionPhases } from './actions.ts';
@@ -102,7 +104,7 @@ export function plan(snapshot: DaemonSetSnapshot, now: number): readonly DaemonS
   }
 
   if (!snapshot.expectationsSatisfied) {
-    actions.push(...statusActions(ds, counts, 'keep', undefined));
+    actions.push(...statusActions(ds, counts, 'keep', undefined, history.pods, now));
     return actions;
   }
 
@@ -131,7 +133,7 @@ export function plan(snapshot: DaemonSetSnapshot, now: number): readonly DaemonS
     revisions: snapshot.revisions,
     now,
   });
-  actions.push(...statusActions(ds, counts, 'observe', rollout));
+  actions.push(...statusActions(ds, counts, 'observe', rollout, history.pods, now));
   if (error !== undefined) actions.push({ kind: 'syncError', message: error });
   return actions;
 }
@@ -140,11 +142,22 @@ export function plan(snapshot: DaemonSetSnapshot, now: number): readonly DaemonS
  * upstream: updateDaemonSetStatus. The write if needed, the rollout conditions if they change, then
  * the minReadySeconds resync and the progress deadline's.
  */
+/** Ready and available pods among `pods` (any node, not terminating), for the availability recheck. */
+function readyAndAvailable(pods: readonly Pod[], minReady: number, now: number): { readyReplicas: number; availableReplicas: number } {
+  const live = pods.filter((pod) => !isPodTerminating(pod));
+  return {
+    readyReplicas: live.filter(isPodReady).length,
+    availableReplicas: live.filter((pod) => isPodAvailable(pod, minReady, now)).length,
+  };
+}
+
 function statusActions(
   ds: MyDaemonSet,
   counts: DaemonSetStatusCounts,
   observed: ObservedGeneration,
   rollout: RolloutStatusPlan | undefined,
+  pods: readonly Pod[],
+  now: number,
 ): readonly DaemonSetAction[] {
   const actions: DaemonSetAction[] = [];
   const status = daemonSetStatusUpdate(ds, counts, observed, rollout?.fields);
@@ -152,11 +165,12 @@ function statusActions(
     actions.push({ kind: 'writeStatus', status, mayWait: rollout?.conditions === undefined && daemonSetStatusMayWait(ds, status) });
   }
   if (rollout?.conditions !== undefined) actions.push({ kind: 'writeRolloutConditions', update: rollout.conditions });
-  // A last line of defence against clock skew: look again once the Ready pods should be available.
-  const minReady = minReadySeconds(ds);
-  if (minReady > 0 && counts.numberReady !== counts.numberAvailable) {
-    actions.push({ kind: 'requeueAfter', afterMs: minReady * 1000, reason: 'minReadySeconds' });
-  }
+  // Look again when the next Ready pod becomes available — any of them, not only the first of
+  // each node that the counts judge: a surge pod waits beside the old one, and the pod handler's
+  // own recheck (minReadySeconds + 1 s after it turned Ready) is lost when a sooner requeue of the
+  // key (a paced status write) replaces it in the delaying queue, which keeps the earliest time.
+  const availableAt = availabilityRequeueAfter(pods, minReadySeconds(ds), readyAndAvailable(pods, minReadySeconds(ds), now), now);
+  if (availableAt !== undefined) actions.push({ kind: 'requeueAfter', afterMs: availableAt, reason: 'minReadySeconds' });
   if (rollout?.requeueAfterMs !== undefined) actions.push({ kind: 'requeueAfter', afterMs: rollout.requeueAfterMs, reason: 'progressDeadline' });
   return actions;
 }
