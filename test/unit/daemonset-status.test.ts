@@ -110,7 +110,7 @@ const rows: readonly Row[] = [
     expected: ['writeStatus 3/2/0/2/2/2/1'],
   },
   {
-    name: 'requeues when a Ready pod becomes available: minReadySeconds after it turned Ready',
+    name: 'requeues when a Ready pod becomes available: minReadySeconds after it turned Ready, plus a second of skew',
     snapshot: snapshot({
       ds: daemonSet({ spec: { minReadySeconds: 30 } }),
       revisions: [rev],
@@ -118,7 +118,7 @@ const rows: readonly Row[] = [
       pods: [pod('p1', 'n1', current), pod('p2', 'n2', { hash, readySince: t0 - 10_000 })],
     }),
     now: t0,
-    expected: ['writeStatus 2/2/0/2/2/1/1 gen 1', 'requeueAfter 20000 minReadySeconds'],
+    expected: ['writeStatus 2/2/0/2/2/1/1 gen 1', 'requeueAfter 21000 minReadySeconds'],
   },
   {
     name: 'requeues for a surge pod that is not yet available beside the available pod its node is counted by',
@@ -129,7 +129,7 @@ const rows: readonly Row[] = [
       pods: [pod('p1', 'n1', { hash, readySince: t0 - 600_000 }), pod('p2', 'n1', { hash, readySince: t0 - 10_000 })],
     }),
     now: t0,
-    expected: ['writeStatus 1/1/0/1/1/1/0 gen 1 stable agent-5b4d7948c4', 'requeueAfter 20000 minReadySeconds'],
+    expected: ['writeStatus 1/1/0/1/1/1/0 gen 1 stable agent-5b4d7948c4', 'requeueAfter 21000 minReadySeconds'],
   },
   {
     name: 'counts a pod available exactly minReadySeconds after it turned Ready',

@@ -43,7 +43,7 @@ import { daemonSetStatusCounts, daemonSetStatusMayWait, daemonSetStatusUpdate } 
 import { syncNodes } from './sync-nodes.ts';
 import { rolloutComplete, rollingUpdateCanary, updateScope } from './update-scope.ts';
 import { isPodAvailable, isPodReady, isPodTerminating } from '../shared/pod-state.ts';
-import { availabilityRequeueAfter } from '../shared/ready-recheck.ts';
+import { availabilityRequeueAfter, daemonSetReadySkewMs } from '../shared/ready-recheck.ts';
 
 export type { ActionPhase, DaemonSetAction, DeletePodReason } from './actions.ts';
 export { actionPhase, actionPhases } from './actions.ts';
@@ -169,8 +169,10 @@ function statusActions(
   // each node that the counts judge: a surge pod waits beside the old one, and the pod handler's
   // own recheck (minReadySeconds + 1 s after it turned Ready) is lost when a sooner requeue of the
   // key (a paced status write) replaces it in the delaying queue, which keeps the earliest time.
+  // Plus the handler's extra second: Ready's lastTransitionTime has whole seconds, so a pod can
+  // look available up to a second before it has been Ready minReadySeconds (upstream updatePod).
   const availableAt = availabilityRequeueAfter(pods, minReadySeconds(ds), readyAndAvailable(pods, minReadySeconds(ds), now), now);
-  if (availableAt !== undefined) actions.push({ kind: 'requeueAfter', afterMs: availableAt, reason: 'minReadySeconds' });
+  if (availableAt !== undefined) actions.push({ kind: 'requeueAfter', afterMs: availableAt + daemonSetReadySkewMs, reason: 'minReadySeconds' });
   if (rollout?.requeueAfterMs !== undefined) actions.push({ kind: 'requeueAfter', afterMs: rollout.requeueAfterMs, reason: 'progressDeadline' });
   return actions;
 }
