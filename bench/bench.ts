@@ -18,6 +18,8 @@ import type { Endpoints, SideResult } from './measure.ts';
 import { OwnRequests, waitControllerManagerQuiet } from './measure.ts';
 import type { OperatorProcess } from './operator-process.ts';
 import { buildOperator, startOperator } from './operator-process.ts';
+import type { MemoryLimitReport } from './memory-limit.ts';
+import { shippedMemoryLimitBytes } from './memory-limit.ts';
 import { PodWatch } from './pod-watch.ts';
 import type { RawResult } from './raw-limit.ts';
 import { rawCreate } from './raw-limit.ts';
@@ -171,6 +173,9 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
     log,
   });
   const starts: OperatorStart[] = [];
+  // The operator runs under its shipped container memory limit: Node sizes V8's heap from it (memory-limit.ts).
+  const memoryLimitBytes = shippedMemoryLimitBytes(options.operatorRoot ?? repoRoot);
+  let memoryLimit: MemoryLimitReport | undefined;
   let rssCachedBytes: number | undefined;
   let kcmRssCachedBytes: number | undefined;
   const errors: string[] = [];
@@ -184,9 +189,12 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
       qps,
       burst,
       logFile: path.join(tmp, `operator-${kind}.log`),
+      ...(memoryLimitBytes !== undefined ? { memoryLimitBytes } : {}),
       ...(options.cpuProf ? { cpuProfileDir: path.join(tmp, `profile-${kind}`) } : {}),
     });
     starts.push({ kind, cacheSyncMs: op.cacheSyncMs, rssAtReadyBytes: op.sampler.last?.rssBytes });
+    memoryLimit ??= op.memoryLimit;
+    if (op.memoryLimit?.notApplied !== undefined) log(`operator memory limit not applied: ${op.memoryLimit.notApplied}`);
     log(`operator ready in ${op.cacheSyncMs} ms`);
     try {
       return await body(op);
@@ -316,7 +324,7 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
     },
     counts: { ...counts, maxUnavailable: daemonSetMaxUnavailable(nodes) },
     repeat: options.repeat,
-    operator: { starts, ...(rssCachedBytes ? { rssCachedBytes } : {}) },
+    operator: { starts, ...(rssCachedBytes ? { rssCachedBytes } : {}), ...(memoryLimit ? { memoryLimit } : {}) },
     ...(kcmRssCachedBytes ? { kubeControllerManager: { rssCachedBytes: kcmRssCachedBytes } } : {}),
     scenarios,
     errors,

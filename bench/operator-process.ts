@@ -5,6 +5,8 @@ import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { waitUntilServing } from '../hack/serving.ts';
+import type { MemoryLimitReport } from './memory-limit.ts';
+import { createMemoryCgroup, inCgroup } from './memory-limit.ts';
 
 const clockTicksPerSecond = 100; // sysconf(_SC_CLK_TCK) on Linux
 
@@ -91,6 +93,11 @@ export interface OperatorOptions {
   readonly qps: number;
   readonly burst: number;
   readonly logFile: string;
+  /**
+   * Run the operator in a memory cgroup with this limit (bytes), as its container runs
+   * (memory-limit.ts); undefined: no limit.
+   */
+  readonly memoryLimitBytes?: number;
   /** Write a V8 CPU profile into this folder at exit (`node --cpu-prof`). */
   readonly cpuProfileDir?: string;
   readonly extraArgs?: readonly string[];
@@ -102,8 +109,12 @@ export interface OperatorProcess {
   /** Spawn to the first /readyz 200: process start, informer lists, cache sync. */
   readonly cacheSyncMs: number;
   readonly sampler: ProcSampler;
+  /** The memory limit asked for and how it was applied; undefined when none was asked for. */
+  readonly memoryLimit?: MemoryLimitReport;
   stop(): Promise<void>;
 }
+
+let cgroupsMade = 0;
 
 export async function startOperator(options: OperatorOptions): Promise<OperatorProcess> {
   const metricsPort = await freePort();
@@ -117,10 +128,15 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
   // transformer (~27 MiB RSS) to every figure.
   const entry = path.join(options.operatorRoot ?? options.repoRoot, 'dist', 'main.js');
   const nodeFlags = options.cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir] : [];
+  const cgroup = options.memoryLimitBytes === undefined ? undefined : createMemoryCgroup(`mwo-bench-${process.pid}-${++cgroupsMade}`, options.memoryLimitBytes);
+  const memoryLimit: MemoryLimitReport | undefined =
+    options.memoryLimitBytes === undefined || cgroup === undefined
+      ? undefined
+      : 'procsFile' in cgroup
+        ? { bytes: options.memoryLimitBytes, appliedBy: `cgroup ${cgroup.version}` }
+        : { bytes: options.memoryLimitBytes, notApplied: cgroup.reason };
   const started = Date.now();
-  const child: ChildProcess = spawn(
-    node,
-    [
+  const operatorArgs = [
       ...nodeFlags,
       entry,
       '--kubeconfig', options.kubeconfig,
@@ -131,13 +147,18 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
       '--log-level', 'info',
       '--log-format', 'json',
       ...(options.extraArgs ?? []),
-    ],
+  ];
+  const command = cgroup !== undefined && 'procsFile' in cgroup ? inCgroup(cgroup.procsFile, node, operatorArgs) : { command: node, args: operatorArgs };
+  const child: ChildProcess = spawn(
+    command.command,
+    command.args,
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...shippedRuntimeEnv(options.operatorRoot ?? options.repoRoot), MWO_WEBHOOK_BIND_ADDRESS: `127.0.0.1:${webhookPort}` } },
   );
   const log = createWriteStream(options.logFile, { flags: 'a' });
   child.stdout?.pipe(log);
   child.stderr?.pipe(log);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (cgroup !== undefined && 'procsFile' in cgroup) void exited.then(() => cgroup.remove());
   const pid = child.pid ?? 0;
   const sampler = new ProcSampler(pid);
   const stop = async (): Promise<void> => {
@@ -162,7 +183,7 @@ export async function startOperator(options: OperatorOptions): Promise<OperatorP
     await stop();
     throw new Error(`operator not ready within 10 minutes; see ${options.logFile}`);
   }
-  return { pid, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, cacheSyncMs: Date.now() - started, sampler, stop };
+  return { pid, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`, cacheSyncMs: Date.now() - started, sampler, stop, ...(memoryLimit ? { memoryLimit } : {}) };
 }
 
 /**

@@ -198,6 +198,14 @@ function runSection(r: ReportRun, details: boolean): string {
   lines.push(
     `RSS with ${r.nodes} nodes and ${r.counts.daemonSetPods} pods cached: ours ${mib(r.operator.rssCachedBytes)}, kube-controller-manager ${mib(r.kubeControllerManager?.rssCachedBytes)}.`,
   );
+  const limit = r.operator.memoryLimit;
+  if (limit !== undefined) {
+    lines.push(
+      limit.appliedBy !== undefined
+        ? `Our operator ran under its shipped memory limit, ${mib(limit.bytes)} (${limit.appliedBy}; Node sizes V8's heap from it, as in its pod); kube-controller-manager without one.`
+        : `Our operator's shipped memory limit (${mib(limit.bytes)}) could not be applied here (${limit.notApplied ?? ''}): it ran without one.`,
+    );
+  }
   if (r.errors.length > 0) lines.push(`\nErrors: ${r.errors.join('; ')}`);
   if (!details) return lines.join('\n');
   lines.push('');

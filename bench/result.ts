@@ -1,4 +1,5 @@
 // The JSON one benchmark run writes (bench/results/<date>-<nodes>-<qps>.json) and report.ts reads.
+import type { MemoryLimitReport } from './memory-limit.ts';
 import type { SideResult } from './measure.ts';
 import type { RawResult } from './raw-limit.ts';
 import type { ScenarioName } from './scenarios.ts';
@@ -68,6 +69,8 @@ export interface RunResult {
     readonly starts: readonly OperatorStart[];
     /** RSS with every node and the DaemonSet's pods cached (right after "DaemonSet create"). */
     readonly rssCachedBytes?: number;
+    /** The container memory limit the operator ran under (bench/memory-limit.ts); absent in older runs. */
+    readonly memoryLimit?: MemoryLimitReport;
   };
   /** kube-controller-manager at the same moment of the built-in side; absent in older runs. */
   readonly kubeControllerManager?: {

@@ -10,6 +10,7 @@ import { executeStatefulSetPlan } from '../../src/controllers/statefulset/execut
 import { realObjectManager } from '../../src/controllers/statefulset/object-manager.ts';
 import { OnceNotices } from '../../src/controllers/shared/once-notices.ts';
 import { WritePacer } from '../../src/runtime/write-pacer.ts';
+import { UnwrittenStatus } from '../../src/controllers/statefulset/unwritten-status.ts';
 import type { StatefulSetSnapshot } from '../../src/controllers/statefulset/plan.ts';
 import { planSync } from '../../src/controllers/statefulset/plan.ts';
 import type { EventType, InvolvedObject } from '../../src/runtime/events.ts';
@@ -38,7 +39,7 @@ function growthHarness(): {
       events.push({ type, reason, message });
     },
   };
-  const deps = { objects, recorder, log: captureLogger().logger, createBackoff: new CreateBackoff(clock), clock, notices: new OnceNotices(), statusPacer: new WritePacer({ clock }) };
+  const deps = { objects, recorder, log: captureLogger().logger, createBackoff: new CreateBackoff(clock), clock, notices: new OnceNotices(), statusPacer: new WritePacer({ clock }), unwritten: new UnwrittenStatus() };
   return {
     objects,
     events,

@@ -11,6 +11,7 @@ import type { StatefulSetAction, StatefulSetSnapshot, StatefulSetStatusFields } 
 import { plan } from '../../src/controllers/statefulset/plan.ts';
 import { OnceNotices } from '../../src/controllers/shared/once-notices.ts';
 import { WritePacer } from '../../src/runtime/write-pacer.ts';
+import { UnwrittenStatus } from '../../src/controllers/statefulset/unwritten-status.ts';
 import { CreateBackoff } from '../../src/controllers/shared/create-backoff.ts';
 import { captureLogger } from '../support/capture-logger.ts';
 import { FakeClock } from '../support/fake-clock.ts';
@@ -101,6 +102,8 @@ export function harness(): {
   readonly objects: FakeObjects;
   readonly events: RecordedEvent[];
   readonly clock: FakeClock;
+  /** The put-off currentReplicas the controller would hand the next snapshot (unwritten-status.ts). */
+  readonly unwritten: UnwrittenStatus;
   run(snap: StatefulSetSnapshot, actions?: readonly StatefulSetAction[]): Promise<ExecutionResult>;
 } {
   const objects = new FakeObjects();
@@ -108,6 +111,7 @@ export function harness(): {
   const createBackoff = new CreateBackoff(clock);
   const notices = new OnceNotices();
   const statusPacer = new WritePacer({ clock, intervalMs: 1000 });
+  const unwritten = new UnwrittenStatus();
   const events: RecordedEvent[] = [];
   const recorder = {
     event(_obj: InvolvedObject, type: EventType, reason: string, message: string): void {
@@ -119,8 +123,9 @@ export function harness(): {
     objects,
     events,
     clock,
+    unwritten,
     run: (snap, actions = plan(snap, clock.now())) =>
-      executeStatefulSetPlan({ objects, recorder, log: logger, createBackoff, clock, notices, statusPacer }, snap.set, actions, (set) => plan({ ...snap, set }, clock.now())),
+      executeStatefulSetPlan({ objects, recorder, log: logger, createBackoff, clock, notices, statusPacer, unwritten }, snap.set, actions, (set) => plan({ ...snap, set }, clock.now())),
   };
 }
 

@@ -7,9 +7,11 @@ import { statusWriteMayWait } from '../../src/controllers/statefulset/status.ts'
 import type { StatefulSetStatusFields } from '../../src/controllers/statefulset/status.ts';
 import type { MyStatefulSetStatus } from '../../src/api/workloads.ts';
 import { daemonSet } from './daemonset-fixtures.ts';
-import { makePod, nameOf, revisionOf, snapshot, statusWrite, steady } from './statefulset-fixtures.ts';
+import { conditionsAfter, makePod, makeSet, nameOf, now, revisionOf, snapshot, statusWrite, steady, summarize } from './statefulset-fixtures.ts';
 import { harness } from './statefulset-execute-harness.ts';
 import { plan } from '../../src/controllers/statefulset/plan.ts';
+import type { StatefulSetSnapshot } from '../../src/controllers/statefulset/plan.ts';
+import type { Pod } from '../../src/api/core.ts';
 
 const moving: DaemonSetStatusCounts & { readonly observedGeneration: number } = {
   desiredNumberScheduled: 10,
@@ -62,10 +64,71 @@ describe('status pacing: MyStatefulSet', () => {
     assert.equal(statusWriteMayWait(partitioned, next({ updatedReplicas: 0, currentReplicas: 2, readyReplicas: 2 })), true);
   });
 
-  it('never lets currentReplicas wait under a RollingUpdate without a rollingUpdate block (the revision of a recreated pod reads it)', () => {
+  it('lets currentReplicas wait under a RollingUpdate without a rollingUpdate block too (the planner reads the put-off value)', () => {
     const bare = steady({ replicas: 3, updateStrategy: { type: 'RollingUpdate' } }).set;
-    assert.equal(statusWriteMayWait(bare, next({ currentReplicas: 2, updatedReplicas: 0, readyReplicas: 2 })), false);
-    assert.equal(statusWriteMayWait(bare, next({ readyReplicas: 2 })), true);
+    assert.equal(statusWriteMayWait(bare, next({ currentReplicas: 2, updatedReplicas: 0, readyReplicas: 2 })), true);
+  });
+
+  describe('read-your-intended-write: a put-off currentReplicas picks the revision of a recreated pod', () => {
+    // `type: RollingUpdate` without a rollingUpdate block: a recreated pod whose index is below
+    // status.currentReplicas comes back at the current revision (pod-template.ts revisionForOrdinal).
+    const rev1 = revisionOf(makeSet({ image: 'nginx:1' }), 1);
+    const rev2 = revisionOf(makeSet({ image: 'nginx:2' }), 2);
+    const [r1, r2] = [nameOf(rev1), nameOf(rev2)];
+    const counts = { observedGeneration: 1, replicas: 3, readyReplicas: 3, availableReplicas: 3, updatedReplicas: 0, collisionCount: 0, selector: 'app=web' };
+    // The stored status still says 3 current: the write after web-2's update deletion was put off.
+    const stale = makeSet({
+      image: 'nginx:2',
+      updateStrategy: { type: 'RollingUpdate' },
+      status: { ...counts, currentReplicas: 3, currentRevision: r1, updateRevision: r2 },
+    });
+    const pods = [makePod(stale, 0, r1), makePod(stale, 1, r1)];
+    const created = (snap: StatefulSetSnapshot): string[] => summarize(plan(snap, now)).filter((line) => line.startsWith('createPod'));
+
+    it('the stored value alone brings web-2 back at the old revision', () => {
+      assert.deepEqual(created(snapshot(stale, pods, [rev1, rev2])), [`createPod web-2 @${r1}`]);
+    });
+
+    it('the put-off value brings it back at the update revision, as upstream with the write done', () => {
+      const unwrittenStatus = { currentReplicas: 2, currentRevision: r1, updateRevision: r2 };
+      assert.deepEqual(created({ ...snapshot(stale, pods, [rev1, rev2]), unwrittenStatus }), [`createPod web-2 @${r2}`]);
+    });
+
+    it('ignores a put-off value computed for other revisions', () => {
+      const unwrittenStatus = { currentReplicas: 2, currentRevision: r1, updateRevision: 'web-other' };
+      assert.deepEqual(created({ ...snapshot(stale, pods, [rev1, rev2]), unwrittenStatus }), [`createPod web-2 @${r1}`]);
+    });
+
+    it('the executor keeps the value it put off, per set UID, and drops it once written or nothing is to write', async () => {
+      const h = harness();
+      const key = 'ns/web';
+      const before = makeSet({
+        image: 'nginx:2',
+        updateStrategy: { type: 'RollingUpdate' },
+        status: { ...counts, currentReplicas: 3, currentRevision: r1, updateRevision: r2 },
+      });
+      const all = [makePod(before, 0, r1), makePod(before, 1, r1), makePod(before, 2, r1)];
+      // First sync: deletes web-2 for the update; the first write of an object goes at once.
+      const first = plan(snapshot(before, all, [rev1, rev2]), h.clock.now());
+      await h.run(snapshot(before, all, [rev1, rev2]), first);
+      // The rollout conditions it wrote (a condition change is never put off).
+      const written = { ...before, status: { ...before.status, conditions: conditionsAfter(before, first) } };
+      assert.equal(h.objects.statuses.length, 1);
+      assert.equal(h.unwritten.of(key, written), undefined);
+      // web-0 turns unready within the interval: that write is put off with currentReplicas 2.
+      h.clock.advance(100);
+      const moving = [makePod(written, 0, r1, { state: 'running' }), all[1] as Pod];
+      const put = await h.run(snapshot(written, moving, [rev1, rev2]));
+      assert.equal(h.objects.statuses.length, 1);
+      assert.ok((put.requeueAfterMs ?? 0) > 0);
+      assert.deepEqual(h.unwritten.of(key, written), { currentReplicas: 2, currentRevision: r1, updateRevision: r2 });
+      assert.equal(h.unwritten.of(key, { ...written, metadata: { ...written.metadata, uid: 'another' } }), undefined, 'another incarnation');
+      // After the interval the write goes, and the stored value is the newest again.
+      h.clock.advance(1000);
+      await h.run(snapshot(written, moving, [rev1, rev2]));
+      assert.equal(h.objects.statuses.length, 2);
+      assert.equal(h.unwritten.of(key, written), undefined);
+    });
   });
 
   it('the executor puts off a write that may wait within the interval, asks to sync when it ends, and writes urgent ones at once', async () => {

@@ -18,7 +18,7 @@ import { pacedFrom, WritePacer } from '../../runtime/write-pacer.ts';
 import type { ResourceVersionSource } from '../../runtime/consistency.ts';
 import { ConsistencyStore } from '../../runtime/consistency.ts';
 import type { ReadonlyStore } from '../../runtime/informer/store.ts';
-import { namespaceIndex } from '../../runtime/informer/store.ts';
+import { namespaceIndex, objectKey } from '../../runtime/informer/store.ts';
 import type { ControllerSetup } from '../index.ts';
 import { claimCandidates, claimObjects, ownerIsLiveAndActive } from '../shared/claim.ts';
 import { CreateBackoff } from '../shared/create-backoff.ts';
@@ -39,6 +39,7 @@ import { planSync } from './plan.ts';
 import { orphanRevisionsToAdopt } from './revisions.ts';
 import type { StorageClass } from './storage-class.ts';
 import { storageClasses } from './storage-class.ts';
+import { UnwrittenStatus } from './unwritten-status.ts';
 
 export const statefulSetControllerName = 'statefulset';
 
@@ -73,6 +74,8 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
   private readonly notices = new OnceNotices();
   /** Status writes that only move counts: one per interval per MyStatefulSet (write-pacer.ts). */
   private readonly statusPacer: WritePacer;
+  /** The currentReplicas of paced status writes not yet written (unwritten-status.ts). */
+  private readonly unwritten = new UnwrittenStatus();
 
   constructor(client: KubeClient, caches: StatefulSetCaches, recorder: EventSink, sources: WrittenResourceSources, clock: Clock = realClock) {
     this.client = client;
@@ -90,6 +93,7 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
     this.createBackoff.forget(key);
     this.notices.forget(key);
     this.statusPacer.forget(key);
+    this.unwritten.forget(key);
   }
 
   /** upstream sync: consistencyStore.EnsureReady. */
@@ -107,12 +111,14 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
   }
 
   snapshot(set: MyStatefulSet, claimed: Claimed): StatefulSetSnapshot {
+    const unwrittenStatus = this.unwritten.of(objectKey(set), set);
     return {
       set,
       pods: claimed.pods,
       pvcs: this.caches.claims.byIndex(namespaceIndex, set.metadata.namespace ?? ''),
       revisions: claimed.revisions,
       storageClasses: this.caches.storageClasses.list(),
+      ...(unwrittenStatus !== undefined ? { unwrittenStatus } : {}),
     };
   }
 
@@ -127,7 +133,7 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
       (resource, resourceVersion) => this.consistency.wroteAt(key, uid, resource, resourceVersion),
       signal,
     );
-    const deps = { objects, recorder: this.recorder, log, createBackoff: this.createBackoff, clock: this.clock, notices: this.notices, statusPacer: pacedFrom(this.statusPacer, now) };
+    const deps = { objects, recorder: this.recorder, log, createBackoff: this.createBackoff, clock: this.clock, notices: this.notices, statusPacer: pacedFrom(this.statusPacer, now), unwritten: this.unwritten };
     return executeStatefulSetPlan(deps, snapshot.set, actions, (replanned) => planSync({ ...snapshot, set: replanned }, now));
   }
 

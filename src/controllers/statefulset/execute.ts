@@ -34,6 +34,7 @@ import type { OnceNotices } from '../shared/once-notices.ts';
 import { repairStatefulPod } from './pod-template.ts';
 import { revisionCreateConflict, withCollisionCount } from './revisions.ts';
 import { nextRolloutConditions } from './rollout-status.ts';
+import type { UnwrittenStatus } from './unwritten-status.ts';
 
 /** A sync that must be retried with backoff; carries what failed. */
 export class StatefulSetSyncError extends Error {
@@ -56,6 +57,8 @@ export interface ExecutorDeps {
   readonly notices: OnceNotices;
   /** Spaces the status writes that may wait (WriteStatusAction.mayWait), per key. */
   readonly statusPacer: PacedWrites;
+  /** The currentReplicas of put-off status writes, read by the next plan (unwritten-status.ts). */
+  readonly unwritten: UnwrittenStatus;
 }
 
 export interface ExecutionResult {
@@ -169,21 +172,26 @@ async function executeSync(deps: ExecutorDeps, set: MyStatefulSet, actions: read
   const createsWaitMs = await settleCreates(run, actions);
 
   let paceMs: number | undefined;
+  // Nothing to write: the stored status is what this sync computed.
+  if (!actions.some((action) => action.kind === 'writeStatus')) deps.unwritten.settled(key);
   for (const action of actions) {
     if (action.kind !== 'writeStatus') continue;
-    // Counts that may wait and came too soon after the last write: the sync at the end of the
-    // wait writes the newest ones (write-pacer.ts).
-    const wait = action.mayWait === true ? deps.statusPacer.delayMs(key) : 0;
-    if (wait > 0) {
-      paceMs = wait;
-      continue;
-    }
     // upstream decrements currentReplicas only after an update deletion went through: the plan
     // gives the value for each count (StatefulSetWriteStatus).
     const currentReplicas = action.currentReplicasAfterUpdateDeletions[run.updateDeletionsDone] ?? action.status.currentReplicas;
+    // Counts that may wait and came too soon after the last write: the sync at the end of the
+    // wait writes the newest ones (write-pacer.ts); until then the planner reads currentReplicas
+    // from deps.unwritten.
+    const wait = action.mayWait === true ? deps.statusPacer.delayMs(key) : 0;
+    if (wait > 0) {
+      paceMs = wait;
+      deps.unwritten.putOff(key, set, { currentReplicas, currentRevision: action.status.currentRevision, updateRevision: action.status.updateRevision });
+      continue;
+    }
     try {
       await deps.objects.patchStatus(set, { ...action.status, currentReplicas });
       deps.statusPacer.wrote(key);
+      deps.unwritten.settled(key);
     } catch (err) {
       run.errors.push(new StatefulSetSyncError(`writing status: ${errorMessage(err)}`, { cause: err }));
       continue;

@@ -35,6 +35,8 @@ import { getStartOrdinal, splitByOrdinal } from './identity.ts';
 import type { ClaimsView, SyncContext } from './pod-control.ts';
 import { claimsViewOf } from './pod-control.ts';
 import { newVersionedStatefulSetPod } from './pod-template.ts';
+import type { UnwrittenCurrentReplicas } from './unwritten-status.ts';
+import { withUnwrittenCurrentReplicas } from './unwritten-status.ts';
 import { isUnavailable } from './replica-state.ts';
 import type { RevisionResolution } from './revisions.ts';
 import { isListedRevision, resolveStatefulSetRevisions, truncateHistory } from './revisions.ts';
@@ -92,6 +94,8 @@ export interface StatefulSetSnapshot {
    * expansion. Undefined: claim growth is not planned at all (the rollout simulator has none).
    */
   readonly storageClasses?: readonly StorageClass[];
+  /** The currentReplicas of a status write the previous sync put off (unwritten-status.ts). */
+  readonly unwrittenStatus?: UnwrittenCurrentReplicas;
 }
 
 /** One sync, as upstream UpdateStatefulSet + syncStatefulSet. `now`: milliseconds since the epoch. */
@@ -143,7 +147,8 @@ function planParts(snapshot: StatefulSetSnapshot, now: number): PlanParts {
   }
 
   const ctx: SyncContext = {
-    set,
+    // Only pod-template.ts reads the set's status, for the legacy rolling update's currentReplicas.
+    set: withUnwrittenCurrentReplicas(set, snapshot.unwrittenStatus, { currentRevision: currentName, updateRevision: updateName }),
     now,
     monotonic: !allowsBurst(set),
     minReadySeconds: minReadySecondsOf(set),

@@ -126,10 +126,9 @@ export function statusNeedsWrite(current: MyStatefulSetStatus | undefined, next:
 /**
  * Whether a status write may be put off (WriteStatusAction.mayWait): only the five counts change,
  * and they have not reached the settled end state readers wait for (spec.replicas pods, all ready,
- * available and — unless the strategy is OnDelete — updated up to the partition). Never when
- * currentReplicas changes under a RollingUpdate without a rollingUpdate block: the planner then
- * reads status.currentReplicas to pick a recreated pod's revision (pod-template.ts), and a stale
- * value would recreate it at the old revision.
+ * available and — unless the strategy is OnDelete — updated up to the partition). A put-off
+ * currentReplicas stays readable to the planner (unwritten-status.ts): under a RollingUpdate without
+ * a rollingUpdate block it picks a recreated pod's revision.
  */
 export function statusWriteMayWait(set: MyStatefulSet, next: StatefulSetStatusFields): boolean {
   const had = set.status ?? {};
@@ -143,9 +142,6 @@ export function statusWriteMayWait(set: MyStatefulSet, next: StatefulSetStatusFi
   };
   if (statusNeedsWrite(had, countsAsStored) || next.collisionCount !== (had.collisionCount ?? 0)) return false;
   const strategy = updateStrategyOf(set);
-  if (strategy.type === 'RollingUpdate' && strategy.rollingUpdate === undefined && next.currentReplicas !== (had.currentReplicas ?? 0)) {
-    return false;
-  }
   const replicas = specReplicas(set);
   const updateTarget = strategy.type === 'OnDelete' ? undefined : Math.max(0, replicas - (strategy.rollingUpdate?.partition ?? 0));
   const settled =
