@@ -139,8 +139,9 @@ interface Harness {
   run(actions: readonly DaemonSetAction[], target?: MyDaemonSet): Promise<ExecutionResult>;
 }
 
-function harness(): Harness {
+function harness(refresh?: (clock: FakeClock) => () => DaemonSetStatusFields | undefined): Harness {
   const clock = new FakeClock(t0);
+  const statusPacer = new WritePacer({ clock, intervalMs: 1000 });
   const objects = new FakeObjects();
   const expectations = new Expectations({ controller: 'test', clock });
   const events: string[] = [];
@@ -159,8 +160,9 @@ function harness(): Harness {
       recordedBackoff.push([backoffKey, backoff]);
     },
     createBackoff: new CreateBackoff(clock),
-    statusPacer: new WritePacer({ clock, intervalMs: 1000 }),
+    statusPacer,
     createRamp: new CreateRamp(),
+    ...(refresh !== undefined ? { statusRefresh: { pacer: statusPacer, compute: refresh(clock) } } : {}),
     clock,
     warnings: {
       first(warnKey, once) {
@@ -456,6 +458,35 @@ describe('MyDaemonSet executor: history cleanup, status and outcome', () => {
       (err) => err instanceof DaemonSetSyncError && err.message === 'invalid value for IntOrString: invalid type: string "x%"',
     );
     assert.deepEqual(h.objects.calls, ['createPod agent-n1-', 'patchStatus']);
+  });
+});
+
+describe('MyDaemonSet executor: fresh counts during a long burst', () => {
+  it('writes the counts the caches hold once per interval while creates run, then puts the sync\'s own older counts off', async () => {
+    // Each create takes 300 ms; the counts the caches hold move with them.
+    const h = harness((clock) => () => ({ ...status, numberReady: Math.floor((clock.now() - t0) / 300) }));
+    h.objects.onStart = (call) => {
+      if (call.startsWith('createPod')) h.clock.advance(300);
+    };
+    const result = await h.run([...createPods(7), { kind: 'writeStatus', status, mayWait: true }]);
+    const timeline = h.objects.timeline.map((entry) => entry.replace(/ agent-n\d+-$/, ''));
+    const firstWrite = timeline.indexOf('start patchStatus');
+    assert.ok(firstWrite >= 0 && firstWrite < timeline.lastIndexOf('end createPod'), `a write while creates run: ${timeline.join(', ')}`);
+    assert.ok(h.objects.statuses.length >= 1);
+    assert.ok(h.objects.statuses.every((written) => written.numberReady > 0), 'the fresh counts, not the planned ones');
+    assert.ok((result.requeueAfterMs ?? 0) > 0, 'the planned write comes too soon after the fresh one: put off');
+    assert.equal(h.clock.waiting, 0, 'the refresh stopped with the sync');
+  });
+
+  it('does not refresh a sync without pod changes', async () => {
+    let asked = 0;
+    const h = harness(() => () => {
+      asked++;
+      return status;
+    });
+    await h.run([{ kind: 'writeStatus', status, mayWait: true }]);
+    assert.equal(asked, 0);
+    assert.equal(h.clock.waiting, 0);
   });
 });
 

@@ -98,7 +98,7 @@ export interface RecordedEvent {
   readonly message: string;
 }
 
-export function harness(): {
+export function harness(refresh?: (clock: FakeClock) => () => StatefulSetStatusFields | undefined): {
   readonly objects: FakeObjects;
   readonly events: RecordedEvent[];
   readonly clock: FakeClock;
@@ -125,7 +125,19 @@ export function harness(): {
     clock,
     unwritten,
     run: (snap, actions = plan(snap, clock.now())) =>
-      executeStatefulSetPlan({ objects, recorder, log: logger, createBackoff, clock, notices, statusPacer, unwritten }, snap.set, actions, (set) => plan({ ...snap, set }, clock.now())),
+      executeStatefulSetPlan(
+        {
+          objects,
+          recorder,
+          log: logger,
+          createBackoff,
+          clock,
+          notices,
+          statusPacer,
+          unwritten,
+          ...(refresh !== undefined ? { statusRefresh: { pacer: statusPacer, compute: refresh(clock) } } : {}),
+        },
+        snap.set, actions, (set) => plan({ ...snap, set }, clock.now())),
   };
 }
 

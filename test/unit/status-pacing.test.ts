@@ -153,3 +153,44 @@ describe('status pacing: MyStatefulSet', () => {
     assert.equal(revisionOf(s, 1).metadata.name, nameOf(r));
   });
 });
+
+describe('status refresh during a MyStatefulSet sync\'s pod work', () => {
+  it('writes the counts the caches hold once per interval while a Parallel scale-up creates pods', async () => {
+    // A Parallel set scaled 0 → 7: creates in batches of 1, 2 and 4, each create taking 300 ms.
+    const { set, rev } = steady({ replicas: 7, podManagementPolicy: 'Parallel' });
+    const h = harness((clock) => () => ({ ...(set.status as StatefulSetStatusFields), readyReplicas: Math.floor((clock.now() - now) / 300) }));
+    h.objects.onStart = (call) => {
+      if (call.startsWith('createPod')) h.clock.advance(300);
+    };
+    await h.run(snapshot(set, [], [rev]));
+    const timeline = h.objects.timeline.map((entry) => entry.replace(/ web-\d+$/, ''));
+    const firstWrite = timeline.indexOf('start patchStatus');
+    assert.ok(firstWrite >= 0 && firstWrite < timeline.lastIndexOf('end createPod'), `a write while creates run: ${timeline.join(', ')}`);
+    assert.ok((h.objects.statuses[0]?.readyReplicas ?? 0) > 0, 'the fresh counts');
+    assert.equal(h.clock.waiting, 0, 'the refresh stopped with the sync');
+  });
+
+  it('leaves a rolling update that deletes pods alone: only the sync knows which deletions went through', async () => {
+    const rev1 = revisionOf(makeSet({ image: 'nginx:1' }), 1);
+    const rev2 = revisionOf(makeSet({ image: 'nginx:2' }), 2);
+    const set = makeSet({
+      image: 'nginx:2',
+      podManagementPolicy: 'Parallel',
+      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 3 } },
+      status: { observedGeneration: 1, replicas: 3, readyReplicas: 3, availableReplicas: 3, currentReplicas: 3, updatedReplicas: 0, currentRevision: nameOf(rev1), updateRevision: nameOf(rev2), collisionCount: 0, selector: 'app=web' },
+    });
+    let asked = 0;
+    const h = harness(() => () => {
+      asked++;
+      return undefined;
+    });
+    h.objects.onStart = (call) => {
+      if (call.startsWith('deletePod')) h.clock.advance(2000);
+    };
+    const actions = plan(snapshot(set, [0, 1, 2].map((i) => makePod(set, i, nameOf(rev1))), [rev1, rev2]), h.clock.now());
+    assert.ok(summarize(actions).some((line) => line.endsWith('(update)')), summarize(actions).join(', '));
+    await h.run(snapshot(set, [], [rev1, rev2]), actions);
+    assert.equal(asked, 0);
+    assert.equal(h.clock.waiting, 0);
+  });
+});

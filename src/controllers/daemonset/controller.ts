@@ -24,6 +24,7 @@ import type { ResourceVersionSource } from '../../runtime/consistency.ts';
 import { ConsistencyStore } from '../../runtime/consistency.ts';
 import { Expectations } from '../../runtime/expectations.ts';
 import type { ReadonlyStore } from '../../runtime/informer/store.ts';
+import { controllerIndex } from '../../runtime/informer/store.ts';
 import type { ControllerSetup } from '../index.ts';
 import { claimCandidates, claimObjects, ownerIsLiveAndActive } from '../shared/claim.ts';
 import { CreateBackoff } from '../shared/create-backoff.ts';
@@ -38,14 +39,16 @@ import { OnceNotices } from '../shared/once-notices.ts';
 import { executeDaemonSetPlan } from './execute.ts';
 import { failedPodBackoffOf, hasExpired } from './failed-pod-backoff.ts';
 import { realObjectManager } from './object-manager.ts';
-import type { DaemonSetAction, DaemonSetSnapshot, FailedPodBackoff } from './plan.ts';
-import { plan } from './plan.ts';
+import type { DaemonSetAction, DaemonSetSnapshot, DaemonSetStatusFields, FailedPodBackoff } from './plan.ts';
+import { actionPhase, plan } from './plan.ts';
 import { daemonSetOwner } from './spec-defaults.ts';
 
 export const daemonSetControllerName = 'daemonset';
 
 /** The caches a sync reads besides the MyDaemonSets. */
 export interface DaemonSetCaches {
+  /** The MyDaemonSets themselves, for the status refresh during a sync's pod changes. */
+  readonly daemonSets?: ReadonlyStore<MyDaemonSet>;
   readonly pods: ReadonlyStore<Pod>;
   readonly nodes: ReadonlyStore<Node>;
   readonly revisions: ReadonlyStore<ControllerRevision>;
@@ -156,12 +159,31 @@ export class DaemonSetSync implements WorkloadSync<MyDaemonSet, Claimed, DaemonS
         wroteRollback: (resourceVersion) => this.consistency.wroteAt(key, uid, 'mydaemonsets', resourceVersion),
         statusPacer: pacedFrom(this.statusPacer, now),
         createRamp: this.createRamp,
+        statusRefresh: { pacer: this.statusPacer, compute: () => this.freshStatus(key, snapshot) },
       },
       snapshot.ds,
       key,
       actions,
       log,
     );
+  }
+
+  /**
+   * The counts a status-only sync would write now (plan with expectations unsatisfied, as upstream
+   * plans while creates are in flight), from the caches as they are: the MyDaemonSet, every node and
+   * the pods it controls (no adoption here; the sync's own claim did that). Undefined when the set
+   * was replaced or the write is not one that may wait (history to write, a condition, the settled
+   * end state): those are the sync's own to write.
+   */
+  private freshStatus(key: string, synced: DaemonSetSnapshot): DaemonSetStatusFields | undefined {
+    const ds = this.caches.daemonSets?.get(key);
+    const uid = synced.ds.metadata.uid ?? '';
+    if (ds === undefined || (ds.metadata.uid ?? '') !== uid) return undefined;
+    const owned = this.caches.pods.byIndex(controllerIndex, uid);
+    const actions = plan({ ...synced, ds, nodes: this.caches.nodes.list(), pods: owned, expectationsSatisfied: false }, this.clock.now());
+    if (actions.some((action) => actionPhase(action) === 'history' || action.kind === 'writeRolloutConditions')) return undefined;
+    const write = actions.find((action) => action.kind === 'writeStatus');
+    return write?.kind === 'writeStatus' && write.mayWait === true ? write.status : undefined;
   }
 
   /** Owned objects plus orphans in the namespace that match, after adoption and release. */
@@ -200,7 +222,7 @@ export const daemonSetSetup: ControllerSetup = workloadControllerSetup({
     const podInformer = manager.informers.informerFor(pods, { [podNodeNameIndex]: (pod) => [pod.spec.nodeName ?? ''] });
     const nodeInformer = manager.informers.informerFor(nodes, {}, nodeForCache);
     const revisionInformer = manager.informers.informerFor(controllerRevisions);
-    const caches = { pods: podInformer.store, nodes: nodeInformer.store, revisions: revisionInformer.store };
+    const caches = { daemonSets: owners.store, pods: podInformer.store, nodes: nodeInformer.store, revisions: revisionInformer.store };
     const sync = new DaemonSetSync(manager.client, caches, manager.events, owners);
     const gc = setInterval(() => sync.collectBackoffGarbage(), 60_000);
     gc.unref();

@@ -12,6 +12,8 @@ import { formatMetaV1Time as formatTime } from '../../runtime/time.ts';
 import type { Expectations } from '../../runtime/expectations.ts';
 import type { Logger } from '../../runtime/logging.ts';
 import type { PacedWrites } from '../../runtime/write-pacer.ts';
+import type { PacedRefresh, RefreshPacer } from '../../runtime/paced-refresh.ts';
+import { startPacedRefresh } from '../../runtime/paced-refresh.ts';
 import { collisionCountDecision, isSameRevision } from '../history/collision.ts';
 import { alreadyGone, deletePodWithEvents } from '../shared/pod-control.ts';
 import { rolledBackReason } from '../shared/rollout-control.ts';
@@ -60,6 +62,12 @@ export interface ExecutorDeps {
   readonly statusPacer: PacedWrites;
   /** Where each sync's creates start their slow start (create-ramp.ts). */
   readonly createRamp: CreateRamp;
+  /**
+   * Fresh counts while the sync's creates and deletes run (runtime/paced-refresh.ts): `compute`
+   * plans a status-only sync from the caches as they are now; undefined when it is not a write
+   * that may wait. Absent: the status is written at the end of the sync only.
+   */
+  readonly statusRefresh?: { readonly pacer: RefreshPacer; compute(): DaemonSetStatusFields | undefined };
 }
 
 /** Which warnOnce tokens were warned about; DaemonSetSync keeps the last one per key. */
@@ -110,7 +118,14 @@ export async function executeDaemonSetPlan(
   const deletes = actions.filter((a): a is Of<'deletePod'> => a.kind === 'deletePod');
   const uid = ds.metadata.uid ?? '';
   const createsWait = creates.length > 0 ? deps.createBackoff.remainingMs(key, uid) : 0;
-  const podSync = await syncPods(deps, key, createsWait > 0 ? [] : creates, deletes, event);
+  const podChanges = createsWait > 0 ? [] : creates;
+  const refresh = freshCountsDuring(deps, ds, key, podChanges.length + deletes.length, log);
+  let podSync: PodSync;
+  try {
+    podSync = await syncPods(deps, key, podChanges, deletes, event);
+  } finally {
+    await refresh?.stop();
+  }
   const podErrors = podSync.errors;
   const outcome: CreateOutcome = createsWait > 0 ? { kind: 'deferred' } : podSync.createOutcome;
   try {
@@ -173,6 +188,23 @@ export async function executeDaemonSetPlan(
     throw new DaemonSetSyncError(messages.slice(0, 3).join('; '), { cause: podErrors[0] });
   }
   return { requeueAfterMs };
+}
+
+/** The paced refresh of the counts while `changes` pod creates and deletes run, if the controller offers one. */
+function freshCountsDuring(deps: ExecutorDeps, ds: MyDaemonSet, key: string, changes: number, log: Logger): PacedRefresh | undefined {
+  const refresh = deps.statusRefresh;
+  if (refresh === undefined || changes === 0) return undefined;
+  return startPacedRefresh({
+    key,
+    clock: deps.clock,
+    pacer: refresh.pacer,
+    compute: () => refresh.compute(),
+    write: async (status) => {
+      await deps.objects.patchStatus(ds, status);
+    },
+    // The sync's own status write follows; a failure here only ends the refreshing.
+    onError: (err) => log.debug('refreshing the status during pod changes failed', { error: errorMessage(err) }),
+  });
 }
 
 /**

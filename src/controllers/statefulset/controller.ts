@@ -18,7 +18,7 @@ import { pacedFrom, WritePacer } from '../../runtime/write-pacer.ts';
 import type { ResourceVersionSource } from '../../runtime/consistency.ts';
 import { ConsistencyStore } from '../../runtime/consistency.ts';
 import type { ReadonlyStore } from '../../runtime/informer/store.ts';
-import { namespaceIndex, objectKey } from '../../runtime/informer/store.ts';
+import { controllerIndex, namespaceIndex, objectKey } from '../../runtime/informer/store.ts';
 import type { ControllerSetup } from '../index.ts';
 import { claimCandidates, claimObjects, ownerIsLiveAndActive } from '../shared/claim.ts';
 import { CreateBackoff } from '../shared/create-backoff.ts';
@@ -34,7 +34,7 @@ import { podClaimDecision, statefulSetOwner } from './identity.ts';
 import type { WrittenResource } from './object-manager.ts';
 import { realObjectManager } from './object-manager.ts';
 import { OnceNotices } from '../shared/once-notices.ts';
-import type { StatefulSetSnapshot, StatefulSetSyncAction } from './plan.ts';
+import type { StatefulSetSnapshot, StatefulSetStatusFields, StatefulSetSyncAction } from './plan.ts';
 import { planSync } from './plan.ts';
 import { orphanRevisionsToAdopt } from './revisions.ts';
 import type { StorageClass } from './storage-class.ts';
@@ -45,6 +45,8 @@ export const statefulSetControllerName = 'statefulset';
 
 /** The caches a sync reads besides the MyStatefulSets. */
 export interface StatefulSetCaches {
+  /** The MyStatefulSets themselves, for the status refresh during a sync's pod work. */
+  readonly sets?: ReadonlyStore<MyStatefulSet>;
   readonly pods: ReadonlyStore<Pod>;
   readonly claims: ReadonlyStore<PersistentVolumeClaim>;
   readonly revisions: ReadonlyStore<ControllerRevision>;
@@ -133,8 +135,36 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
       (resource, resourceVersion) => this.consistency.wroteAt(key, uid, resource, resourceVersion),
       signal,
     );
-    const deps = { objects, recorder: this.recorder, log, createBackoff: this.createBackoff, clock: this.clock, notices: this.notices, statusPacer: pacedFrom(this.statusPacer, now), unwritten: this.unwritten };
+    const deps = { objects, recorder: this.recorder, log, createBackoff: this.createBackoff, clock: this.clock, notices: this.notices, statusPacer: pacedFrom(this.statusPacer, now), unwritten: this.unwritten,
+      statusRefresh: { pacer: this.statusPacer, compute: () => this.freshStatus(key, snapshot) },
+    };
     return executeStatefulSetPlan(deps, snapshot.set, actions, (replanned) => planSync({ ...snapshot, set: replanned }, now));
+  }
+
+  /**
+   * The status a sync planned now from the caches would write (the set, the pods it controls, the
+   * claims; no adoption here, the sync's own claim did that), when that write may wait and moves
+   * no currentReplicas by update deletions. Undefined when the set was replaced, or the plan has a
+   * revision or condition to write: those are the sync's own.
+   */
+  private freshStatus(key: string, synced: StatefulSetSnapshot): StatefulSetStatusFields | undefined {
+    const set = this.caches.sets?.get(key);
+    const uid = synced.set.metadata.uid ?? '';
+    if (set === undefined || (set.metadata.uid ?? '') !== uid) return undefined;
+    const owned = this.caches.pods.byIndex(controllerIndex, uid).filter((pod) => podClaimDecision(set, pod) === 'owned');
+    const unwrittenStatus = this.unwritten.of(key, set);
+    const fresh: StatefulSetSnapshot = {
+      ...synced,
+      set,
+      pods: owned,
+      pvcs: this.caches.claims.byIndex(namespaceIndex, set.metadata.namespace ?? ''),
+      ...(unwrittenStatus !== undefined ? { unwrittenStatus } : {}),
+    };
+    const actions = planSync(fresh, this.clock.now());
+    if (actions.some((action) => action.kind === 'createRevision' || action.kind === 'updateRevisionNumber' || action.kind === 'rolloutConditions')) return undefined;
+    const write = actions.find((action) => action.kind === 'writeStatus');
+    if (write?.kind !== 'writeStatus' || write.mayWait !== true || write.currentReplicasAfterUpdateDeletions.length > 1) return undefined;
+    return write.status;
   }
 
   /**
@@ -192,6 +222,7 @@ export const statefulSetSetup: ControllerSetup = workloadControllerSetup({
     // class that starts allowing expansion wakes the sets it held back (list and watch in the RBAC).
     const storageClassInformer = manager.informers.informerFor(storageClasses);
     const caches = {
+      sets: owners.store,
       pods: podInformer.store,
       claims: claimInformer.store,
       revisions: revisionInformer.store,

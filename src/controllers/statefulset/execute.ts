@@ -35,6 +35,9 @@ import { repairStatefulPod } from './pod-template.ts';
 import { revisionCreateConflict, withCollisionCount } from './revisions.ts';
 import { nextRolloutConditions } from './rollout-status.ts';
 import type { UnwrittenStatus } from './unwritten-status.ts';
+import type { StatefulSetStatusFields } from './status.ts';
+import type { PacedRefresh, RefreshPacer } from '../../runtime/paced-refresh.ts';
+import { startPacedRefresh } from '../../runtime/paced-refresh.ts';
 
 /** A sync that must be retried with backoff; carries what failed. */
 export class StatefulSetSyncError extends Error {
@@ -59,6 +62,12 @@ export interface ExecutorDeps {
   readonly statusPacer: PacedWrites;
   /** The currentReplicas of put-off status writes, read by the next plan (unwritten-status.ts). */
   readonly unwritten: UnwrittenStatus;
+  /**
+   * Fresh counts while the sync's pod work runs (runtime/paced-refresh.ts): `compute` plans the
+   * set again from the caches as they are now and gives its status when that write may wait and
+   * moves no currentReplicas by update deletions. Absent: the status is written at the end only.
+   */
+  readonly statusRefresh?: { readonly pacer: RefreshPacer; compute(): StatefulSetStatusFields | undefined };
 }
 
 export interface ExecutionResult {
@@ -167,7 +176,12 @@ async function executeSync(deps: ExecutorDeps, set: MyStatefulSet, actions: read
   }
   // The states not planned any more have ended: reported again should they come back.
   deps.notices.retain(key, notices);
-  await runPodWork(run, actions);
+  const refresh = freshCountsDuring(run, actions);
+  try {
+    await runPodWork(run, actions);
+  } finally {
+    await refresh?.stop();
+  }
   await growClaims(run, actions);
   const createsWaitMs = await settleCreates(run, actions);
 
@@ -276,6 +290,28 @@ function withRolloutConditions(update: ConditionsUpdate, actions: readonly State
  * (upstream slowStartBatch; one unit per batch under OrderedReady and in the update step). The
  * first batch with a failed unit, or a syncError, ends all pod work.
  */
+/**
+ * The paced refresh of the counts while the pod work runs, if the controller offers one. Not while
+ * a rolling update deletes pods: currentReplicas then follows the deletions that went through
+ * (StatefulSetWriteStatus), which only this sync knows.
+ */
+function freshCountsDuring(run: Run, actions: readonly StatefulSetSyncAction[]): PacedRefresh | undefined {
+  const refresh = run.deps.statusRefresh;
+  if (refresh === undefined || !actions.some((action) => action.kind === 'podStep')) return undefined;
+  if (actions.some((action) => action.kind === 'writeStatus' && action.currentReplicasAfterUpdateDeletions.length > 1)) return undefined;
+  return startPacedRefresh({
+    key: run.key,
+    clock: run.deps.clock,
+    pacer: refresh.pacer,
+    compute: () => refresh.compute(),
+    write: async (status) => {
+      await run.deps.objects.patchStatus(run.set, status);
+    },
+    // The sync's own status write follows; a failure here only ends the refreshing.
+    onError: (err) => run.deps.log.debug('refreshing the status during pod work failed', { error: errorMessage(err) }),
+  });
+}
+
 async function runPodWork(run: Run, actions: readonly StatefulSetSyncAction[]): Promise<void> {
   for (const action of actions) {
     if (action.kind === 'syncError') {
