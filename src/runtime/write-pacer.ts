@@ -11,7 +11,9 @@
 //
 // While the client's own rate limit holds requests back, every status write takes a token from the
 // pod creates and deletes the rollout is waiting on; the interval then grows so that one object's
-// paced writes take at most `saturatedShare` of the client's rate (QPS 20: one per 7.5 s). The
+// paced writes take at most `saturatedShare` of the client's rate (QPS 20: one per 7.5 s), for the
+// callers that pass the client's `limit` (the MyDaemonSet controller; see statefulset/controller.ts
+// for why the MyStatefulSet controller does not). The
 // share is what keeps a throttled DaemonSet rollout within 1 % of its 2-writes-per-pod floor: 2 per
 // pod, one revision, the Events and the first and last status writes leave room for about 15
 // paced ones in a 100 s rollout. Status lags behind by up to the interval then; the built-in

@@ -42,6 +42,7 @@ import { realObjectManager } from './object-manager.ts';
 import type { DaemonSetAction, DaemonSetSnapshot, DaemonSetStatusFields, FailedPodBackoff } from './plan.ts';
 import { actionPhase, plan } from './plan.ts';
 import { daemonSetOwner } from './spec-defaults.ts';
+import { podForCache } from '../shared/pod-cache.ts';
 
 export const daemonSetControllerName = 'daemonset';
 
@@ -219,7 +220,7 @@ export const daemonSetSetup: ControllerSetup = workloadControllerSetup({
   defaultWorkers: 2,
   owners: myDaemonSets,
   build(manager, owners) {
-    const podInformer = manager.informers.informerFor(pods, { [podNodeNameIndex]: (pod) => [pod.spec.nodeName ?? ''] });
+    const podInformer = manager.informers.informerFor(pods, { [podNodeNameIndex]: (pod) => [pod.spec.nodeName ?? ''] }, podForCache);
     const nodeInformer = manager.informers.informerFor(nodes, {}, nodeForCache);
     const revisionInformer = manager.informers.informerFor(controllerRevisions);
     const caches = { daemonSets: owners.store, pods: podInformer.store, nodes: nodeInformer.store, revisions: revisionInformer.store };

@@ -38,6 +38,7 @@ import { plan } from './plan.ts';
 import { podTemplateHashLabel } from './pod-template-hash.ts';
 import { deploymentOwner, ownerReferencesPatch, replicaSetClaimDecision, reportingClaimClient } from './replica-set-claim.ts';
 import { findNewReplicaSet, replicaSetName } from './replica-sets.ts';
+import { podForCache } from '../shared/pod-cache.ts';
 
 export const deploymentControllerName = 'deployment';
 
@@ -148,7 +149,7 @@ export const deploymentSetup: ControllerSetup = workloadControllerSetup({
   owners: myDeployments,
   build(manager, owners) {
     const replicaSetInformer = manager.informers.informerFor(myReplicaSets);
-    const podInformer = manager.informers.informerFor(pods);
+    const podInformer = manager.informers.informerFor(pods, {}, podForCache);
     return {
       sync: new DeploymentSync({
         client: manager.client,

@@ -39,6 +39,7 @@ import type { ReplicaSetAction, ReplicaSetSnapshot } from './plan.ts';
 import { plan } from './plan.ts';
 import { claimedTerminatingPods, getIndirectlyRelatedPods, replicaSetPodClaimDecision } from './pod-sets.ts';
 import { replicaSetOwner, specReplicas } from './spec-defaults.ts';
+import { podForCache } from '../shared/pod-cache.ts';
 
 export const replicaSetControllerName = 'replicaset';
 
@@ -182,7 +183,7 @@ export const replicaSetSetup: ControllerSetup = workloadControllerSetup({
   defaultWorkers: 5,
   owners: myReplicaSets,
   build(manager, owners) {
-    const podInformer = manager.informers.informerFor(pods);
+    const podInformer = manager.informers.informerFor(pods, {}, podForCache);
     const caches = { pods: podInformer.store, replicaSets: owners.store };
     const sources: WrittenResourceSources = { pods: podInformer, myreplicasets: owners };
     const sync = new ReplicaSetSync(manager.client, caches, manager.events, sources);
