@@ -64,7 +64,23 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const transport = options.stream
     ? new winston.transports.Stream({ stream: options.stream })
     : new winston.transports.Console();
-  return winston.createLogger({ level: options.level ?? 'info', format, transports: [transport] });
+  return skippingDisabledDebug(winston.createLogger({ level: options.level ?? 'info', format, transports: [transport] }));
+}
+
+/**
+ * winston builds the record and pushes it through the logger's stream before its transport drops
+ * a level that is off; the controllers log at debug on every sync and pod call, which cost ~2 % of
+ * the operator's CPU during a 1000-pod create at the default level. Checked first instead. Child
+ * loggers (logger.child) inherit the method from the root through their prototype, and a level
+ * changed later still counts: the check runs per call.
+ */
+function skippingDisabledDebug(logger: Logger): Logger {
+  const levelMethods = Object.getPrototypeOf(logger) as Logger;
+  logger.debug = function (this: Logger, ...args: unknown[]): Logger {
+    if (!this.isLevelEnabled('debug')) return this;
+    return (levelMethods.debug as (...a: unknown[]) => Logger).apply(this, args);
+  } as Logger['debug'];
+  return logger;
 }
 
 /** A logger that discards everything, for tests and library use. */

@@ -36,6 +36,11 @@ class RecordingSync implements WorkloadSync<MyDaemonSet, readonly string[], Snap
   snapshots: Snapshot[] = [];
   planTimes: number[] = [];
   executeTimes: number[] = [];
+  /** The plan is quiet (status only) — undefined: the kind has no quiet(). */
+  quietPlan: boolean | undefined;
+  /** How long plan() takes, in fake-clock ms. */
+  planCostMs = 0;
+  clock: FakeClock | undefined;
 
   constructor(expectations?: Expectations) {
     this.expectations = expectations;
@@ -65,7 +70,12 @@ class RecordingSync implements WorkloadSync<MyDaemonSet, readonly string[], Snap
   plan(_snapshot: Snapshot, now: number): readonly Action[] {
     this.steps.push('plan');
     this.planTimes.push(now);
+    if (this.planCostMs > 0) this.clock?.advance(this.planCostMs);
     return this.actions;
+  }
+
+  quiet(): boolean {
+    return this.quietPlan === true;
   }
 
   execute(_snapshot: Snapshot, actions: readonly Action[], sync: SyncContext, now: number): Promise<SyncOutcome> {
@@ -96,7 +106,8 @@ function setup(withExpectations = true): {
   const owners = new Store<MyDaemonSet>();
   owners.upsert(daemonSet());
   const sync = new RecordingSync(withExpectations ? newExpectations(clock) : undefined);
-  return { owners, sync, clock, reconciler: new WorkloadReconciler({ owners, sync, clock }) };
+  sync.clock = clock;
+  return { owners, sync, clock, reconciler: new WorkloadReconciler({ owners, sync, clock, stopwatch: () => clock.now() }) };
 }
 
 describe('WorkloadReconciler', () => {
@@ -173,6 +184,70 @@ describe('WorkloadReconciler', () => {
     sync.claimed = Promise.resolve(['pod-a']);
     sync.execute = () => Promise.reject(new Error('create failed'));
     await assert.rejects(reconciler.reconcile(key, context().ctx), /create failed/);
+  });
+});
+
+describe('WorkloadReconciler after a quiet sync (shared/quiet-cooldown.ts)', () => {
+  const bumped = (generation: number): MyDaemonSet => ({ ...daemonSet(), metadata: { ...daemonSet().metadata, generation } });
+
+  it('puts the next sync off for ten times the quiet one took to plan, then plans it', async () => {
+    const { sync, clock, reconciler } = setup(false);
+    sync.quietPlan = true;
+    sync.planCostMs = 4;
+    sync.actions = [{ kind: 'writeStatus' }];
+    await reconciler.reconcile(key, context().ctx);
+    clock.advance(10);
+    const { ctx, entries } = context();
+    assert.deepEqual(await reconciler.reconcile(key, ctx), { kind: 'requeueAfter', afterMs: 30 });
+    assert.equal(sync.steps.filter((s) => s === 'plan').length, 1, 'no second plan during the cooldown');
+    assert.equal(entries.find((e) => e.message.includes('cooling down'))?.fields['afterMs'], 30);
+    clock.advance(30);
+    await reconciler.reconcile(key, context().ctx);
+    assert.equal(sync.steps.filter((s) => s === 'plan').length, 2);
+  });
+
+  it('caps the pause at 250 ms', async () => {
+    const { sync, reconciler } = setup(false);
+    sync.quietPlan = true;
+    sync.planCostMs = 100;
+    await reconciler.reconcile(key, context().ctx);
+    assert.deepEqual(await reconciler.reconcile(key, context().ctx), { kind: 'requeueAfter', afterMs: 250 });
+  });
+
+  it('has no pause after a plan that changes pods, nor after one under a millisecond', async () => {
+    const { sync, reconciler } = setup(false);
+    sync.quietPlan = false;
+    sync.planCostMs = 5;
+    await reconciler.reconcile(key, context().ctx);
+    assert.deepEqual(await reconciler.reconcile(key, context().ctx), { kind: 'done' });
+    sync.quietPlan = true;
+    sync.planCostMs = 0.9;
+    await reconciler.reconcile(key, context().ctx);
+    assert.deepEqual(await reconciler.reconcile(key, context().ctx), { kind: 'done' });
+    assert.equal(sync.steps.filter((s) => s === 'plan').length, 4);
+  });
+
+  it('a new generation, a deletion or a forgotten key plans at once', async () => {
+    const { owners, sync, reconciler } = setup(false);
+    sync.quietPlan = true;
+    sync.planCostMs = 5;
+    await reconciler.reconcile(key, context().ctx);
+    owners.upsert(bumped(2));
+    assert.deepEqual(await reconciler.reconcile(key, context().ctx), { kind: 'done' }, 'new generation');
+    const deleting = bumped(2);
+    owners.upsert({ ...deleting, metadata: { ...deleting.metadata, deletionTimestamp: '2026-12-07T00:00:00Z' } });
+    assert.deepEqual(await reconciler.reconcile(key, context().ctx), { kind: 'done' }, 'deletion');
+    reconciler.forget(key, undefined);
+    assert.deepEqual(await reconciler.reconcile(key, context().ctx), { kind: 'done' }, 'forgotten');
+    assert.equal(sync.steps.filter((s) => s === 'plan').length, 4);
+  });
+
+  it('a kind without quiet() never pauses', async () => {
+    const { sync, reconciler } = setup(false);
+    (sync as { quiet?: unknown }).quiet = undefined;
+    sync.planCostMs = 50;
+    await reconciler.reconcile(key, context().ctx);
+    assert.deepEqual(await reconciler.reconcile(key, context().ctx), { kind: 'done' });
   });
 });
 

@@ -43,6 +43,7 @@ import type { DaemonSetAction, DaemonSetSnapshot, DaemonSetStatusFields, FailedP
 import { actionPhase, plan } from './plan.ts';
 import { daemonSetOwner } from './spec-defaults.ts';
 import { podForCache } from '../shared/pod-cache.ts';
+import { onOneRevision } from '../shared/quiet-cooldown.ts';
 
 export const daemonSetControllerName = 'daemonset';
 
@@ -144,6 +145,14 @@ export class DaemonSetSync implements WorkloadSync<MyDaemonSet, Claimed, DaemonS
 
   plan(snapshot: DaemonSetSnapshot, now: number): readonly DaemonSetAction[] {
     return plan(snapshot, now);
+  }
+
+  /**
+   * Only the status phase (counts, rollout conditions and the rechecks they schedule), with every
+   * pod on one revision: a rolling update waiting for pods to become available is not quiet.
+   */
+  quiet(snapshot: DaemonSetSnapshot, actions: readonly DaemonSetAction[]): boolean {
+    return actions.every((action) => actionPhase(action) === 'status') && onOneRevision(snapshot.pods);
   }
 
   execute(snapshot: DaemonSetSnapshot, actions: readonly DaemonSetAction[], { key, log, signal }: SyncContext, now: number): Promise<SyncOutcome> {

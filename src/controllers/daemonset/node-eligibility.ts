@@ -1,6 +1,6 @@
 // Whether a node should run (or keep running) the MyDaemonSet's pod. Pure.
 // upstream: pkg/controller/daemon/daemon_controller.go NodeShouldRunDaemonPod, predicates, NewPod.
-import type { Node, Taint } from '../../api/core.ts';
+import type { Node, PodSpec, Taint } from '../../api/core.ts';
 import type { MyDaemonSet } from '../../api/workloads.ts';
 import { requiredNodeAffinityMatches } from '../shared/node-affinity.ts';
 import { findMatchingUntoleratedTaint } from '../shared/tolerations.ts';
@@ -28,6 +28,27 @@ const evicts = (taint: Taint): boolean => taint.effect === 'NoExecute';
  */
 export function nodeShouldRunDaemonPod(node: Node, ds: MyDaemonSet): NodeEligibility {
   const templateSpec = ds.spec.template.spec;
+  let byNode = eligibilityCache.get(templateSpec);
+  if (byNode === undefined) {
+    byNode = new WeakMap();
+    eligibilityCache.set(templateSpec, byNode);
+  }
+  const cached = byNode.get(node);
+  if (cached !== undefined) return cached;
+  const eligibility = evaluate(node, templateSpec);
+  byNode.set(node, eligibility);
+  return eligibility;
+}
+
+/**
+ * Results per template spec and node object. Every sync asks for every node several times (status
+ * counts, manage, update scope, rolling update) and most syncs see the same cached objects; the
+ * informer replaces an object on every change rather than editing it, and so does a new
+ * MyDaemonSet generation, so object identity is the key (and entries go with the objects).
+ */
+const eligibilityCache = new WeakMap<PodSpec, WeakMap<Node, NodeEligibility>>();
+
+function evaluate(node: Node, templateSpec: PodSpec): NodeEligibility {
   const nodeName = node.metadata.name ?? '';
   if ((templateSpec.nodeName ?? '') !== '' && templateSpec.nodeName !== nodeName) return ineligible;
   const spec = withDaemonTolerations(templateSpec);

@@ -5,6 +5,8 @@
 //        │ yes
 //   defer? (caches behind our own writes) ── yes ─► requeue (rate limited)
 //        │ no
+//   cooling down after a quiet sync? ── yes ─► requeue when it ends (quiet-cooldown.ts)
+//        │ no
 //   expectations satisfied? (read before the claim) ─► claim dependents ─► snapshot ─► plan()
 //        ─► execute() (creates, deletes, status) ─► done | requeueAfter
 //
@@ -21,6 +23,7 @@ import { realClock } from '../../runtime/clock.ts';
 import type { ReconcileContext, ReconcileResult, Reconciler } from '../../runtime/controller.ts';
 import type { ReadonlyStore } from '../../runtime/informer/store.ts';
 import { countByKind } from './action-summary.ts';
+import { QuietCooldown } from './quiet-cooldown.ts';
 
 /** What a sync of one key knows besides the owner. */
 export interface SyncContext extends ReconcileContext {
@@ -75,6 +78,12 @@ export interface WorkloadSync<O extends KubeObject, C, S, A extends { readonly k
   /** Everything plan() reads, from the claimed dependents and the other caches. */
   snapshot(owner: O, claimed: C, sync: SyncContext): S;
   plan(snapshot: S, now: number): readonly A[];
+  /**
+   * The plan changes nothing but the status (no pod, claim or history change, no event) and no
+   * pod event can unblock a next step: the next sync of the key may wait out a short cooldown
+   * (quiet-cooldown.ts). Absent: never.
+   */
+  quiet?(snapshot: S, actions: readonly A[]): boolean;
   execute(snapshot: S, actions: readonly A[], sync: SyncContext, now: number): Promise<SyncOutcome>;
 }
 
@@ -84,23 +93,29 @@ export interface WorkloadReconcilerOptions<O extends KubeObject, C, S, A extends
   readonly sync: WorkloadSync<O, C, S, A>;
   /** The planning time. Default: realClock. */
   readonly clock?: Clock;
+  /** Monotonic milliseconds, sub-millisecond, to time a plan (quiet-cooldown.ts). Default: performance.now. */
+  readonly stopwatch?: () => number;
 }
 
 export class WorkloadReconciler<O extends KubeObject, C, S, A extends { readonly kind: string }> implements Reconciler {
   private readonly owners: ReadonlyStore<O>;
   private readonly sync: WorkloadSync<O, C, S, A>;
   private readonly clock: Clock;
+  private readonly stopwatch: () => number;
+  private readonly cooldown = new QuietCooldown();
 
   constructor(options: WorkloadReconcilerOptions<O, C, S, A>) {
     this.owners = options.owners;
     this.sync = options.sync;
     this.clock = options.clock ?? realClock;
+    this.stopwatch = options.stopwatch ?? (() => performance.now());
   }
 
   /** Drops everything kept for `key` (owner-events.ts calls it on delete and on a UID change). */
   forget(key: string, uid: string | undefined): void {
     this.sync.expectations?.delete(key);
     this.sync.forget?.(key, uid);
+    this.cooldown.forget(key);
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
@@ -116,14 +131,24 @@ export class WorkloadReconciler<O extends KubeObject, C, S, A extends { readonly
       // The informer event carrying our write enqueues the key again; the rate limit is a fallback.
       return { kind: 'requeue' };
     }
+    const coolingMs = this.cooldown.remainingMs(key, owner, this.clock.now());
+    if (coolingMs > 0) {
+      ctx.log.debug('last sync changed nothing but status, cooling down', { afterMs: coolingMs });
+      return { kind: 'requeueAfter', afterMs: coolingMs };
+    }
     const expectationsSatisfied = this.sync.expectations?.satisfied(key) ?? true;
     const sync: SyncContext = { log: ctx.log, reconcileID: ctx.reconcileID, signal: ctx.signal, key, expectationsSatisfied };
     const claimed = await this.sync.claim(owner, sync);
     if (claimed === undefined) return { kind: 'done' };
+    // The cooldown is measured on the synchronous part only: awaiting the claim may run other work.
+    const started = this.stopwatch();
     const snapshot = this.sync.snapshot(owner, claimed, sync);
     const now = this.clock.now();
     const actions = this.sync.plan(snapshot, now);
+    const costMs = this.stopwatch() - started;
     ctx.log.debug('planned', { actions: actions.length, kinds: countByKind(actions) });
+    if (this.sync.quiet?.(snapshot, actions) === true) this.cooldown.quiet(key, owner, costMs, this.clock.now());
+    else this.cooldown.forget(key);
     const { requeueAfterMs } = await this.sync.execute(snapshot, actions, sync, now);
     return requeueAfterMs === undefined ? { kind: 'done' } : { kind: 'requeueAfter', afterMs: requeueAfterMs };
   }

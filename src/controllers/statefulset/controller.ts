@@ -26,6 +26,8 @@ import type { OwnerIdentity } from '../shared/ownership.ts';
 import { isControlledBy } from '../shared/ownership.ts';
 import { workloadControllerSetup } from '../shared/workload-controller.ts';
 import type { SyncContext, SyncDeferral, SyncOutcome, WorkloadSync } from '../shared/workload-reconciler.ts';
+import { allowsBurst } from './strategy.ts';
+import { onOneRevision } from '../shared/quiet-cooldown.ts';
 import { deferUntilWritesSeen } from '../shared/write-observer.ts';
 import { claimEventHandler, podEventHandler, revisionEventHandler, storageClassEventHandler } from './event-handlers.ts';
 import type { EventSink } from './execute.ts';
@@ -131,6 +133,22 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
 
   plan(snapshot: StatefulSetSnapshot, now: number): readonly StatefulSetSyncAction[] {
     return planSync(snapshot, now);
+  }
+
+  /**
+   * Status, rollout conditions and the rechecks they schedule only (no Event to record after the
+   * write), for a Parallel set with every pod on one revision: OrderedReady's next pod and a
+   * rolling update's next replacement wait for the very pod event a pause would hold back.
+   */
+  quiet(snapshot: StatefulSetSnapshot, actions: readonly StatefulSetSyncAction[]): boolean {
+    return (
+      allowsBurst(snapshot.set) &&
+      onOneRevision(snapshot.pods) &&
+      actions.every(
+        (action) =>
+          action.kind === 'rolloutConditions' || action.kind === 'requeueAfter' || (action.kind === 'writeStatus' && action.eventsAfterWrite.length === 0),
+      )
+    );
   }
 
   execute(snapshot: StatefulSetSnapshot, actions: readonly StatefulSetSyncAction[], { key, log, signal }: SyncContext, now: number): Promise<SyncOutcome> {
