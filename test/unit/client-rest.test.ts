@@ -102,6 +102,30 @@ describe('KubeClient on the wire', () => {
     assert.equal(clock.waiting, 0);
   });
 
+  it('gives up on an answer that does not come within the request deadline, with a TransportError naming the timeout', async () => {
+    handlers.push(() => undefined); // never answers
+    const slow = new KubeClient({ server: base, headers: () => Promise.resolve({}), dispatcher: undefined }, { clock: new FakeClock(), timeoutMs: 50 });
+    await assert.rejects(slow.create(widgets, { metadata: { namespace: 'ns', name: 'w' } }), (err: unknown) => err instanceof TransportError && /timeout/i.test(err.message));
+  });
+
+  it('rejects with the caller\'s reason once the caller aborts, without retrying', async () => {
+    handlers.push(() => undefined);
+    const caller = new AbortController();
+    const got = client().get(widgets, 'ns', 'w', caller.signal);
+    while (seen.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    caller.abort(new Error('sync cancelled'));
+    await assert.rejects(got, /sync cancelled/);
+    assert.equal(seen.length, 1);
+  });
+
+  it('reads answer headers whatever their case (Content-Type, Retry-After)', async () => {
+    handlers.push((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ metadata: { name: 'w', resourceVersion: '9' } }));
+    });
+    assert.equal((await client().get(widgets, 'ns', 'w')).metadata.resourceVersion, '9');
+  });
+
   it('watches: sends the watch query and yields events split across writes, ERROR included', async () => {
     handlers.push((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });

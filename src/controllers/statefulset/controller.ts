@@ -38,6 +38,7 @@ import { realObjectManager } from './object-manager.ts';
 import { OnceNotices } from '../shared/once-notices.ts';
 import type { StatefulSetSnapshot, StatefulSetStatusFields, StatefulSetSyncAction } from './plan.ts';
 import { planSync } from './plan.ts';
+import { freshCountsDuringSync } from './fresh-status.ts';
 import { orphanRevisionsToAdopt } from './revisions.ts';
 import type { StorageClass } from './storage-class.ts';
 import { storageClasses } from './storage-class.ts';
@@ -159,18 +160,16 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
       signal,
     );
     const deps = { objects, recorder: this.recorder, log, createBackoff: this.createBackoff, clock: this.clock, notices: this.notices, statusPacer: pacedFrom(this.statusPacer, now), unwritten: this.unwritten,
-      statusRefresh: { pacer: this.statusPacer, compute: () => this.freshStatus(key, snapshot) },
+      statusRefresh: { pacer: this.statusPacer, compute: () => this.freshStatus(key, snapshot, actions) },
     };
     return executeStatefulSetPlan(deps, snapshot.set, actions, (replanned) => planSync({ ...snapshot, set: replanned }, now));
   }
 
   /**
-   * The status a sync planned now from the caches would write (the set, the pods it controls, the
-   * claims; no adoption here, the sync's own claim did that), when that write may wait and moves
-   * no currentReplicas by update deletions. Undefined when the set was replaced, or the plan has a
-   * revision or condition to write: those are the sync's own.
+   * The counts to write during the sync's pod work (fresh-status.ts), from the caches: the set,
+   * the pods and revisions it controls, the claims (no adoption here: the sync's own claim did that).
    */
-  private freshStatus(key: string, synced: StatefulSetSnapshot): StatefulSetStatusFields | undefined {
+  private freshStatus(key: string, synced: StatefulSetSnapshot, syncActions: readonly StatefulSetSyncAction[]): StatefulSetStatusFields | undefined {
     const set = this.caches.sets?.get(key);
     const uid = synced.set.metadata.uid ?? '';
     if (set === undefined || (set.metadata.uid ?? '') !== uid) return undefined;
@@ -180,14 +179,11 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
       ...synced,
       set,
       pods: owned,
+      revisions: this.caches.revisions.byIndex(controllerIndex, uid),
       pvcs: this.caches.claims.byIndex(namespaceIndex, set.metadata.namespace ?? ''),
       ...(unwrittenStatus !== undefined ? { unwrittenStatus } : {}),
     };
-    const actions = planSync(fresh, this.clock.now());
-    if (actions.some((action) => action.kind === 'createRevision' || action.kind === 'updateRevisionNumber' || action.kind === 'rolloutConditions')) return undefined;
-    const write = actions.find((action) => action.kind === 'writeStatus');
-    if (write?.kind !== 'writeStatus' || write.mayWait !== true || write.currentReplicasAfterUpdateDeletions.length > 1) return undefined;
-    return write.status;
+    return freshCountsDuringSync(fresh, syncActions, this.clock.now());
   }
 
   /**
@@ -268,3 +264,4 @@ export const statefulSetSetup: ControllerSetup = workloadControllerSetup({
     };
   },
 });
+

@@ -14,10 +14,10 @@ export const connectionRetryLimit = 3;
 /** ...this long apart (ms). */
 export const connectionRetryDelayMs = 500;
 
-/** Error codes (of the fetch error's cause) that mean the connection failed, not the server. */
+/** Error codes (of the failed request's cause, transport.ts RequestFailedError) that mean the connection failed, not the server. */
 const connectionErrorCodes: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE', 'UND_ERR_CLOSED']);
 
-/** True when fetch failed because the connection was refused, reset or closed under it. */
+/** True when a request got no answer because the connection was refused, reset or closed under it. */
 export function isConnectionError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const cause: unknown = err.cause;

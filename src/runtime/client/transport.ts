@@ -11,7 +11,7 @@
 // over one shared undici dispatcher (client-go's transport.Config + rest.Config QPS/Burst).
 import { readFile } from 'node:fs/promises';
 import type { Dispatcher } from 'undici';
-import { Agent, fetch } from 'undici';
+import { Agent, fetch, request as undiciRequest } from 'undici';
 import type { Clock } from '../clock.ts';
 import { TokenBucket } from '../token-bucket.ts';
 import type { ClusterCredentials, StaticAuth } from './kubeconfig.ts';
@@ -152,26 +152,35 @@ export class HttpClient {
 
   /**
    * One attempt: sends the request and reads the whole answer, within the per-request deadline.
-   * Rejects with fetch's own error when no answer came (refused, reset, TLS, timeout, abort).
+   * Rejects when no answer came: with the signal's reason once the deadline passed or the caller
+   * aborted, else with a RequestFailedError whose cause is undici's (refused, reset, TLS).
+   *
+   * undici's request() rather than its fetch(): the same dispatcher and wire, without the WHATWG
+   * Request, Headers and web-stream objects fetch builds per call — measured here against a local
+   * server at ~110 µs of CPU per 3 KB POST against 265–375 µs, which for the 2000 requests of a
+   * 1000-pod rollout is 0.3–0.5 s of the operator's CPU. Watches keep fetch (open()): one per
+   * informer, and their body is read as a web stream.
    */
   async send(request: HttpRequest): Promise<HttpAnswer> {
     const { method } = request;
     const started = performance.now();
     let answer: HttpAnswer;
+    const signals = [AbortSignal.timeout(this.timeoutMs)];
+    if (request.signal) signals.push(request.signal);
+    const signal = AbortSignal.any(signals);
     try {
-      const signals = [AbortSignal.timeout(this.timeoutMs)];
-      if (request.signal) signals.push(request.signal);
-      const response = await fetch(request.url, {
+      const response = await undiciRequest(request.url, {
         method,
         headers: await this.headers(request.body === undefined ? undefined : (request.contentType ?? 'application/json')),
         body: request.body === undefined ? undefined : (request.encode ?? JSON.stringify)(request.body),
         dispatcher: this.transport.dispatcher,
-        signal: AbortSignal.any(signals),
+        signal,
       });
-      answer = { status: response.status, headers: response.headers, text: await response.text() };
+      answer = { status: response.statusCode, headers: headerReader(response.headers), text: await response.body.text() };
     } catch (err) {
       restClientRequests.inc({ code: '<error>', method, host: this.host });
-      throw err;
+      if (signal.aborted) throw signal.reason;
+      throw new RequestFailedError(err);
     } finally {
       restClientRequestDuration.observe({ verb: method, host: this.host }, (performance.now() - started) / 1000);
     }
@@ -211,4 +220,26 @@ export class HttpClient {
     if (contentType !== undefined) headers['Content-Type'] = contentType;
     return headers;
   }
+}
+
+/**
+ * No answer came for a request: `cause` is undici's error, whose `code` (ECONNREFUSED, ECONNRESET,
+ * UND_ERR_SOCKET, …) retry.ts reads — the shape fetch's own "fetch failed" error has.
+ */
+export class RequestFailedError extends Error {
+  constructor(cause: unknown) {
+    super('request failed', { cause });
+    this.name = 'RequestFailedError';
+  }
+}
+
+/** Case-insensitive reads of undici's header record (lower-case names; repeated ones as arrays). */
+function headerReader(headers: Record<string, string | string[] | undefined>): HttpAnswer['headers'] {
+  return {
+    get(name: string): string | null {
+      const value = headers[name.toLowerCase()];
+      if (value === undefined) return null;
+      return Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
 }
