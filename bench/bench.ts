@@ -14,6 +14,7 @@ import { isAlreadyExists } from '../src/runtime/client/errors.ts';
 import type { KubeClient } from '../src/runtime/client/rest.ts';
 import { clientFor, clusterDown, clusterName, clusterUp, controlPlaneBin, kwokClusterDir, repoRoot } from '../hack/cluster.ts';
 import { controllerManagerRssBytes } from './kcm-process.ts';
+import { componentPids as clusterComponentPids } from './cluster-cpu.ts';
 import type { Endpoints, SideResult } from './measure.ts';
 import { OwnRequests, waitControllerManagerQuiet } from './measure.ts';
 import type { OperatorProcess } from './operator-process.ts';
@@ -140,7 +141,8 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
   const components = readComponents(kwokClusterDir);
   const kcm = components.get('kube-controller-manager');
   if (!kcm) throw new Error(`kube-controller-manager is not in ${kwokClusterDir}/kwok.yaml`);
-  const endpoints: Endpoints = { apiserver: apiServerScraper(client), kcm: componentScraper(kcm) };
+  const componentPids = clusterComponentPids(kwokClusterDir);
+  const endpoints: Endpoints = { apiserver: apiServerScraper(client), kcm: componentScraper(kcm), componentPids };
   log('waiting for kube-controller-manager to go quiet after start-up');
   await waitControllerManagerQuiet(endpoints.kcm, 180_000);
 
@@ -233,7 +235,7 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
     const runs: RawResult[] = [];
     for (let round = 0; round < options.repeat; round++) {
       try {
-        runs.push(await rawCreate({ repoRoot, kubeconfig, client, namespace: 'bench-raw', watch: watchOf('bench-raw'), count, nodes, placement }));
+        runs.push(await rawCreate({ repoRoot, kubeconfig, client, namespace: 'bench-raw', watch: watchOf('bench-raw'), count, nodes, placement, componentPids }));
       } catch (err) {
         // Like a side's failure: recorded, and the measurements taken so far are still written.
         errors.push(`raw loop ${count} ${placement} round ${round + 1}: ${err instanceof Error ? err.message : String(err)}`);

@@ -26,7 +26,8 @@ export function pickControllerManager(processes: readonly ProcessLine[], cluster
   return matches.length === 1 ? matches[0]?.pid : undefined;
 }
 
-function argvOf(pid: number): string[] | undefined {
+/** A process's command line from /proc; undefined when it is gone or not ours to read. */
+export function argvOf(pid: number): string[] | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     return text.split('\0').filter((a) => a !== '');

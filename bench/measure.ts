@@ -26,6 +26,8 @@ import type { OrderedReactionResult } from './ordered-reaction.ts';
 import type { StatusLagResult } from './status-lag.ts';
 import type { StatusSource, TimelineResults } from './step-timelines.ts';
 import { startRecording } from './step-timelines.ts';
+import type { CpuSeconds } from './cluster-cpu.ts';
+import { cpuDelta, cpuNow } from './cluster-cpu.ts';
 
 export const writeVerbs: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE', 'DELETECOLLECTION', 'APPLY']);
 
@@ -64,6 +66,11 @@ export interface SideResult {
   readonly statusLag?: StatusLagResult;
   /** OrderedReady StatefulSet: ms from pod i−1 Ready to pod i created (bench/ordered-reaction.ts). */
   readonly orderedReaction?: OrderedReactionResult;
+  /**
+   * CPU seconds from the write to the end condition, by process: the cluster's components
+   * (bench/cluster-cpu.ts) and, for ours, `operator`. Absent in older runs.
+   */
+  readonly cpuToEnd?: CpuSeconds;
 }
 
 export interface Syncs {
@@ -93,6 +100,8 @@ export function queueSyncs(delta: readonly Sample[], queues: readonly QueueName[
 export interface Endpoints {
   readonly apiserver: Scraper;
   readonly kcm: Scraper;
+  /** The cluster's component processes whose CPU a step records (bench/cluster-cpu.ts). */
+  readonly componentPids?: ReadonlyMap<string, number>;
 }
 
 /** Requests the benchmark itself makes inside a window, by "VERB resource[/subresource]". */
@@ -233,15 +242,20 @@ interface TimedOutcome {
   readonly wallSeconds: number | undefined;
   readonly timedOut: string | undefined;
   readonly settled: boolean;
+  /** `cpu` read as the end condition was seen. */
+  readonly cpuAtEnd?: CpuSeconds;
 }
 
 /** The write, the wait on the pod watch for the end condition, then the wait for the status. */
-async function timedAndSettled(step: Step, t0: number): Promise<TimedOutcome> {
+async function timedAndSettled(step: Step, t0: number, cpu: () => CpuSeconds): Promise<TimedOutcome> {
   try {
     const reached = step.watch.waitFor(step.reached, step.timeoutMs, step.what);
+    // Read in the watch event's own turn: the status writes that follow are not the run's cost.
+    const cpuAtEnd = reached.then(cpu);
+    cpuAtEnd.catch(() => undefined); // the timeout is handled below, through `reached`
     await step.act();
     const wallSeconds = ((await reached) - t0) / 1000;
-    return { wallSeconds, timedOut: undefined, settled: await step.settle() };
+    return { wallSeconds, timedOut: undefined, settled: await step.settle(), cpuAtEnd: await cpuAtEnd };
   } catch (err) {
     if (!(err instanceof WaitTimeout)) throw err;
     return { wallSeconds: undefined, timedOut: err.message, settled: false };
@@ -264,11 +278,14 @@ export async function measureStep(
   // Opened before the first write; its LIST is the benchmark's own request.
   if (step.status) own.add('LIST', step.status.plural);
   const recording = await startRecording(step.watch, { status: step.status, orderedSet: step.orderedSet });
+  const pids = new Map(endpoints.componentPids ?? []);
+  if (step.operator) pids.set('operator', step.operator.pid);
+  const cpuAtStart = cpuNow(pids);
   const t0 = Date.now();
   let outcome: TimedOutcome;
   let timelines: TimelineResults;
   try {
-    outcome = await timedAndSettled(step, t0);
+    outcome = await timedAndSettled(step, t0, () => cpuNow(pids));
   } finally {
     // The step ends once the status caught up (or gave up): a change it never showed lags until then.
     timelines = await recording.finish({ start: t0, end: Date.now() });
@@ -323,6 +340,7 @@ export async function measureStep(
     ...(syncs.byQueue ? { syncsByQueue: syncs.byQueue } : {}),
     requestLatencyMs,
     ...timelines,
+    ...(outcome.cpuAtEnd && pids.size > 0 ? { cpuToEnd: cpuDelta(cpuAtStart, outcome.cpuAtEnd) } : {}),
   };
 }
 

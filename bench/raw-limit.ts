@@ -11,6 +11,8 @@ import type { PodWatch } from './pod-watch.ts';
 import { WaitTimeout } from './pod-watch.ts';
 import type { RawPlacement } from './workloads.ts';
 import { imageV1 } from './workloads.ts';
+import type { CpuSeconds } from './cluster-cpu.ts';
+import { cpuDelta, cpuNow } from './cluster-cpu.ts';
 
 export interface RawResult {
   readonly pods: number;
@@ -24,6 +26,8 @@ export interface RawResult {
   readonly errors: number;
   readonly firstError?: string;
   readonly timedOut?: string;
+  /** CPU seconds from the loop's start to the last pod Ready, by process: the cluster's components and `loop` (its creates only). Absent in older runs. */
+  readonly cpuToEnd?: CpuSeconds;
 }
 
 interface LoopReport {
@@ -32,6 +36,7 @@ interface LoopReport {
   readonly created: number;
   readonly errors: number;
   readonly firstError?: string;
+  readonly cpuSeconds?: number;
 }
 
 function parseReport(text: string): LoopReport {
@@ -44,7 +49,9 @@ function parseReport(text: string): LoopReport {
     return v;
   };
   const firstError = get('firstError');
+  const cpuSeconds = get('cpuSeconds');
   return {
+    ...(typeof cpuSeconds === 'number' ? { cpuSeconds } : {}),
     startedAt: num('startedAt'),
     finishedAt: num('finishedAt'),
     created: num('created'),
@@ -63,6 +70,8 @@ export async function rawCreate(options: {
   readonly nodes: number;
   readonly concurrency?: number;
   readonly placement?: RawPlacement;
+  /** The cluster's component processes whose CPU the run records (bench/cluster-cpu.ts). */
+  readonly componentPids?: ReadonlyMap<string, number>;
 }): Promise<RawResult> {
   const { watch, count } = options;
   const concurrency = options.concurrency ?? 64;
@@ -73,21 +82,34 @@ export async function rawCreate(options: {
     180_000 + count * 100,
     'raw loop: all pods Ready',
   );
+  const pids = options.componentPids ?? new Map<string, number>();
+  // Read when the loop says it is about to send (not at spawn: Node's start-up is not the run's).
+  let cpuAtStart: CpuSeconds | undefined;
+  const cpuAtEnd = reached.then(() => cpuNow(pids));
+  cpuAtEnd.catch(() => undefined); // a timeout is handled below, through `reached`
   const node = path.join(options.repoRoot, 'node_modules', '.bin', 'node');
   const script = path.join(options.repoRoot, 'bench', 'raw-loop.ts');
   const args = [script, options.kubeconfig, options.namespace, String(count), String(options.nodes), String(concurrency), placement];
   const out = await new Promise<string>((resolve, reject) => {
     const child = spawn(node, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let text = '';
-    child.stdout.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      if (cpuAtStart === undefined && text.includes('\n')) cpuAtStart = cpuNow(pids);
+    });
     child.once('error', reject);
     child.once('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`raw loop exited with ${code ?? 'signal'}`))));
   });
   const report = parseReport(out);
   let wallSeconds: number | undefined;
   let timedOut: string | undefined;
+  let cpuToEnd: CpuSeconds | undefined;
   try {
     wallSeconds = ((await reached) - report.startedAt) / 1000;
+    if (pids.size > 0 && cpuAtStart !== undefined) {
+      const loop: CpuSeconds = report.cpuSeconds === undefined ? {} : { loop: Math.round(report.cpuSeconds * 100) / 100 };
+      cpuToEnd = { ...cpuDelta(cpuAtStart, await cpuAtEnd), ...loop };
+    }
   } catch (err) {
     if (!(err instanceof WaitTimeout)) throw err;
     timedOut = err.message;
@@ -103,6 +125,7 @@ export async function rawCreate(options: {
     errors: report.errors,
     ...(report.firstError ? { firstError: report.firstError } : {}),
     ...(timedOut ? { timedOut } : {}),
+    ...(cpuToEnd ? { cpuToEnd } : {}),
   };
 }
 

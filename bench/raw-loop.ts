@@ -6,7 +6,8 @@
 //
 //   node bench/raw-loop.ts <kubeconfig> <namespace> <count> <nodes> <concurrency> [bound|daemon|unbound]
 //
-// Prints one JSON line: {"startedAt", "finishedAt", "created", "errors", "firstError"}.
+// Prints {"starting":true} before its first request, then one JSON line: {"startedAt", "finishedAt", "created", "errors", "firstError", "cpuSeconds"}
+// (cpuSeconds: this process's user+system CPU from the first request to the last answer).
 import { KubeConfig } from '@kubernetes/client-node';
 import { pods } from '../src/api/resources.ts';
 import { KubeClient } from '../src/runtime/client/rest.ts';
@@ -34,7 +35,10 @@ async function main(argv: readonly string[]): Promise<void> {
   let created = 0;
   let errors = 0;
   let firstError: string | undefined;
+  // The parent starts its CPU window of the cluster on this line (raw-limit.ts).
+  process.stdout.write('{"starting":true}\n');
   const startedAt = Date.now();
+  const cpuStart = process.cpuUsage();
   const worker = async (): Promise<void> => {
     for (let item = work[next++]; item !== undefined; item = work[next++]) {
       try {
@@ -48,7 +52,9 @@ async function main(argv: readonly string[]): Promise<void> {
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
   const finishedAt = Date.now();
-  process.stdout.write(`${JSON.stringify({ startedAt, finishedAt, created, errors, firstError })}\n`);
+  const cpu = process.cpuUsage(cpuStart);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  process.stdout.write(`${JSON.stringify({ startedAt, finishedAt, created, errors, firstError, cpuSeconds })}\n`);
 }
 
 main(process.argv.slice(2)).then(

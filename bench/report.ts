@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isRecord } from '../src/api/meta.ts';
+import { cpuTable } from './cpu-report.ts';
 import { dash, mib, ms, qpsLabel, ratio, secs, time } from './format.ts';
 import type { SideResult } from './measure.ts';
 import type { RunResult, ScenarioResult } from './result.ts';
@@ -188,6 +189,8 @@ function runSection(r: ReportRun, details: boolean): string {
   lines.push('');
   const reaction = orderedReactionLine(r);
   if (reaction) lines.push(reaction, '');
+  const cpu = cpuTable(r);
+  if (cpu.length > 0) lines.push(...cpu, '');
   for (const e of r.earlier ?? []) {
     lines.push(`Rows ${e.names.join(', ')}: from the earlier run of ${e.date.slice(0, 16).replace('T', ' ')} UTC (that run's settings).`);
     lines.push('');
