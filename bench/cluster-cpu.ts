@@ -1,8 +1,8 @@
 // CPU seconds each process of the bench cluster spends inside a step, from /proc: where the time
 // of an unthrottled create goes when every component shares the machine's cores. A controller's
 // create run ends when the API server, etcd, the scheduler and kwok have done their part for the
-// last pod; on 2 cores, a second of CPU one process spends is up to half a second of wall time the
-// others lose. The processes are kwokctl's (pid files in <cluster>/pids/), trusted only while their
+// last pod; on the 2-core bench machine the API server keeps one core busy and the wall time of a
+// create followed the CPU seconds of all the other processes (docs/performance.md). The processes are kwokctl's (pid files in <cluster>/pids/), trusted only while their
 // command line names this cluster's folder (as kcm-process.ts does for kube-controller-manager).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
