@@ -2,11 +2,9 @@
 // of an unthrottled create goes when every component shares the machine's cores. A controller's
 // create run ends when the API server, etcd, the scheduler and kwok have done their part for the
 // last pod; on the 2-core bench machine the API server keeps one core busy and the wall time of a
-// create followed the CPU seconds of all the other processes (docs/performance.md). The processes are kwokctl's (pid files in <cluster>/pids/), trusted only while their
-// command line names this cluster's folder (as kcm-process.ts does for kube-controller-manager).
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { argvOf } from './kcm-process.ts';
+// create followed the CPU seconds of all the other processes (docs/performance.md). The processes
+// are kwokctl's, found and checked as kcm-process.ts does.
+import { componentPid } from './kcm-process.ts';
 import { readProcUsage } from './operator-process.ts';
 
 /** kwokctl's components: the names of their pid files and of the binaries it runs (<cluster>/bin/). */
@@ -15,23 +13,12 @@ export const clusterComponents = ['kube-apiserver', 'etcd', 'kube-scheduler', 'k
 /** Cumulative (or, from cpuDelta, windowed) CPU seconds by process name. */
 export type CpuSeconds = Readonly<Record<string, number>>;
 
-/** Whether `argv` runs `component` for the cluster kept in `clusterDir` (a pid file can outlive its process). Pure. */
-export function isClusterComponent(argv: readonly string[], component: string, clusterDir: string): boolean {
-  const [binary, ...args] = argv;
-  return binary !== undefined && path.basename(binary) === component && args.some((a) => a.includes(clusterDir));
-}
-
 /** The pid of each component whose pid file names a process of this cluster. */
 export function componentPids(kwokClusterDir: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const name of clusterComponents) {
-    try {
-      const pid = Number(readFileSync(path.join(kwokClusterDir, 'pids', `${name}.pid`), 'utf8').trim());
-      const argv = pid > 0 ? argvOf(pid) : undefined;
-      if (argv && isClusterComponent(argv, name, kwokClusterDir)) out.set(name, pid);
-    } catch {
-      // no pid file: not measured
-    }
+    const pid = componentPid(kwokClusterDir, name);
+    if (pid !== undefined) out.set(name, pid);
   }
   return out;
 }

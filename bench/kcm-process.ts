@@ -1,8 +1,9 @@
-// The bench cluster's kube-controller-manager process, for its RSS beside the operator's. kwokctl's
-// binary runtime records each component's pid in <cluster>/pids/<name>.pid (test/e2e/support/
-// control-plane.ts reads the same file); a pid is trusted only while its command line is a
-// kube-controller-manager naming this cluster's folder, since another cluster (the demo's, the
-// tests') runs the same binary. Without the file, /proc is scanned with that same test.
+// The bench cluster's processes: kube-controller-manager for its RSS beside the operator's, every
+// component for its CPU (cluster-cpu.ts). kwokctl's binary runtime records each component's pid in
+// <cluster>/pids/<name>.pid (test/e2e/support/control-plane.ts reads the same file); a pid is
+// trusted only while its command line is that component's binary naming this cluster's folder,
+// since another cluster (the demo's, the tests') runs the same binaries. Without the file,
+// kube-controller-manager is looked for in /proc with that same test.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readProcUsage } from './operator-process.ts';
@@ -14,10 +15,15 @@ export interface ProcessLine {
 
 const binaryName = 'kube-controller-manager';
 
+/** Whether `argv` runs `component` (kwokctl names its binaries after them) for the cluster kept in `clusterDir`. Pure. */
+export function isClusterComponent(argv: readonly string[], component: string, clusterDir: string): boolean {
+  const [binary, ...args] = argv;
+  return binary !== undefined && path.basename(binary) === component && args.some((a) => a.includes(clusterDir));
+}
+
 /** Whether `argv` runs kube-controller-manager for the cluster kept in `clusterDir`. Pure. */
 export function isClusterControllerManager(argv: readonly string[], clusterDir: string): boolean {
-  const [binary, ...args] = argv;
-  return binary !== undefined && path.basename(binary) === binaryName && args.some((a) => a.includes(clusterDir));
+  return isClusterComponent(argv, binaryName, clusterDir);
 }
 
 /** The one process that is this cluster's kube-controller-manager; undefined when none or several are. Pure. */
@@ -26,8 +32,7 @@ export function pickControllerManager(processes: readonly ProcessLine[], cluster
   return matches.length === 1 ? matches[0]?.pid : undefined;
 }
 
-/** A process's command line from /proc; undefined when it is gone or not ours to read. */
-export function argvOf(pid: number): string[] | undefined {
+function argvOf(pid: number): string[] | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     return text.split('\0').filter((a) => a !== '');
@@ -53,16 +58,20 @@ function scanProc(): ProcessLine[] {
   return out;
 }
 
+/** The pid in kwokctl's pid file of `component`, if that process runs it for this cluster now. */
+export function componentPid(kwokClusterDir: string, component: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(path.join(kwokClusterDir, 'pids', `${component}.pid`), 'utf8').trim());
+    const argv = pid > 0 ? argvOf(pid) : undefined;
+    return argv && isClusterComponent(argv, component, kwokClusterDir) ? pid : undefined;
+  } catch {
+    return undefined; // no pid file
+  }
+}
+
 /** The pid of kube-controller-manager of the kwokctl cluster in `kwokClusterDir`. */
 export function controllerManagerPid(kwokClusterDir: string): number | undefined {
-  try {
-    const pid = Number(readFileSync(path.join(kwokClusterDir, 'pids', `${binaryName}.pid`), 'utf8').trim());
-    const argv = pid > 0 ? argvOf(pid) : undefined;
-    if (argv && isClusterControllerManager(argv, kwokClusterDir)) return pid;
-  } catch {
-    // no pid file: scan
-  }
-  return pickControllerManager(scanProc(), kwokClusterDir);
+  return componentPid(kwokClusterDir, binaryName) ?? pickControllerManager(scanProc(), kwokClusterDir);
 }
 
 /** kube-controller-manager's VmRSS now, in bytes; undefined when the process cannot be found or read. */

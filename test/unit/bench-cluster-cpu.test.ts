@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { cpuDelta, cpuTotal, isClusterComponent } from '../../bench/cluster-cpu.ts';
+import { cpuDelta, cpuTotal } from '../../bench/cluster-cpu.ts';
+import { isClusterComponent } from '../../bench/kcm-process.ts';
 import { cpuTable } from '../../bench/cpu-report.ts';
 import type { RunResult, ScenarioResult } from '../../bench/result.ts';
 
 const bench = '/repo/.cluster-bench/kwok/clusters/bench';
 
-describe('isClusterComponent (bench/cluster-cpu.ts)', () => {
+describe('isClusterComponent (bench/kcm-process.ts)', () => {
   it("is the component's binary with an argument in this cluster's folder", () => {
     assert.equal(isClusterComponent([`${bench}/bin/kwok-controller`, `--config=${bench}/kwok.yaml`], 'kwok-controller', bench), true);
     assert.equal(isClusterComponent(['/cache/bin/etcd', `--data-dir=${bench}/etcd`], 'etcd', bench), true);
