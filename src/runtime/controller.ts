@@ -81,6 +81,13 @@ export interface ControllerOptions {
   readonly reconcileTimeoutMs?: number;
 }
 
+/**
+ * The reason for aborting a controller that only cancels a wait which is no longer needed. Given
+ * once, not per abort: `abort()` without a reason builds a DOMException with a stack trace, which
+ * profiles showed among the costliest steps of a reconcile.
+ */
+const settled = new Error('settled');
+
 /** upstream: controller-runtime's default graceful shutdown timeout. */
 const defaultShutdownDeadlineMs = 30_000;
 
@@ -174,6 +181,12 @@ export class Controller {
   /** What the dispatcher waits for right now, if it waits; only observed (`whenDispatcherWaits`). */
   private dispatcherWaitsFor: DispatcherWait | undefined;
   private dispatcherWatchers: { readonly what: DispatcherWait; readonly resolve: () => void }[] = [];
+  /**
+   * The signals of the reconciles in flight, aborted together when the shutdown deadline passes:
+   * a set instead of one listener per reconcile on the deadline signal (EventTarget listeners
+   * cost more than the rest of a reconcile that only requeues).
+   */
+  private readonly attempts = new Set<AbortController>();
 
   constructor(options: ControllerOptions) {
     if (!Number.isInteger(options.workers) || options.workers < 1) {
@@ -293,7 +306,9 @@ export class Controller {
       });
       // p-queue counts a task whose signal aborted as finished, so the pool goes idle even when a
       // reconcile ignores its signal.
-      this.deadline.abort(new ShutdownDeadlineError(deadlineMs));
+      const reason = new ShutdownDeadlineError(deadlineMs);
+      this.deadline.abort(reason);
+      for (const attempt of this.attempts) attempt.abort(reason);
       await this.pool.onIdle();
     }
     this.log.info('All workers finished');
@@ -321,7 +336,7 @@ export class Controller {
       await new Promise<void>((resolve) => {
         const listeners = new AbortController();
         const wake = (): void => {
-          listeners.abort();
+          listeners.abort(settled);
           resolve();
         };
         this.pool.addEventListener('next', wake, { signal: listeners.signal });
@@ -420,12 +435,11 @@ export class Controller {
    */
   private attemptSignal(): { readonly signal: AbortSignal; timedOut(): boolean; release(): void } {
     const attempt = new AbortController();
-    const onDeadline = (): void => attempt.abort(this.deadline.signal.reason);
-    this.deadline.signal.addEventListener('abort', onDeadline, { once: true });
-    const cancelTimer = new AbortController();
+    this.attempts.add(attempt);
     let timedOut = false;
     const timeoutMs = this.reconcileTimeoutMs;
-    if (timeoutMs !== undefined) {
+    const cancelTimer = timeoutMs === undefined ? undefined : new AbortController();
+    if (timeoutMs !== undefined && cancelTimer !== undefined) {
       this.clock.sleep(timeoutMs, cancelTimer.signal).then(
         () => {
           timedOut = !attempt.signal.aborted;
@@ -438,8 +452,8 @@ export class Controller {
       signal: attempt.signal,
       timedOut: () => timedOut,
       release: () => {
-        cancelTimer.abort();
-        this.deadline.signal.removeEventListener('abort', onDeadline);
+        cancelTimer?.abort(settled);
+        this.attempts.delete(attempt);
       },
     };
   }

@@ -3,6 +3,7 @@ import type { MyDaemonSet } from '../../src/api/workloads.ts';
 import type { SyncContext, SyncDeferral, SyncOutcome, WorkloadSync } from '../../src/controllers/shared/workload-reconciler.ts';
 import { ownerEventHandler } from '../../src/controllers/shared/owner-events.ts';
 import { WorkloadReconciler } from '../../src/controllers/shared/workload-reconciler.ts';
+import { holdingQueue } from '../../src/controllers/shared/workload-controller.ts';
 import type { ReconcileContext } from '../../src/runtime/controller.ts';
 import { Expectations } from '../../src/runtime/expectations.ts';
 import type { EventHandler } from '../../src/runtime/informer/informer.ts';
@@ -248,6 +249,46 @@ describe('WorkloadReconciler after a quiet sync (shared/quiet-cooldown.ts)', () 
     sync.planCostMs = 50;
     await reconciler.reconcile(key, context().ctx);
     assert.deepEqual(await reconciler.reconcile(key, context().ctx), { kind: 'done' });
+  });
+});
+
+describe('WorkloadReconciler.holdMs: how long a dependent\'s event may wait before its sync', () => {
+  it('is 0 for a key without owner, one the kind does not defer, or a deferral without a due time', () => {
+    const { sync, reconciler } = setup(false);
+    assert.equal(reconciler.holdMs('ns/other'), 0);
+    assert.equal(reconciler.holdMs(key), 0);
+    sync.deferral = { message: 'cache behind' };
+    assert.equal(reconciler.holdMs(key), 0, 'left to the reconcile and its rate-limited retry');
+  });
+
+  it('is the due time the kind defers to, and the reconcile would requeue for the same', async () => {
+    const { sync, reconciler } = setup(false);
+    sync.deferral = { message: 'status write not due', afterMs: 300 };
+    assert.equal(reconciler.holdMs(key), 300);
+    assert.deepEqual(await reconciler.reconcile(key, context().ctx), { kind: 'requeueAfter', afterMs: 300 });
+  });
+
+  it('is what is left of a quiet cooldown, and 0 once a new generation ends it', async () => {
+    const { owners, sync, clock, reconciler } = setup(false);
+    sync.quietPlan = true;
+    sync.planCostMs = 4;
+    await reconciler.reconcile(key, context().ctx);
+    clock.advance(10);
+    assert.equal(reconciler.holdMs(key), 30);
+    assert.deepEqual(await reconciler.reconcile(key, context().ctx), { kind: 'requeueAfter', afterMs: 30 });
+    owners.upsert({ ...daemonSet(), metadata: { ...daemonSet().metadata, generation: 2 } });
+    assert.equal(reconciler.holdMs(key), 0);
+  });
+
+  it('holdingQueue queues a held key for later and any other at once; delayed adds pass through', () => {
+    const queue = new RecordingQueue();
+    const holds = new Map([['ns/held', 120]]);
+    const holding = holdingQueue(queue, (k) => holds.get(k) ?? 0);
+    holding.enqueue('ns/held');
+    holding.enqueue('ns/free');
+    holding.enqueueAfter('ns/free', 1000);
+    assert.deepEqual(queue.added, ['ns/free']);
+    assert.deepEqual(queue.delayed, ['ns/held after 120', 'ns/free after 1000']);
   });
 });
 

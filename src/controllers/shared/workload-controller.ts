@@ -44,8 +44,25 @@ export function workloadControllerSetup<O extends KubeObject, C, S, A extends { 
       const logger = manager.logger.child({ controller: spec.name });
       const controller = new Controller({ name: spec.name, reconciler, workers, logger });
       owners.addEventHandler(ownerEventHandler({ queue: controller, forget: (key, uid) => reconciler.forget(key, uid) }));
-      watch(controller);
+      // The owner's own events are queued as they come (a new spec or a deletion is planned at
+      // once); the dependents' wait out a sync that would only put itself off.
+      watch(holdingQueue(controller, (key) => reconciler.holdMs(key)));
       manager.addController(controller);
     },
+  };
+}
+
+/**
+ * `queue`, except that a key whose sync would only put itself off now is queued for when it would
+ * not (WorkloadReconciler.holdMs); a key already waiting keeps its earlier time.
+ */
+export function holdingQueue(queue: OwnerQueue, holdMs: (key: string) => number): OwnerQueue {
+  return {
+    enqueue(key) {
+      const ms = holdMs(key);
+      if (ms > 0) queue.enqueueAfter(key, ms);
+      else queue.enqueue(key);
+    },
+    enqueueAfter: (key, ms) => queue.enqueueAfter(key, ms),
   };
 }

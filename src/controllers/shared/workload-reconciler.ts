@@ -118,6 +118,25 @@ export class WorkloadReconciler<O extends KubeObject, C, S, A extends { readonly
     this.cooldown.forget(key);
   }
 
+  /**
+   * How long a sync of `key` started now would only put itself off (0: it would plan): the kind's
+   * deferral that names its due time, or the quiet cooldown. The dependents' informer handlers
+   * queue the key for then instead of now (workload-controller.ts), so the pod events that arrive
+   * while creates are in flight and a status write is not due, or during a cooldown, cost no
+   * reconcile at all (at 1000 daemon pods that was half of all syncs, each one a dispatch, a
+   * logger, a signal and a requeue). The same checks as `reconcile` makes, in the same order, so
+   * holding a key changes when a sync runs, never what it does; a change that ends the hold comes
+   * with its own event (the last create observed, a new generation, our write in the cache),
+   * whose handler asks again.
+   */
+  holdMs(key: string): number {
+    const owner = this.owners.get(key);
+    if (owner === undefined) return 0;
+    const deferral = this.sync.defer?.(key, owner);
+    if (deferral !== undefined) return deferral.afterMs ?? 0;
+    return this.cooldown.remainingMs(key, owner, this.clock.now());
+  }
+
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
     const owner = this.owners.get(key);
     if (owner === undefined) {

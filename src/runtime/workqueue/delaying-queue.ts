@@ -9,6 +9,9 @@ import { WorkQueue } from './queue.ts';
  */
 const maxWaitMs = 10_000;
 
+/** Why a wake-up is cancelled: one Error for all (abort() alone builds a DOMException each time). */
+const superseded = new Error('wake-up superseded');
+
 export class DelayingQueue<T extends NonNullable<unknown> = string> extends WorkQueue<T> {
   // Invariant: `readyAt` holds each waiting item's ready time, and the heap holds an entry with
   // that time for it. An item whose time moved earlier keeps its older, later entry in the heap;
@@ -98,7 +101,7 @@ export class DelayingQueue<T extends NonNullable<unknown> = string> extends Work
   }
 
   private disarm(): void {
-    this.timer?.cancel.abort();
+    this.timer?.cancel.abort(superseded);
     this.timer = undefined;
   }
 
