@@ -124,17 +124,23 @@ export class WorkloadReconciler<O extends KubeObject, C, S, A extends { readonly
    * queue the key for then instead of now (workload-controller.ts), so the pod events that arrive
    * while creates are in flight and a status write is not due, or during a cooldown, cost no
    * reconcile at all (at 1000 daemon pods that was half of all syncs, each one a dispatch, a
-   * logger, a signal and a requeue). The same checks as `reconcile` makes, in the same order, so
+   * logger, a signal and a requeue). The same checks `reconcile` makes first (putOff), so
    * holding a key changes when a sync runs, never what it does; a change that ends the hold comes
    * with its own event (the last create observed, a new generation, our write in the cache),
    * whose handler asks again.
    */
   holdMs(key: string): number {
     const owner = this.owners.get(key);
-    if (owner === undefined) return 0;
+    return owner === undefined ? 0 : (this.putOff(key, owner)?.afterMs ?? 0);
+  }
+
+  /** Why a sync of `key` started now would not plan: the kind's deferral, or the quiet cooldown. */
+  private putOff(key: string, owner: O): SyncDeferral | undefined {
     const deferral = this.sync.defer?.(key, owner);
-    if (deferral !== undefined) return deferral.afterMs ?? 0;
-    return this.cooldown.remainingMs(key, owner, this.clock.now());
+    if (deferral !== undefined) return deferral;
+    const coolingMs = this.cooldown.remainingMs(key, owner, this.clock.now());
+    if (coolingMs <= 0) return undefined;
+    return { message: 'last sync changed nothing but status, cooling down', fields: { afterMs: coolingMs }, afterMs: coolingMs };
   }
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
@@ -143,17 +149,12 @@ export class WorkloadReconciler<O extends KubeObject, C, S, A extends { readonly
       this.forget(key, undefined);
       return { kind: 'done' };
     }
-    const deferral = this.sync.defer?.(key, owner);
-    if (deferral !== undefined) {
-      ctx.log.debug(deferral.message, { ...deferral.fields });
-      if (deferral.afterMs !== undefined) return { kind: 'requeueAfter', afterMs: deferral.afterMs };
+    const putOff = this.putOff(key, owner);
+    if (putOff !== undefined) {
+      ctx.log.debug(putOff.message, { ...putOff.fields });
+      if (putOff.afterMs !== undefined) return { kind: 'requeueAfter', afterMs: putOff.afterMs };
       // The informer event carrying our write enqueues the key again; the rate limit is a fallback.
       return { kind: 'requeue' };
-    }
-    const coolingMs = this.cooldown.remainingMs(key, owner, this.clock.now());
-    if (coolingMs > 0) {
-      ctx.log.debug('last sync changed nothing but status, cooling down', { afterMs: coolingMs });
-      return { kind: 'requeueAfter', afterMs: coolingMs };
     }
     const expectationsSatisfied = this.sync.expectations?.satisfied(key) ?? true;
     const sync: SyncContext = { log: ctx.log, reconcileID: ctx.reconcileID, signal: ctx.signal, key, expectationsSatisfied };
