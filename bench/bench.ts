@@ -45,6 +45,8 @@ export interface BenchOptions {
   readonly out: string;
   readonly smoke: boolean;
   readonly cpuProf: boolean;
+  /** Write each step's Ready-pod and status timelines (JSON lines) under the run's tmp folder. */
+  readonly timelines?: boolean;
   readonly staleConsistency: boolean;
   readonly keepCluster: boolean;
   readonly raw: boolean;
@@ -170,6 +172,7 @@ async function benchOne(options: BenchOptions, nodes: number, qps: number, bin: 
     namespace: `bench-${side}`,
     watch: watchOf(`bench-${side}`),
     qps,
+    ...(options.timelines === true ? { timelinesFile: path.join(tmp, 'timelines.jsonl') } : {}),
     ...(operator ? { operator, operatorScrape: httpScraper(operator.metricsUrl) } : {}),
     ...(side === 'builtin' ? { kcmRssBytes: () => controllerManagerRssBytes(kwokClusterDir) } : {}),
     log,

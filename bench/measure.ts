@@ -135,6 +135,8 @@ export interface Step {
   readonly status?: StatusSource;
   /** The OrderedReady StatefulSet whose reaction to each Ready pod is timed. */
   readonly orderedSet?: { readonly name: string; readonly replicas: number };
+  /** Append the step's timelines here (bench --timelines). */
+  readonly timelinesFile?: string;
 }
 
 function methodKey(labels: Labels): string {
@@ -277,7 +279,11 @@ export async function measureStep(
   own.clear();
   // Opened before the first write; its LIST is the benchmark's own request.
   if (step.status) own.add('LIST', step.status.plural);
-  const recording = await startRecording(step.watch, { status: step.status, orderedSet: step.orderedSet });
+  const recording = await startRecording(step.watch, {
+    status: step.status,
+    orderedSet: step.orderedSet,
+    ...(step.timelinesFile !== undefined ? { dump: { file: step.timelinesFile, label: { side, what: step.what } } } : {}),
+  });
   const pids = new Map(endpoints.componentPids ?? []);
   if (step.operator) pids.set('operator', step.operator.pid);
   const cpuAtStart = cpuNow(pids);

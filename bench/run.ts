@@ -42,6 +42,7 @@ interface Flags {
   readonly out?: string;
   readonly smoke: boolean;
   readonly cpuProf: boolean;
+  readonly timelines: boolean;
   readonly staleConsistency: string;
   readonly keepCluster: boolean;
   readonly raw: boolean;
@@ -60,6 +61,7 @@ async function main(argv: readonly string[]): Promise<void> {
     .option('--out <dir>', 'results folder (default bench/results; --smoke: bench/results/tmp/smoke, git-ignored)')
     .option('--smoke', 'small counts (StatefulSet 20 and 5 replicas, Deployment 20) for CI', false)
     .option('--cpu-prof', 'run the operator with node --cpu-prof (profiles under <out>/tmp/)', false)
+    .option('--timelines', "write each step's Ready-pod and status timelines to <out>/tmp/<nodes>-<qps>/timelines.jsonl", false)
     .option('--stale-consistency <bool>', "kube-controller-manager's StaleControllerConsistency{DaemonSet,StatefulSet,ReplicaSet} gates", 'true')
     .option('--keep-cluster', 'leave the bench cluster running at the end', false)
     .option('--no-raw', 'skip the raw loops (bound and unbound pods)')
@@ -80,6 +82,7 @@ async function main(argv: readonly string[]): Promise<void> {
     out: flags.out ?? (flags.smoke ? 'bench/results/tmp/smoke' : 'bench/results'),
     smoke: flags.smoke,
     cpuProf: flags.cpuProf,
+    timelines: flags.timelines,
     staleConsistency: flags.staleConsistency === 'true',
     keepCluster: flags.keepCluster,
     raw: flags.raw,

@@ -69,6 +69,8 @@ export interface SideContext {
   readonly qps: number;
   readonly operator?: OperatorProcess;
   readonly operatorScrape?: Scraper;
+  /** Where each step appends its timelines (bench --timelines). */
+  readonly timelinesFile?: string;
   /** Built-in side: kube-controller-manager's RSS now (bench/kcm-process.ts). */
   readonly kcmRssBytes?: () => number | undefined;
   readonly log: (msg: string) => void;
@@ -80,7 +82,13 @@ function timeoutFor(ctx: SideContext, writes: number): number {
 }
 
 function run(ctx: SideContext, queues: Step['queues'], step: Omit<Step, 'watch' | 'operator' | 'queues'>): Promise<SideResult> {
-  return measureStep(ctx.side, { ...step, queues, watch: ctx.watch, operator: ctx.operator }, ctx.endpoints, ctx.own, ctx.operatorScrape);
+  return measureStep(
+    ctx.side,
+    { ...step, queues, watch: ctx.watch, operator: ctx.operator, ...(ctx.timelinesFile !== undefined ? { timelinesFile: ctx.timelinesFile } : {}) },
+    ctx.endpoints,
+    ctx.own,
+    ctx.operatorScrape,
+  );
 }
 
 export async function waitNoPods(ctx: Pick<SideContext, 'watch'>, what: string): Promise<void> {

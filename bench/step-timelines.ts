@@ -1,6 +1,7 @@
 // What a step records besides its wall time, from watches opened before its first write: the
 // Ready-pod count and the workload's status count over time (status lag, bench/status-lag.ts),
 // and each pod's first appearance and first Ready (OrderedReady reaction, bench/ordered-reaction.ts).
+import { appendFileSync } from 'node:fs';
 import type { KubeObject } from '../src/api/meta.ts';
 import type { Resource } from '../src/api/resources.ts';
 import type { KubeClient } from '../src/runtime/client/rest.ts';
@@ -44,7 +45,12 @@ export interface Recording {
  */
 export async function startRecording(
   watch: Pick<PodWatch, 'subscribe' | 'readyCount'>,
-  options: { readonly status?: StatusSource; readonly orderedSet?: { readonly name: string; readonly replicas: number } },
+  options: {
+    readonly status?: StatusSource;
+    readonly orderedSet?: { readonly name: string; readonly replicas: number };
+    /** Also append the raw timelines, one JSON line per step, to this file (for a closer look). */
+    readonly dump?: { readonly file: string; readonly label: Readonly<Record<string, string>> };
+  },
 ): Promise<Recording> {
   const pods: CountPoint[] = [{ at: Date.now(), count: watch.readyCount() }];
   const named: NamedPodEvent[] = [];
@@ -66,6 +72,9 @@ export async function startRecording(
       unsubscribe();
       await statusWatch?.close();
       const lag = statusWatch ? statusLag(pods, statusWatch.points, window) : undefined;
+      if (options.dump !== undefined) {
+        appendFileSync(options.dump.file, JSON.stringify({ ...options.dump.label, window, pods, status: statusWatch?.points ?? [], statusLag: lag }) + '\n');
+      }
       const set = options.orderedSet;
       const reaction = set ? orderedReaction(named, set.name, set.replicas) : undefined;
       return { ...(lag ? { statusLag: lag } : {}), ...(reaction ? { orderedReaction: reaction } : {}) };

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import type { ControllerRevision, Pod } from '../../src/api/core.ts';
 import type { WorkloadCondition } from '../../src/api/meta.ts';
 import type { MyDaemonSet, RolloutCondition } from '../../src/api/workloads.ts';
-import type { ExecutionResult, ExecutorDeps } from '../../src/controllers/daemonset/execute.ts';
+import type { ExecutionResult, ExecutorDeps, StatusWrite } from '../../src/controllers/daemonset/execute.ts';
 import { DaemonSetSyncError, executeDaemonSetPlan } from '../../src/controllers/daemonset/execute.ts';
 import type { DaemonSetObjectManager } from '../../src/controllers/daemonset/object-manager.ts';
 import type { DaemonSetAction, DaemonSetStatusFields, FailedPodBackoff } from '../../src/controllers/daemonset/plan.ts';
@@ -139,7 +139,10 @@ interface Harness {
   run(actions: readonly DaemonSetAction[], target?: MyDaemonSet): Promise<ExecutionResult>;
 }
 
-function harness(refresh?: (clock: FakeClock) => () => DaemonSetStatusFields | undefined): Harness {
+function harness(
+  refresh?: (clock: FakeClock) => () => DaemonSetStatusFields | undefined,
+  finalStatus: (own: StatusWrite) => StatusWrite | 'shown' = (own) => own,
+): Harness {
   const clock = new FakeClock(t0);
   const statusPacer = new WritePacer({ clock, intervalMs: 1000 });
   const objects = new FakeObjects();
@@ -162,7 +165,7 @@ function harness(refresh?: (clock: FakeClock) => () => DaemonSetStatusFields | u
     createBackoff: new CreateBackoff(clock),
     statusPacer,
     createRamp: new CreateRamp(),
-    ...(refresh !== undefined ? { statusRefresh: { pacer: statusPacer, compute: refresh(clock) } } : {}),
+    ...(refresh !== undefined ? { statusRefresh: { pacer: statusPacer, compute: refresh(clock), finalStatus } } : {}),
     clock,
     warnings: {
       first(warnKey, once) {
@@ -476,6 +479,32 @@ describe('MyDaemonSet executor: fresh counts during a long burst', () => {
     assert.ok(h.objects.statuses.every((written) => written.numberReady > 0), 'the fresh counts, not the planned ones');
     assert.ok((result.requeueAfterMs ?? 0) > 0, 'the planned write comes too soon after the fresh one: put off');
     assert.equal(h.clock.waiting, 0, 'the refresh stopped with the sync');
+  });
+
+  it('ends with the counts the caches hold when the sync\'s own write may not wait, and with none when the stored status says them', async () => {
+    const ready = (h: Harness): number => Math.floor((h.clock.now() - t0) / 300);
+    const runWith = async (finalStatus: (h: Harness) => (own: StatusWrite) => StatusWrite | 'shown'): Promise<number[]> => {
+      const made: { h?: Harness } = {};
+      const self = (): Harness => {
+        if (made.h === undefined) throw new Error('no harness yet');
+        return made.h;
+      };
+      const h = harness(() => () => ({ ...status, numberReady: ready(self()) }), (own) => finalStatus(self())(own));
+      h.objects.onStart = (call) => {
+        if (call.startsWith('createPod')) h.clock.advance(300);
+      };
+      made.h = h;
+      // The first sync of a set: its write observes the generation and may not wait.
+      await h.run([...createPods(7), { kind: 'writeStatus', status: { ...status, observedGeneration: 1 }, mayWait: false }]);
+      return h.objects.statuses.map((written) => written.numberReady);
+    };
+    const control = await runWith(() => (own) => own);
+    assert.ok(control.length >= 2, control.join(', '));
+    assert.equal(control.at(-1), status.numberReady, `the control: the sync's own counts go last: ${control.join(', ')}`);
+    const fresh = await runWith((h) => (own) => ({ ...own, status: { ...own.status, numberReady: ready(h) } }));
+    assert.ok(fresh.every((count, i) => i === 0 || count >= (fresh[i - 1] ?? 0)), `never back: ${fresh.join(', ')}`);
+    assert.equal(fresh.length, control.length);
+    assert.deepEqual(await runWith(() => () => 'shown'), control.slice(0, -1));
   });
 
   it('does not refresh a sync without pod changes', async () => {

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import type { MyDaemonSetStatus } from '../../src/api/workloads.ts';
 import type { DaemonSetSnapshot } from '../../src/controllers/daemonset/plan.ts';
 import { plan } from '../../src/controllers/daemonset/plan.ts';
+import type { DaemonSetStatusCounts, DaemonSetStatusFields } from '../../src/controllers/daemonset/status.ts';
+import { countsOf, finalDaemonSetStatus } from '../../src/controllers/daemonset/status.ts';
 import { daemonSet, describeAction, hashOf, iso, node, nodes, pod, ready, revisionOf, snapshot, t0, template } from './daemonset-fixtures.ts';
 
 const ds = daemonSet();
@@ -190,5 +192,47 @@ describe('MyDaemonSet status', () => {
   it('is not written while the MyDaemonSet is being deleted', () => {
     const s = snapshot({ ds: daemonSet({ deletionTimestamp: iso(t0) }), nodes: nodes('n1') });
     assert.deepEqual(plan(s, t0), []);
+  });
+});
+
+describe('finalDaemonSetStatus (the write that ends a sync the status refresh ran in)', () => {
+  const counts = (ready: number): DaemonSetStatusCounts => ({
+    desiredNumberScheduled: 100,
+    currentNumberScheduled: 100,
+    numberMisscheduled: 0,
+    numberReady: ready,
+    updatedNumberScheduled: 100,
+    numberAvailable: ready,
+    numberUnavailable: 100 - ready,
+  });
+  // The first sync planned from no pods: it observes generation 1.
+  const own: DaemonSetStatusFields = { ...counts(0), currentNumberScheduled: 0, updatedNumberScheduled: 0, observedGeneration: 1 };
+  // What the refresh left stored: 40 Ready, no observedGeneration yet.
+  const refreshed = daemonSet({ status: { ...counts(40) } });
+
+  it('keeps the sync\u2019s observedGeneration with the counts the caches hold, at once', () => {
+    const final = finalDaemonSetStatus(refreshed, own, false, counts(60));
+    assert.notEqual(final, 'shown');
+    if (final === 'shown') return;
+    assert.deepEqual(final.status, { ...counts(60), observedGeneration: 1 });
+    assert.equal(final.mayWait, false);
+  });
+
+  it('may wait only when the sync\u2019s own write could and the counts have not settled', () => {
+    const observed = daemonSet({ status: { ...counts(40), observedGeneration: 1 } });
+    const countsOnly: DaemonSetStatusFields = counts(10);
+    assert.deepEqual(finalDaemonSetStatus(observed, countsOnly, true, counts(60)), { status: counts(60), mayWait: true });
+    assert.deepEqual(finalDaemonSetStatus(observed, countsOnly, true, counts(100)), { status: counts(100), mayWait: false });
+  });
+
+  it('writes nothing when the stored status already says it all', () => {
+    const observed = daemonSet({ status: { ...counts(60), observedGeneration: 1 } });
+    assert.equal(finalDaemonSetStatus(observed, own, false, counts(60)), 'shown');
+    assert.notEqual(finalDaemonSetStatus(refreshed, own, false, counts(40)), 'shown', 'observedGeneration is still to be written');
+  });
+
+  it('countsOf reads absent counts as 0', () => {
+    assert.deepEqual(countsOf(undefined), { ...counts(0), desiredNumberScheduled: 0, currentNumberScheduled: 0, updatedNumberScheduled: 0, numberUnavailable: 0 });
+    assert.deepEqual(countsOf({ ...counts(5), observedGeneration: 3 } as DaemonSetStatusFields), counts(5));
   });
 });

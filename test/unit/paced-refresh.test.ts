@@ -55,6 +55,28 @@ describe('paced refresh of the status during a sync', () => {
     await refresh.stop();
   });
 
+  it('times the interval from when the counts were read, not from when a slow write came back', async () => {
+    let finish: () => void = () => undefined;
+    const { clock, written, refresh } = setup({
+      write: (value) => {
+        written.push({ value, at: clock.now() });
+        return new Promise<void>((resolve) => (finish = resolve));
+      },
+    });
+    await clock.untilWaiting(1);
+    await clock.advanceAndRun(500);
+    assert.deepEqual(written, [{ value: 1, at: 500 }]);
+    clock.advance(300); // the write is on the wire for 300 ms
+    finish();
+    await clock.untilWaiting(1);
+    await clock.advanceAndRun(199);
+    assert.equal(written.length, 1);
+    await clock.advanceAndRun(1);
+    assert.deepEqual(written[1], { value: 2, at: 1000 }, 'due 500 ms after the first read (at 800 it would have been 1300)');
+    finish();
+    await refresh.stop();
+  });
+
   it('waits out a write that went shortly before it started', async () => {
     const clock = new FakeClock(0);
     const pacer = new WritePacer({ clock, intervalMs: 500 });

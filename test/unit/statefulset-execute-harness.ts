@@ -6,6 +6,7 @@ import type { MyStatefulSet } from '../../src/api/workloads.ts';
 import type { EventType, InvolvedObject } from '../../src/runtime/events.ts';
 import type { ExecutionResult } from '../../src/controllers/statefulset/execute.ts';
 import { executeStatefulSetPlan } from '../../src/controllers/statefulset/execute.ts';
+import type { StatefulSetWriteStatus } from '../../src/controllers/statefulset/actions.ts';
 import type { StatefulSetObjectManager } from '../../src/controllers/statefulset/object-manager.ts';
 import type { StatefulSetAction, StatefulSetSnapshot, StatefulSetStatusFields } from '../../src/controllers/statefulset/plan.ts';
 import { plan } from '../../src/controllers/statefulset/plan.ts';
@@ -98,7 +99,10 @@ export interface RecordedEvent {
   readonly message: string;
 }
 
-export function harness(refresh?: (clock: FakeClock) => () => StatefulSetStatusFields | undefined): {
+export function harness(
+  refresh?: (clock: FakeClock) => () => StatefulSetStatusFields | undefined,
+  finalWrite: (own: StatefulSetWriteStatus) => StatefulSetWriteStatus | 'shown' = (own) => own,
+): {
   readonly objects: FakeObjects;
   readonly events: RecordedEvent[];
   readonly clock: FakeClock;
@@ -135,7 +139,7 @@ export function harness(refresh?: (clock: FakeClock) => () => StatefulSetStatusF
           notices,
           statusPacer,
           unwritten,
-          ...(refresh !== undefined ? { statusRefresh: { pacer: statusPacer, compute: refresh(clock) } } : {}),
+          ...(refresh !== undefined ? { statusRefresh: { pacer: statusPacer, compute: refresh(clock), finalWrite } } : {}),
         },
         snap.set, actions, (set) => plan({ ...snap, set }, clock.now())),
   };

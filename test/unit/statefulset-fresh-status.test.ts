@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { MyStatefulSet, MyStatefulSetStatus } from '../../src/api/workloads.ts';
-import { freshCountsDuringSync } from '../../src/controllers/statefulset/fresh-status.ts';
+import { finalStatusWrite, freshCountsDuringSync } from '../../src/controllers/statefulset/fresh-status.ts';
 import { planSync } from '../../src/controllers/statefulset/plan.ts';
 import { makePod, makeSet, now, revisionOf } from './statefulset-fixtures.ts';
 
@@ -11,11 +11,10 @@ const newSet = (status?: MyStatefulSetStatus): MyStatefulSet =>
 describe('freshCountsDuringSync (status refresh during a MyStatefulSet sync)', () => {
   const set = newSet();
   const revision = revisionOf(set, 1);
-  const hash = revision.metadata.labels?.['controller-revision-hash'] ?? '';
   // The first sync of a new set: no revision yet, 500 creates, its status write at the end.
   const firstSync = planSync({ set, pods: [], revisions: [], pvcs: [] }, now);
   const pods = (ready: number, created: number) =>
-    Array.from({ length: created }, (_, i) => makePod(set, i, hash, { state: i < ready ? 'ready' : 'pending' }));
+    Array.from({ length: created }, (_, i) => makePod(set, i, revision.metadata.name ?? '', { state: i < ready ? 'ready' : 'pending' }));
 
   it('the first sync of a new set plans its revision, its pods and one status write at the end', () => {
     assert.deepEqual(
@@ -65,5 +64,59 @@ describe('freshCountsDuringSync (status refresh during a MyStatefulSet sync)', (
     const status = freshCountsDuringSync({ set: written, pods: pods(150, 400), revisions: [revision], pvcs: [] }, sync, now);
     assert.equal(status?.replicas, 400);
     assert.equal(status?.readyReplicas, 150);
+  });
+});
+
+describe('finalStatusWrite (the write that ends a sync the refresh ran in)', () => {
+  const set = newSet();
+  const revision = revisionOf(set, 1);
+  const name = revision.metadata.name ?? '';
+  const pods = (ready: number, created: number) =>
+    Array.from({ length: created }, (_, i) => makePod(set, i, name, { state: i < ready ? 'ready' : 'pending' }));
+  const firstSync = planSync({ set, pods: [], revisions: [], pvcs: [] }, now);
+  const own = firstSync.find((action) => action.kind === 'writeStatus');
+  if (own?.kind !== 'writeStatus') throw new Error('the first sync writes status');
+  // What the refresh left stored: the revision and generation, with 49 of 300 pods Ready.
+  const refreshed = newSet({
+    observedGeneration: 1,
+    replicas: 300,
+    readyReplicas: 49,
+    availableReplicas: 49,
+    currentReplicas: 300,
+    updatedReplicas: 300,
+    currentRevision: name,
+    updateRevision: name,
+    collisionCount: 0,
+    selector: own.status.selector,
+  });
+
+  it('the sync started with nothing Ready: its own write would show 0', () => {
+    assert.equal(own.status.readyReplicas, 0);
+    assert.equal(own.mayWait, false, 'a new generation goes at once');
+  });
+
+  it('writes the counts the caches hold instead, with the same generation and revisions, at once', () => {
+    const final = finalStatusWrite({ set: refreshed, pods: pods(110, 500), revisions: [revision], pvcs: [] }, own, now);
+    assert.ok(final !== 'shown');
+    assert.equal(final.status.readyReplicas, 110);
+    assert.equal(final.status.replicas, 500);
+    assert.equal(final.status.observedGeneration, own.status.observedGeneration);
+    assert.equal(final.status.updateRevision, own.status.updateRevision);
+    assert.equal(final.mayWait, false, 'the sync\u2019s own write did not wait: neither does this one');
+  });
+
+  it('writes nothing when the stored status already is what the caches say', () => {
+    assert.equal(finalStatusWrite({ set: refreshed, pods: pods(49, 300), revisions: [revision], pvcs: [] }, own, now), 'shown');
+  });
+
+  it('keeps its own write when the caches have not shown the revision, or the generation moved on', () => {
+    assert.equal(finalStatusWrite({ set, pods: pods(110, 500), revisions: [], pvcs: [] }, own, now), own);
+    const next = { ...refreshed, metadata: { ...refreshed.metadata, generation: 2 } };
+    assert.equal(finalStatusWrite({ set: next, pods: pods(110, 500), revisions: [revision], pvcs: [] }, own, now), own);
+  });
+
+  it('keeps its own write when an Event follows it', () => {
+    const withEvent = { ...own, eventsAfterWrite: [{ kind: 'event' as const, type: 'Warning' as const, reason: 'RolledBack', message: 'm' }] };
+    assert.equal(finalStatusWrite({ set: refreshed, pods: pods(110, 500), revisions: [revision], pvcs: [] }, withEvent, now), withEvent);
   });
 });

@@ -5,6 +5,7 @@ import { daemonSetStatusMayWait } from '../../src/controllers/daemonset/status.t
 import type { DaemonSetStatusCounts, DaemonSetStatusFields } from '../../src/controllers/daemonset/status.ts';
 import { statusWriteMayWait } from '../../src/controllers/statefulset/status.ts';
 import type { StatefulSetStatusFields } from '../../src/controllers/statefulset/status.ts';
+import type { StatefulSetWriteStatus } from '../../src/controllers/statefulset/actions.ts';
 import type { MyStatefulSetStatus } from '../../src/api/workloads.ts';
 import { daemonSet } from './daemonset-fixtures.ts';
 import { conditionsAfter, makePod, makeSet, nameOf, now, revisionOf, snapshot, statusWrite, steady, summarize } from './statefulset-fixtures.ts';
@@ -168,6 +169,37 @@ describe('status refresh during a MyStatefulSet sync\'s pod work', () => {
     assert.ok(firstWrite >= 0 && firstWrite < timeline.lastIndexOf('end createPod'), `a write while creates run: ${timeline.join(', ')}`);
     assert.ok((h.objects.statuses[0]?.readyReplicas ?? 0) > 0, 'the fresh counts');
     assert.equal(h.clock.waiting, 0, 'the refresh stopped with the sync');
+  });
+
+  it('ends with the write planned from the caches, not the older counts the sync started from', async () => {
+    const { set, rev } = steady({ replicas: 7, podManagementPolicy: 'Parallel' });
+    const readyNow = (): number => Math.floor((h.clock.now() - now) / 300);
+    // As a first sync's write: it may not wait. The stand-in reads the same caches the refresh does.
+    const fresh = (own: StatefulSetWriteStatus): StatefulSetWriteStatus => ({ ...own, mayWait: false, status: { ...own.status, readyReplicas: readyNow() + 1 } });
+    const h = harness(() => () => ({ ...(set.status as StatefulSetStatusFields), readyReplicas: readyNow() }), fresh);
+    h.objects.onStart = (call) => {
+      if (call.startsWith('createPod')) h.clock.advance(300);
+    };
+    await h.run(snapshot(set, [], [rev]));
+    const ready = h.objects.statuses.map((status) => status.readyReplicas);
+    assert.ok(ready.length >= 2, `the refresh wrote and the sync ended with a write: ${ready.join(', ')}`);
+    assert.equal(ready.at(-1), readyNow() + 1, `the last write is the fresh one: ${ready.join(', ')}`);
+    assert.ok(ready.every((count, i) => i === 0 || count >= (ready[i - 1] ?? 0)), `never back: ${ready.join(', ')}`);
+
+    // The sync's own write, were it made, would take the counts back to the none it started from;
+    // 'shown' (the stored status already says what the caches do) makes none.
+    const runWith = async (finalWrite: (own: StatefulSetWriteStatus) => StatefulSetWriteStatus | 'shown'): Promise<number[]> => {
+      const other = harness((clock) => () => ({ ...(set.status as StatefulSetStatusFields), readyReplicas: Math.floor((clock.now() - now) / 300) }), finalWrite);
+      other.objects.onStart = (call) => {
+        if (call.startsWith('createPod')) other.clock.advance(300);
+      };
+      await other.run(snapshot(set, [], [rev]));
+      return other.objects.statuses.map((status) => status.readyReplicas);
+    };
+    const own = await runWith((write) => ({ ...write, mayWait: false }));
+    assert.equal(own.at(-1), 0, `the control: the sync's own write goes back: ${own.join(', ')}`);
+    const skipped = await runWith(() => 'shown');
+    assert.deepEqual(skipped, own.slice(0, -1));
   });
 
   it('leaves a rolling update that deletes pods alone: only the sync knows which deletions went through', async () => {

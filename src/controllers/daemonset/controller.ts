@@ -42,6 +42,7 @@ import { realObjectManager } from './object-manager.ts';
 import type { DaemonSetAction, DaemonSetSnapshot, DaemonSetStatusFields, FailedPodBackoff } from './plan.ts';
 import { actionPhase, plan } from './plan.ts';
 import { daemonSetOwner } from './spec-defaults.ts';
+import { countsOf, daemonSetStatusMayWait, finalDaemonSetStatus } from './status.ts';
 import { podForCache } from '../shared/pod-cache.ts';
 import { onOneRevision } from '../shared/quiet-cooldown.ts';
 
@@ -169,7 +170,11 @@ export class DaemonSetSync implements WorkloadSync<MyDaemonSet, Claimed, DaemonS
         wroteRollback: (resourceVersion) => this.consistency.wroteAt(key, uid, 'mydaemonsets', resourceVersion),
         statusPacer: pacedFrom(this.statusPacer, now),
         createRamp: this.createRamp,
-        statusRefresh: { pacer: this.statusPacer, compute: () => this.freshStatus(key, snapshot) },
+        statusRefresh: {
+          pacer: this.statusPacer,
+          compute: () => this.freshStatus(key, snapshot, actions),
+          finalStatus: (own) => this.finalStatus(key, snapshot, own),
+        },
       },
       snapshot.ds,
       key,
@@ -179,21 +184,45 @@ export class DaemonSetSync implements WorkloadSync<MyDaemonSet, Claimed, DaemonS
   }
 
   /**
-   * The counts a status-only sync would write now (plan with expectations unsatisfied, as upstream
-   * plans while creates are in flight), from the caches as they are: the MyDaemonSet, every node and
-   * the pods it controls (no adoption here; the sync's own claim did that). Undefined when the set
-   * was replaced or the write is not one that may wait (history to write, a condition, the settled
-   * end state): those are the sync's own to write.
+   * The plan of a status-only sync now (expectations unsatisfied, as upstream plans while creates
+   * are in flight), from the caches as they are: the MyDaemonSet, every node and the pods it
+   * controls (no adoption here; the sync's own claim did that). Undefined when the set was
+   * replaced or its spec changed since `synced`: counts for another template are not this sync's.
    */
-  private freshStatus(key: string, synced: DaemonSetSnapshot): DaemonSetStatusFields | undefined {
+  private freshPlan(key: string, synced: DaemonSetSnapshot): { readonly ds: MyDaemonSet; readonly actions: readonly DaemonSetAction[] } | undefined {
     const ds = this.caches.daemonSets?.get(key);
     const uid = synced.ds.metadata.uid ?? '';
-    if (ds === undefined || (ds.metadata.uid ?? '') !== uid) return undefined;
+    if (ds === undefined || (ds.metadata.uid ?? '') !== uid || ds.metadata.generation !== synced.ds.metadata.generation) return undefined;
     const owned = this.caches.pods.byIndex(controllerIndex, uid);
-    const actions = plan({ ...synced, ds, nodes: this.caches.nodes.list(), pods: owned, expectationsSatisfied: false }, this.clock.now());
-    if (actions.some((action) => actionPhase(action) === 'history' || action.kind === 'writeRolloutConditions')) return undefined;
-    const write = actions.find((action) => action.kind === 'writeStatus');
-    return write?.kind === 'writeStatus' && write.mayWait === true ? write.status : undefined;
+    // The revisions as cached now, with those the sync claimed: the first sync of a set creates
+    // its revision, and planned from the snapshot's none the fresh plan would only create it again.
+    const cachedRevisions = this.caches.revisions.byIndex(controllerIndex, uid);
+    const cachedUids = new Set(cachedRevisions.map((revision) => revision.metadata.uid));
+    const revisions = [...cachedRevisions, ...synced.revisions.filter((revision) => !cachedUids.has(revision.metadata.uid))];
+    return { ds, actions: plan({ ...synced, ds, nodes: this.caches.nodes.list(), pods: owned, revisions, expectationsSatisfied: false }, this.clock.now()) };
+  }
+
+  /**
+   * The counts to write during the sync's pod changes: undefined when history is to be written or
+   * the write is not one that may wait (a rollout-control field, the settled end state): those are
+   * the sync's own to write. Rollout conditions the sync writes anyway do not stop it (the first
+   * sync of a new set writes Progressing at its end); the counts go out without them.
+   */
+  private freshStatus(key: string, synced: DaemonSetSnapshot, syncActions: readonly DaemonSetAction[]): DaemonSetStatusFields | undefined {
+    const fresh = this.freshPlan(key, synced);
+    if (fresh === undefined) return undefined;
+    const syncWritesConditions = syncActions.some((action) => action.kind === 'writeRolloutConditions');
+    if (fresh.actions.some((action) => actionPhase(action) === 'history' || (action.kind === 'writeRolloutConditions' && !syncWritesConditions))) return undefined;
+    const write = fresh.actions.find((action) => action.kind === 'writeStatus');
+    return write?.kind === 'writeStatus' && daemonSetStatusMayWait(fresh.ds, write.status) ? write.status : undefined;
+  }
+
+  /** The write that ends a sync the refresh ran in (status.ts finalDaemonSetStatus); `own` when nothing fresher is known. */
+  private finalStatus(key: string, synced: DaemonSetSnapshot, own: { readonly status: DaemonSetStatusFields; readonly mayWait: boolean }): { readonly status: DaemonSetStatusFields; readonly mayWait: boolean } | 'shown' {
+    const fresh = this.freshPlan(key, synced);
+    if (fresh === undefined || fresh.actions.some((action) => actionPhase(action) === 'history')) return own;
+    const write = fresh.actions.find((action) => action.kind === 'writeStatus');
+    return finalDaemonSetStatus(fresh.ds, own.status, own.mayWait, countsOf(write?.kind === 'writeStatus' ? write.status : fresh.ds.status));
   }
 
   /** Owned objects plus orphans in the namespace that match, after adoption and release. */

@@ -67,7 +67,21 @@ export interface ExecutorDeps {
    * plans a status-only sync from the caches as they are now; undefined when it is not a write
    * that may wait. Absent: the status is written at the end of the sync only.
    */
-  readonly statusRefresh?: { readonly pacer: RefreshPacer; compute(): DaemonSetStatusFields | undefined };
+  readonly statusRefresh?: {
+    readonly pacer: RefreshPacer;
+    compute(): DaemonSetStatusFields | undefined;
+    /**
+     * After such pod changes: the sync's own status write with the counts the caches hold now
+     * (status.ts finalDaemonSetStatus), or 'shown' when the stored status already says it.
+     */
+    finalStatus(own: StatusWrite): StatusWrite | 'shown';
+  };
+}
+
+/** A status write and whether the pacer may put it off. */
+export interface StatusWrite {
+  readonly status: DaemonSetStatusFields;
+  readonly mayWait: boolean;
 }
 
 /** Which warnOnce tokens were warned about; DaemonSetSync keeps the last one per key. */
@@ -161,8 +175,11 @@ export async function executeDaemonSetPlan(
 
   // 5. status — written even after failures, so the counts users see stay true.
   let statusWritten = true;
-  const statusAction = actions.find((a): a is Of<'writeStatus'> => a.kind === 'writeStatus');
+  const planned = actions.find((a): a is Of<'writeStatus'> => a.kind === 'writeStatus');
   const conditions = actions.find((a): a is Of<'writeRolloutConditions'> => a.kind === 'writeRolloutConditions')?.update;
+  // The refresh wrote newer counts than the sync started from: its own would go back.
+  const final = planned === undefined || refresh === undefined ? planned : (deps.statusRefresh?.finalStatus({ status: planned.status, mayWait: planned.mayWait === true }) ?? planned);
+  const statusAction = final === 'shown' ? undefined : final;
   // Counts that may wait and came too soon after the last write: the sync at the end of the wait
   // writes the newest ones.
   const paceMs = statusAction?.mayWait === true && conditions === undefined ? deps.statusPacer.delayMs(key) : 0;

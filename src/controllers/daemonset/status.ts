@@ -84,6 +84,46 @@ const countFields = [
   'numberUnavailable',
 ] as const satisfies readonly (keyof DaemonSetStatusCounts)[];
 
+/** The seven counts of a status, written or stored (absent = 0). */
+export function countsOf(status: { readonly [K in keyof DaemonSetStatusCounts]?: number } | undefined): DaemonSetStatusCounts {
+  return {
+    desiredNumberScheduled: status?.desiredNumberScheduled ?? 0,
+    currentNumberScheduled: status?.currentNumberScheduled ?? 0,
+    numberMisscheduled: status?.numberMisscheduled ?? 0,
+    numberReady: status?.numberReady ?? 0,
+    updatedNumberScheduled: status?.updatedNumberScheduled ?? 0,
+    numberAvailable: status?.numberAvailable ?? 0,
+    numberUnavailable: status?.numberUnavailable ?? 0,
+  };
+}
+
+/**
+ * The status write that ends a sync the status refresh ran in (runtime/paced-refresh.ts): the
+ * sync's own fields with the counts the caches hold now (`fresh`, for the same generation), or
+ * 'shown' when the stored status (`cached`, as the cache holds it) already says all of that.
+ *
+ * Why: the refresh writes counts seconds newer than the ones the sync planned from — its first
+ * sync starts with no pod and ends with dozens Ready — and the sync's own write, made after them,
+ * would take the counts back until the next sync wrote them again. It may wait only when the
+ * sync's own write could (`ownMayWait`) and the fresh counts are not the settled end state.
+ */
+export function finalDaemonSetStatus(
+  cached: MyDaemonSet,
+  own: DaemonSetStatusFields,
+  ownMayWait: boolean,
+  fresh: DaemonSetStatusCounts,
+): { readonly status: DaemonSetStatusFields; readonly mayWait: boolean } | 'shown' {
+  const { observedGeneration, stableRevision, rollback } = own;
+  const rollout: RolloutStatusFields = {
+    ...(stableRevision !== undefined ? { stableRevision } : {}),
+    ...(rollback !== undefined ? { rollback } : {}),
+  };
+  const observe = observedGeneration !== undefined && observedGeneration === (cached.metadata.generation ?? 0) ? 'observe' : 'keep';
+  if (daemonSetStatusUpdate(cached, fresh, observe, rollout) === undefined) return 'shown';
+  const status: DaemonSetStatusFields = { ...own, ...fresh };
+  return { status, mayWait: ownMayWait && daemonSetStatusMayWait(cached, status) };
+}
+
 /**
  * Whether a status write may be put off (WriteStatusAction.mayWait): it observes no new
  * generation, changes no rollout-control field, and the counts have not reached the settled end

@@ -36,9 +36,10 @@ import { podClaimDecision, statefulSetOwner } from './identity.ts';
 import type { WrittenResource } from './object-manager.ts';
 import { realObjectManager } from './object-manager.ts';
 import { OnceNotices } from '../shared/once-notices.ts';
+import type { StatefulSetWriteStatus } from './actions.ts';
 import type { StatefulSetSnapshot, StatefulSetStatusFields, StatefulSetSyncAction } from './plan.ts';
 import { planSync } from './plan.ts';
-import { freshCountsDuringSync } from './fresh-status.ts';
+import { finalStatusWrite, freshCountsDuringSync } from './fresh-status.ts';
 import { orphanRevisionsToAdopt } from './revisions.ts';
 import type { StorageClass } from './storage-class.ts';
 import { storageClasses } from './storage-class.ts';
@@ -160,22 +161,33 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
       signal,
     );
     const deps = { objects, recorder: this.recorder, log, createBackoff: this.createBackoff, clock: this.clock, notices: this.notices, statusPacer: pacedFrom(this.statusPacer, now), unwritten: this.unwritten,
-      statusRefresh: { pacer: this.statusPacer, compute: () => this.freshStatus(key, snapshot, actions) },
+      statusRefresh: {
+        pacer: this.statusPacer,
+        compute: (): StatefulSetStatusFields | undefined => {
+          const fresh = this.freshSnapshot(key, snapshot);
+          return fresh === undefined ? undefined : freshCountsDuringSync(fresh, actions, this.clock.now());
+        },
+        finalWrite: (own: StatefulSetWriteStatus): StatefulSetWriteStatus | 'shown' => {
+          const fresh = this.freshSnapshot(key, snapshot);
+          return fresh === undefined ? own : finalStatusWrite(fresh, own, this.clock.now());
+        },
+      },
     };
     return executeStatefulSetPlan(deps, snapshot.set, actions, (replanned) => planSync({ ...snapshot, set: replanned }, now));
   }
 
   /**
-   * The counts to write during the sync's pod work (fresh-status.ts), from the caches: the set,
-   * the pods and revisions it controls, the claims (no adoption here: the sync's own claim did that).
+   * The synced snapshot with what the caches hold now (fresh-status.ts): the set, the pods and
+   * revisions it controls, the claims (no adoption here: the sync's own claim did that).
+   * Undefined when the set is gone or was replaced.
    */
-  private freshStatus(key: string, synced: StatefulSetSnapshot, syncActions: readonly StatefulSetSyncAction[]): StatefulSetStatusFields | undefined {
+  private freshSnapshot(key: string, synced: StatefulSetSnapshot): StatefulSetSnapshot | undefined {
     const set = this.caches.sets?.get(key);
     const uid = synced.set.metadata.uid ?? '';
     if (set === undefined || (set.metadata.uid ?? '') !== uid) return undefined;
     const owned = this.caches.pods.byIndex(controllerIndex, uid).filter((pod) => podClaimDecision(set, pod) === 'owned');
     const unwrittenStatus = this.unwritten.of(key, set);
-    const fresh: StatefulSetSnapshot = {
+    return {
       ...synced,
       set,
       pods: owned,
@@ -183,7 +195,6 @@ export class StatefulSetSync implements WorkloadSync<MyStatefulSet, Claimed, Sta
       pvcs: this.caches.claims.byIndex(namespaceIndex, set.metadata.namespace ?? ''),
       ...(unwrittenStatus !== undefined ? { unwrittenStatus } : {}),
     };
-    return freshCountsDuringSync(fresh, syncActions, this.clock.now());
   }
 
   /**

@@ -26,7 +26,7 @@ import type { CreateBackoff } from '../shared/create-backoff.ts';
 import { settleCreateOutcome } from '../shared/create-outcome.ts';
 import type { CreateOutcome } from '../shared/replica-failure.ts';
 import { sameConditions } from '../shared/rollout-control.ts';
-import type { ClaimCreation, PatchClaimStorageAction, PodOperation, PodOperationPlan, PodUnit, StatefulSetSyncAction } from './actions.ts';
+import type { ClaimCreation, PatchClaimStorageAction, PodOperation, PodOperationPlan, PodUnit, StatefulSetSyncAction, StatefulSetWriteStatus } from './actions.ts';
 import { requestedStorage } from './claim-storage.ts';
 import { statefulSetKind } from './identity.ts';
 import type { StatefulSetObjectManager } from './object-manager.ts';
@@ -67,7 +67,15 @@ export interface ExecutorDeps {
    * set again from the caches as they are now and gives its status when that write may wait and
    * moves no currentReplicas by update deletions. Absent: the status is written at the end only.
    */
-  readonly statusRefresh?: { readonly pacer: RefreshPacer; compute(): StatefulSetStatusFields | undefined };
+  readonly statusRefresh?: {
+    readonly pacer: RefreshPacer;
+    compute(): StatefulSetStatusFields | undefined;
+    /**
+     * After such pod work: the write to make instead of the sync's own, planned from the caches
+     * (fresh-status.ts finalStatusWrite), or 'shown' when the stored status already says it.
+     */
+    finalWrite(own: StatefulSetWriteStatus): StatefulSetWriteStatus | 'shown';
+  };
 }
 
 export interface ExecutionResult {
@@ -188,8 +196,14 @@ async function executeSync(deps: ExecutorDeps, set: MyStatefulSet, actions: read
   let paceMs: number | undefined;
   // Nothing to write: the stored status is what this sync computed.
   if (!actions.some((action) => action.kind === 'writeStatus')) deps.unwritten.settled(key);
-  for (const action of actions) {
-    if (action.kind !== 'writeStatus') continue;
+  for (const planned of actions) {
+    if (planned.kind !== 'writeStatus') continue;
+    // The refresh wrote newer counts than the sync started from: the sync's own would go back.
+    const action = refresh === undefined ? planned : (deps.statusRefresh?.finalWrite(planned) ?? planned);
+    if (action === 'shown') {
+      deps.unwritten.settled(key);
+      continue;
+    }
     // upstream decrements currentReplicas only after an update deletion went through: the plan
     // gives the value for each count (StatefulSetWriteStatus).
     const currentReplicas = action.currentReplicasAfterUpdateDeletions[run.updateDeletionsDone] ?? action.status.currentReplicas;
